@@ -1,0 +1,37 @@
+# EngageML: `make demo` and `make test` do all set-up on a fresh Debian machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ENGAGE := .build/debug/engage
+
+.PHONY: help bootstrap build test demo db-start db-stop bench bench-store clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+bootstrap: ## Install missing system packages (libmongoc, libbson, pkg-config, python3-venv)
+	@scripts/bootstrap.sh
+
+build: bootstrap ## Build the engage command
+	swift build --product engage
+
+test: bootstrap ## Run the test suite against a fresh embedded database (or $ENGAGE_MONGODB_URI)
+	rm -rf .engage/test-db
+	DB_DIR=.engage/test-db scripts/db.sh run swift test
+
+demo: build ## Start the database, load seeds, build features, train, report, predict
+	scripts/demo.sh
+
+db-start: ## Start the embedded database (data in .engage/db) and print its URI
+	@scripts/db.sh start
+
+db-stop: ## Stop the embedded database
+	@scripts/db.sh stop
+
+bench: bench-store ## Run every benchmark against its peer
+
+bench-store: bootstrap ## Client CPU of insert/find/aggregate, 50k TikTok documents, vs pymongo
+	scripts/bench-store.sh
+
+clean: ## Remove build products and local data (stops the database first)
+	-scripts/db.sh stop
+	rm -rf .build .engage bench-results

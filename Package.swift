@@ -1,0 +1,59 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// The target graph is the data flow:
+/// CMongoC → MongoKit → (Collectors, Features) → EngageML (no database) → Registry → Server / CLI.
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+    name: "EngageML",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "engage", targets: ["EngageCLI"]),
+        .library(name: "MongoKit", targets: ["MongoKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CMongoC",
+            pkgConfig: "libmongoc-1.0",
+            providers: [.apt(["libmongoc-dev", "libbson-dev"])]
+        ),
+        .target(
+            name: "MongoKit",
+            dependencies: [
+                "CMongoC",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "EngageCLI",
+            dependencies: [
+                "MongoKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "EngageBench",
+            dependencies: [
+                "MongoKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MongoKitTests",
+            dependencies: ["MongoKit"],
+            swiftSettings: strict
+        ),
+    ]
+)

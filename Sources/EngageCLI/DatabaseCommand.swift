@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import MongoKit
+
+/// `engage db …`: check and inspect the database.
+struct DatabaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Check and inspect the MongoDB database.",
+        subcommands: [Ping.self, Stats.self]
+    )
+
+    /// `engage db ping`
+    struct Ping: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check that the server answers, and how fast.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @Flag(help: "Print JSON instead of text.") var json = false
+
+        func run() async throws {
+            let configuration = try connection.configuration()
+            let roundTrip = try await MongoClient.withClient(configuration, logger: connection.logger("engage.mongo")) { client in
+                try await client.ping()
+            }
+            let milliseconds = Double(roundTrip.components.attoseconds) / 1e15 + Double(roundTrip.components.seconds) * 1000
+            if json {
+                try printJSON(["ok": "true", "server": configuration.redactedURI, "milliseconds": String(format: "%.2f", milliseconds)])
+            } else {
+                print("ok: \(configuration.redactedURI) answered ping in \(String(format: "%.1f", milliseconds)) ms")
+            }
+        }
+    }
+
+    /// `engage db stats`
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the database's collections, document counts and size.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @Flag(help: "Print JSON instead of text.") var json = false
+
+        func run() async throws {
+            let statistics = try await connection.withDatabase { try await $0.statistics() }
+            if json {
+                try printJSON(statistics)
+                return
+            }
+            print("database \(statistics.name): \(statistics.collections.count) collections, "
+                + "\(statistics.dataSize) bytes of data, \(statistics.indexes) indexes")
+            let width = max(10, statistics.collections.map(\.name.count).max() ?? 0)
+            for collection in statistics.collections {
+                print("  " + collection.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(collection.documents)")
+            }
+        }
+    }
+}
+
+/// Prints a value as pretty, key-sorted JSON on standard output.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

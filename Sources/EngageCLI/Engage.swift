@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `engage`: the one entry point of EngageML.
+@main
+struct Engage: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engage",
+        abstract: "Collect content data into MongoDB, build features, train and serve engagement models.",
+        subcommands: [DatabaseCommand.self]
+    )
+}

@@ -1,0 +1,237 @@
+/// BSON element type tags (bsonspec.org).
+enum BSONType: UInt8 {
+    case double = 0x01, string = 0x02, document = 0x03, array = 0x04, binary = 0x05, undefined = 0x06
+    case objectId = 0x07, bool = 0x08, datetime = 0x09, null = 0x0A, regex = 0x0B, dbPointer = 0x0C
+    case javascript = 0x0D, symbol = 0x0E, javascriptWithScope = 0x0F, int32 = 0x10, timestamp = 0x11
+    case int64 = 0x12, decimal128 = 0x13, minKey = 0xFF, maxKey = 0x7F
+}
+
+extension Document {
+    /// The document encoded as BSON bytes.
+    /// - Throws: ``BSONError/invalidKey(_:)`` when a key holds a NUL byte.
+    public func bsonBytes() throws(BSONError) -> [UInt8] {
+        var writer = BSONWriter()
+        try writer.write(self)
+        return writer.bytes
+    }
+
+    /// Decodes a document from BSON bytes, checking every length.
+    public init(bsonBytes bytes: UnsafeRawBufferPointer) throws(BSONError) {
+        var reader = BSONReader(bytes)
+        self = try reader.readDocument()
+    }
+
+    /// Decodes a document from BSON bytes, checking every length.
+    public init(bsonBytes bytes: [UInt8]) throws(BSONError) {
+        let decoded = bytes.withUnsafeBytes { raw in Result { () throws(BSONError) in try Document(bsonBytes: raw) } }
+        self = try decoded.get()
+    }
+}
+
+/// Appends BSON to a growing byte buffer.
+struct BSONWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    mutating func write(_ document: Document) throws(BSONError) {
+        let start = beginDocument()
+        for (key, value) in document.elements {
+            try writeElement(key: key, value: value)
+        }
+        endDocument(start)
+    }
+
+    private mutating func write(array: [BSONValue]) throws(BSONError) {
+        let start = beginDocument()
+        for (index, value) in array.enumerated() {
+            try writeElement(key: String(index), value: value)
+        }
+        endDocument(start)
+    }
+
+    private mutating func beginDocument() -> Int {
+        let start = bytes.count
+        bytes.append(contentsOf: [0, 0, 0, 0])
+        return start
+    }
+
+    private mutating func endDocument(_ start: Int) {
+        bytes.append(0)
+        let length = UInt32(bytes.count - start)
+        withUnsafeBytes(of: length.littleEndian) { raw in
+            for i in 0..<4 { bytes[start + i] = raw[i] }
+        }
+    }
+
+    private mutating func writeElement(key: String, value: BSONValue) throws(BSONError) {
+        bytes.append(Self.type(of: value).rawValue)
+        try writeCString(key, orThrow: .invalidKey(key))
+        switch value {
+        case .double(let v): append(v.bitPattern)
+        case .string(let s): writeString(s)
+        case .document(let d): try write(d)
+        case .array(let a): try write(array: a)
+        case .binary(let b):
+            append(UInt32(b.bytes.count))
+            bytes.append(b.subtype)
+            bytes.append(contentsOf: b.bytes)
+        case .objectId(let oid): bytes.append(contentsOf: oid.bytes)
+        case .bool(let b): bytes.append(b ? 1 : 0)
+        case .datetime(let d): append(UInt64(bitPattern: d.millisecondsSinceEpoch))
+        case .null, .minKey, .maxKey: break
+        case .regex(let r):
+            try writeCString(r.pattern, orThrow: .invalidKey("regex pattern \(r.pattern)"))
+            try writeCString(String(r.options.sorted()), orThrow: .invalidKey("regex options"))
+        case .int32(let v): append(UInt32(bitPattern: v))
+        case .timestamp(let t):
+            append(t.increment)
+            append(t.seconds)
+        case .int64(let v): append(UInt64(bitPattern: v))
+        case .decimal128(let d):
+            append(d.low)
+            append(d.high)
+        }
+    }
+
+    private mutating func append<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func writeString(_ s: String) {
+        let utf8 = s.utf8
+        append(UInt32(utf8.count + 1))
+        bytes.append(contentsOf: utf8)
+        bytes.append(0)
+    }
+
+    private mutating func writeCString(_ s: String, orThrow error: BSONError) throws(BSONError) {
+        let utf8 = s.utf8
+        if utf8.contains(0) { throw error }
+        bytes.append(contentsOf: utf8)
+        bytes.append(0)
+    }
+
+    private static func type(of value: BSONValue) -> BSONType {
+        switch value {
+        case .double: .double
+        case .string: .string
+        case .document: .document
+        case .array: .array
+        case .binary: .binary
+        case .objectId: .objectId
+        case .bool: .bool
+        case .datetime: .datetime
+        case .null: .null
+        case .regex: .regex
+        case .int32: .int32
+        case .timestamp: .timestamp
+        case .int64: .int64
+        case .decimal128: .decimal128
+        case .minKey: .minKey
+        case .maxKey: .maxKey
+        }
+    }
+}
+
+/// Reads BSON from a byte buffer, validating as it goes.
+struct BSONReader {
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    mutating func readDocument() throws(BSONError) -> Document {
+        Document(uniqueElements: try readElements { key, value in (key, value) })
+    }
+
+    private mutating func readArray() throws(BSONError) -> [BSONValue] {
+        try readElements { _, value in value }
+    }
+
+    /// Reads one embedded document's elements, mapping each (key, value) pair.
+    private mutating func readElements<T>(_ make: (String, BSONValue) -> T) throws(BSONError) -> [T] {
+        let start = position
+        let length = Int(try read(Int32.self))
+        guard length >= 5, start + length <= bytes.count else {
+            throw .malformed(offset: start, reason: "document length \(length) exceeds the \(bytes.count - start) bytes left")
+        }
+        let end = start + length
+        var out: [T] = []
+        while true {
+            guard position < end else { throw .malformed(offset: position, reason: "document has no terminating NUL") }
+            let tag = bytes[position]
+            position += 1
+            if tag == 0 { break }
+            let key = try readCString()
+            out.append(make(key, try readValue(tag: tag, key: key)))
+        }
+        guard position == end else {
+            throw .malformed(offset: start, reason: "document length \(length) disagrees with its content")
+        }
+        return out
+    }
+
+    private mutating func readValue(tag: UInt8, key: String) throws(BSONError) -> BSONValue {
+        guard let type = BSONType(rawValue: tag) else {
+            throw .malformed(offset: position, reason: "unknown type 0x\(String(tag, radix: 16)) for field '\(key)'")
+        }
+        switch type {
+        case .double: return .double(Double(bitPattern: try read(UInt64.self)))
+        case .string: return .string(try readString())
+        case .document: return .document(try readDocument())
+        case .array: return .array(try readArray())
+        case .binary:
+            let count = Int(try read(Int32.self))
+            let subtype = try read(UInt8.self)
+            return .binary(BSONBinary(subtype: subtype, bytes: Array(try take(count))))
+        case .objectId: return .objectId(ObjectId(bytes: Array(try take(12)))!)
+        case .bool: return .bool(try read(UInt8.self) != 0)
+        case .datetime: return .datetime(BSONDateTime(millisecondsSinceEpoch: try read(Int64.self)))
+        case .null: return .null
+        case .regex: return .regex(BSONRegex(pattern: try readCString(), options: try readCString()))
+        case .int32: return .int32(try read(Int32.self))
+        case .timestamp:
+            let increment = try read(UInt32.self)
+            return .timestamp(BSONTimestamp(seconds: try read(UInt32.self), increment: increment))
+        case .int64: return .int64(try read(Int64.self))
+        case .decimal128:
+            let low = try read(UInt64.self)
+            return .decimal128(Decimal128(low: low, high: try read(UInt64.self)))
+        case .minKey: return .minKey
+        case .maxKey: return .maxKey
+        case .undefined, .dbPointer, .javascript, .symbol, .javascriptWithScope:
+            throw .unsupportedType(tag, key: key)
+        }
+    }
+
+    private mutating func take(_ count: Int) throws(BSONError) -> UnsafeRawBufferPointer {
+        guard count >= 0, position + count <= bytes.count else {
+            throw .malformed(offset: position, reason: "needs \(count) bytes, \(bytes.count - position) left")
+        }
+        defer { position += count }
+        return UnsafeRawBufferPointer(rebasing: bytes[position..<position + count])
+    }
+
+    private mutating func read<T: FixedWidthInteger>(_: T.Type) throws(BSONError) -> T {
+        let raw = try take(MemoryLayout<T>.size)
+        return T(littleEndian: raw.loadUnaligned(as: T.self))
+    }
+
+    private mutating func readString() throws(BSONError) -> String {
+        let count = Int(try read(Int32.self))
+        guard count >= 1 else { throw .malformed(offset: position, reason: "string length \(count)") }
+        let raw = try take(count)
+        guard raw[count - 1] == 0 else { throw .malformed(offset: position, reason: "string is not NUL-terminated") }
+        return String(decoding: raw.prefix(count - 1), as: UTF8.self)
+    }
+
+    private mutating func readCString() throws(BSONError) -> String {
+        let start = position
+        guard let end = bytes[start...].firstIndex(of: 0) else {
+            throw .malformed(offset: start, reason: "key or C string is not NUL-terminated")
+        }
+        position = end + 1
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    }
+}

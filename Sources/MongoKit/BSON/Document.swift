@@ -1,0 +1,106 @@
+/// An ordered BSON document: keys keep their order, as MongoDB requires for sort
+/// specifications, index keys and commands.
+///
+/// `Document` is a value type. It converts to and from BSON bytes in Swift
+/// (``Document/bsonBytes()`` and ``Document/init(bsonBytes:)``) and to and from
+/// MongoDB relaxed or canonical extended JSON (`Document+ExtendedJSON.swift`).
+///
+/// ```swift
+/// var video: Document = ["id": "7012", "stats": ["playCount": 1200, "diggCount": 85]]
+/// video["desc"] = "dance #fyp"
+/// video[path: "stats.playCount"]?.doubleValue   // 1200.0
+/// ```
+public struct Document: Sendable, Hashable {
+    /// The fields in order.
+    public private(set) var elements: [(key: String, value: BSONValue)]
+
+    /// An empty document.
+    public init() { elements = [] }
+
+    /// A document with these fields, in this order. A repeated key keeps its last value at its first position.
+    public init(_ pairs: some Sequence<(String, BSONValue)>) {
+        elements = []
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    /// A document whose order is already known to have unique keys (the decoder's path).
+    init(uniqueElements: [(key: String, value: BSONValue)]) { elements = uniqueElements }
+
+    /// The number of fields.
+    public var count: Int { elements.count }
+
+    /// True when there are no fields.
+    public var isEmpty: Bool { elements.isEmpty }
+
+    /// The keys in order.
+    public var keys: [String] { elements.map(\.key) }
+
+    /// The value of a top-level field; setting `nil` removes the field.
+    public subscript(key: String) -> BSONValue? {
+        get { elements.first { $0.key == key }?.value }
+        set {
+            let index = elements.firstIndex { $0.key == key }
+            switch (index, newValue) {
+            case (let i?, let value?): elements[i].value = value
+            case (let i?, nil): elements.remove(at: i)
+            case (nil, let value?): elements.append((key, value))
+            case (nil, nil): break
+            }
+        }
+    }
+
+    /// The value at a dotted path (`"stats.playCount"`, `"challenges.0.title"`), as MongoDB resolves it;
+    /// nil when any step is missing.
+    public subscript(path path: String) -> BSONValue? {
+        var current = BSONValue.document(self)
+        for component in path.split(separator: ".", omittingEmptySubsequences: false) {
+            switch current {
+            case .document(let d):
+                guard let next = d[String(component)] else { return nil }
+                current = next
+            case .array(let a):
+                guard let i = Int(component), a.indices.contains(i) else { return nil }
+                current = a[i]
+            default:
+                return nil
+            }
+        }
+        return current
+    }
+
+    /// True when the document has this top-level field.
+    public func contains(_ key: String) -> Bool { elements.contains { $0.key == key } }
+
+    /// A copy with `_id` first, generating an ObjectId when there is none (what drivers do on insert).
+    public func withIdentifier() -> (Document, BSONValue) {
+        if let first = elements.first, first.key == "_id" { return (self, first.value) }
+        var copy = self
+        let id = copy["_id"] ?? .objectId(ObjectId())
+        copy["_id"] = nil
+        copy.elements.insert(("_id", id), at: 0)
+        return (copy, id)
+    }
+
+    public static func == (a: Document, b: Document) -> Bool {
+        a.elements.count == b.elements.count
+            && zip(a.elements, b.elements).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(elements.count)
+        for (key, value) in elements {
+            hasher.combine(key)
+            hasher.combine(value)
+        }
+    }
+}
+
+extension Document: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, BSONValue)...) { self.init(elements) }
+}
+
+extension Document: Sequence {
+    public func makeIterator() -> IndexingIterator<[(key: String, value: BSONValue)]> {
+        elements.makeIterator()
+    }
+}

@@ -1,0 +1,59 @@
+import CMongoC
+
+/// A 12-byte MongoDB ObjectId.
+///
+/// New ids come from libbson's generator (timestamp, per-process random value, counter),
+/// so they sort by creation time like the ids other drivers make.
+public struct ObjectId: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The 12 raw bytes, big-endian timestamp first.
+    public let bytes: [UInt8]
+
+    /// A freshly generated id.
+    public init() {
+        var oid = bson_oid_t()
+        bson_oid_init(&oid, nil)
+        bytes = withUnsafeBytes(of: oid.bytes) { Array($0) }
+    }
+
+    /// An id from its 12 bytes; nil when the count is not 12.
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 12 else { return nil }
+        self.bytes = bytes
+    }
+
+    /// An id from its 24-character hexadecimal form; nil when the text is not one.
+    public init?(_ hex: String) {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count == 24 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(12)
+        for i in stride(from: 0, to: 24, by: 2) {
+            guard let hi = Self.nibble(utf8[i]), let lo = Self.nibble(utf8[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+        }
+        bytes = out
+    }
+
+    /// The 24-character lowercase hexadecimal form.
+    public var description: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

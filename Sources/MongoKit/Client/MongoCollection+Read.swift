@@ -1,0 +1,84 @@
+import CMongoC
+
+extension MongoCollection {
+    /// Opens a `find` cursor and runs `body` with it on a worker thread; the cursor is closed when `body` returns.
+    ///
+    /// Use this to stream a large result without holding it all in memory:
+    /// ```swift
+    /// let total = try await videos.withCursor(find: ["author.verified": true]) { cursor in
+    ///     var n = 0
+    ///     while let _ = try cursor.next() { n += 1 }
+    ///     return n
+    /// }
+    /// ```
+    public func withCursor<T: Sendable>(
+        find filter: Document = [:],
+        options: FindOptions = FindOptions(),
+        _ body: @escaping @Sendable (inout MongoCursor) throws -> T
+    ) async throws -> T {
+        try await withCursor("find", open: { (collection, context) throws(MongoError) in
+            let filterHandle = try context.handle(filter)
+            let optionsHandle = try context.handle(options.document)
+            return withExtendedLifetime((filterHandle, optionsHandle)) {
+                mongoc_collection_find_with_opts(collection, filterHandle.pointer, optionsHandle.pointer, nil)
+            }
+        }, body)
+    }
+
+    /// Opens an `aggregate` cursor and runs `body` with it on a worker thread; the cursor is closed when `body` returns.
+    public func withCursor<T: Sendable>(
+        aggregate pipeline: [Document],
+        options: AggregateOptions = AggregateOptions(),
+        _ body: @escaping @Sendable (inout MongoCursor) throws -> T
+    ) async throws -> T {
+        try await withCursor("aggregate", open: { (collection, context) throws(MongoError) in
+            let pipelineHandle = try context.handle(["pipeline": .array(pipeline.map(BSONValue.document))])
+            let optionsHandle = try context.handle(options.document)
+            return withExtendedLifetime((pipelineHandle, optionsHandle)) {
+                mongoc_collection_aggregate(collection, MONGOC_QUERY_NONE, pipelineHandle.pointer, optionsHandle.pointer, nil)
+            }
+        }, body)
+    }
+
+    private func withCursor<T: Sendable>(
+        _ verb: String,
+        open: @escaping @Sendable (OpaquePointer, OperationContext) throws(MongoError) -> OpaquePointer?,
+        _ body: @escaping @Sendable (inout MongoCursor) throws -> T
+    ) async throws -> T {
+        let result: Result<T, any Error> = try await withHandle(verb) { (collection, context) throws(MongoError) in
+            guard let pointer = try open(collection, context) else {
+                throw MongoError(.commandFailed, operation: context.operation, message: "the driver could not open a cursor")
+            }
+            var cursor = MongoCursor(taking: pointer, operation: context.operation, hosts: context.hosts)
+            return Result { try body(&cursor) }
+        }
+        return try result.get()
+    }
+
+    /// All documents matching `filter`.
+    public func find(_ filter: Document = [:], options: FindOptions = FindOptions()) async throws -> [Document] {
+        try await withCursor(find: filter, options: options) { cursor in try cursor.drain() }
+    }
+
+    /// The first document matching `filter`, or nil.
+    public func findOne(_ filter: Document = [:], sort: Document? = nil) async throws -> Document? {
+        try await find(filter, options: FindOptions(sort: sort, limit: 1)).first
+    }
+
+    /// Runs an aggregation pipeline and returns every result document.
+    ///
+    /// Pipelines ending in `$merge` or `$out` return no documents; they run to completion before this returns.
+    /// - Throws: ``MongoError`` with code ``MongoError/Code/invalidPipeline`` when the server rejects a stage.
+    public func aggregate(_ pipeline: [Document], options: AggregateOptions = AggregateOptions()) async throws -> [Document] {
+        try await withCursor(aggregate: pipeline, options: options) { cursor in try cursor.drain() }
+    }
+}
+
+extension MongoCursor {
+    /// Reads every remaining document.
+    mutating func drain() throws(MongoError) -> [Document] {
+        var documents: [Document] = []
+        while let document = try next() { documents.append(document) }
+        return documents
+    }
+}

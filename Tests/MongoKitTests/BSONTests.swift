@@ -1,0 +1,98 @@
+import MongoKit
+import Testing
+
+/// A document holding every BSON type the collectors and pipelines use.
+let everyType: Document = [
+    "double": .double(3.25),
+    "negativeZero": .double(-0.0),
+    "int32": .int32(-42),
+    "int64": .int64(9_007_199_254_740_993),
+    "string": .string("héllo, 世界 \u{0} with NUL inside"),
+    "bool": .bool(true),
+    "null": .null,
+    "date": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_714_521_600_123)),
+    "objectId": .objectId(ObjectId("65f1a2b3c4d5e6f708091a2b")!),
+    "array": [1, "two", 3.0, ["nested": true], [1, 2]],
+    "document": ["a": ["b": ["c": "deep"]]],
+    "decimal": .decimal128(Decimal128("1234.5600")!),
+    "binary": .binary(BSONBinary(subtype: 0, bytes: [0, 1, 2, 255])),
+    "timestamp": .timestamp(BSONTimestamp(seconds: 1_700_000_000, increment: 7)),
+    "regex": .regex(BSONRegex(pattern: "^fyp", options: "i")),
+    "minKey": .minKey,
+    "maxKey": .maxKey,
+]
+
+@Suite("BSON encoding in Swift")
+struct BSONTests {
+    @Test("every type survives encode → decode")
+    func roundTrip() throws {
+        let bytes = try everyType.bsonBytes()
+        let decoded = try Document(bsonBytes: bytes)
+        #expect(decoded == everyType)
+        #expect(decoded.keys == everyType.keys)
+    }
+
+    @Test("relaxed and canonical extended JSON round-trip every type")
+    func extendedJSON() throws {
+        for mode in [ExtendedJSONMode.relaxed, .canonical] {
+            let text = try everyType.extendedJSON(mode)
+            let parsed = try Document(extendedJSON: text)
+            #expect(parsed == everyType, "mode \(mode): \(text)")
+        }
+        let small: Document = ["n": 5, "at": .datetime(BSONDateTime(millisecondsSinceEpoch: 0))]
+        let relaxed = try small.extendedJSON()
+        #expect(relaxed.contains(#""n" : 5"#))
+        #expect(relaxed.contains(#"{ "$date" : "1970-01-01T00:00:00Z" }"#))
+    }
+
+    @Test("decimal128 keeps its digits")
+    func decimal() throws {
+        #expect(Decimal128("0.10")?.description == "0.10")
+        #expect(Decimal128("-1E+3")?.description == "-1E+3")
+        #expect(Decimal128("not a number") == nil)
+    }
+
+    @Test("truncated and corrupt bytes give an error naming the offset, never a crash")
+    func malformed() throws {
+        let bytes = try tiktokDocument(1).bsonBytes()
+        for cut in [0, 3, 4, 10, bytes.count / 2, bytes.count - 1] {
+            #expect(throws: BSONError.self) { try Document(bsonBytes: Array(bytes.prefix(cut))) }
+        }
+        var corrupt = bytes
+        corrupt[4] = 0x42  // an unknown type tag on the first element
+        #expect {
+            try Document(bsonBytes: corrupt)
+        } throws: { error in
+            (error as? BSONError)?.description.contains("unknown type 0x42") == true
+        }
+        #expect {
+            try Document(extendedJSON: #"{"a": "#)
+        } throws: { error in
+            if case .invalidJSON = error as? BSONError { true } else { false }
+        }
+    }
+
+    @Test("keys with NUL are refused")
+    func nulKey() {
+        let document: Document = ["a\u{0}b": 1]
+        #expect(throws: BSONError.invalidKey("a\u{0}b")) { try document.bsonBytes() }
+    }
+
+    @Test("dotted paths resolve through documents and arrays")
+    func paths() {
+        let video = tiktokDocument(3)
+        #expect(video[path: "stats.playCount"] == .int32(300))
+        #expect(video[path: "challenges.1.title"] == .string("tag3"))
+        #expect(video[path: "challenges.9.title"] == nil)
+        #expect(video[path: "stats.missing"] == nil)
+    }
+
+    @Test("ObjectId hex round-trip and ordering by creation")
+    func objectIds() {
+        let a = ObjectId()
+        let b = ObjectId()
+        #expect(a < b)
+        #expect(ObjectId(a.description) == a)
+        #expect(ObjectId("xyz") == nil)
+    }
+}

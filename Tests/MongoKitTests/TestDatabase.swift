@@ -1,0 +1,48 @@
+import Foundation
+import MongoKit
+import Testing
+
+/// Runs `body` with a database of its own on the server `make test` started
+/// (`ENGAGE_MONGODB_URI`), and drops that database afterwards, also on failure.
+func withTestDatabase(
+    maxConnections: Int = 8,
+    _ body: (MongoDatabase) async throws -> Void
+) async throws {
+    let configuration = try testConfiguration(maxConnections: maxConnections)
+    try await MongoClient.withClient(configuration) { client in
+        let database = client.database("test_" + UUID().uuidString.prefix(12).lowercased())
+        do {
+            try await body(database)
+        } catch {
+            try? await database.drop()
+            throw error
+        }
+        try await database.drop()
+    }
+}
+
+/// The configuration of the test server; fails with the command to run when none is set.
+func testConfiguration(maxConnections: Int = 8) throws -> MongoConfiguration {
+    guard let uri = ProcessInfo.processInfo.environment["ENGAGE_MONGODB_URI"] else {
+        throw TestSetupError()
+    }
+    return try MongoConfiguration(uri: uri, maxConnections: maxConnections)
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    var description: String {
+        "ENGAGE_MONGODB_URI is not set: run the tests with `make test`, which starts the embedded database"
+    }
+}
+
+/// A TikTok-shaped document, as the TikTok-Api scraper returns items.
+func tiktokDocument(_ i: Int) -> Document {
+    [
+        "id": .string(String(7_000_000_000_000_000_000 + i)),
+        "desc": .string("clip \(i) #fyp"),
+        "createTime": .int64(1_700_000_000 + Int64(i) * 60),
+        "stats": ["playCount": BSONValue(i * 100), "diggCount": BSONValue(i * 7), "shareCount": BSONValue(i % 13), "commentCount": BSONValue(i % 5)],
+        "author": ["uniqueId": .string("user_\(i % 10)"), "verified": .bool(i % 3 == 0), "followerCount": BSONValue(1000 + i)],
+        "challenges": [["title": "fyp"], ["title": .string("tag\(i % 4)")]],
+    ]
+}
