@@ -36,6 +36,13 @@ final class BSONHandle {
         self.init(bytes: bytes)
     }
 
+    /// A document with `_id` first, as inserted (see ``Document/withIdentifier()``).
+    convenience init(_ document: Document, id: BSONValue) throws(BSONError) {
+        var writer = BSONWriter(capacity: 512)
+        try writer.write(document, id: id)
+        self.init(bytes: writer.bytes)
+    }
+
     /// A copy of BSON bytes already known to be well formed.
     convenience init(bytes: [UInt8]) {
         let pointer = bytes.withUnsafeBufferPointer { bson_new_from_data($0.baseAddress, $0.count) }

@@ -42,12 +42,40 @@ struct BSONWriter {
         endDocument(start)
     }
 
+    /// Writes `document` with `_id` first (what a driver sends on insert) without copying the document.
+    mutating func write(_ document: Document, id: BSONValue) throws(BSONError) {
+        let start = beginDocument()
+        try writeElement(key: "_id", value: id)
+        for (key, value) in document.elements where key != "_id" {
+            try writeElement(key: key, value: value)
+        }
+        endDocument(start)
+    }
+
     private mutating func write(array: [BSONValue]) throws(BSONError) {
         let start = beginDocument()
         for (index, value) in array.enumerated() {
-            try writeElement(key: String(index), value: value)
+            bytes.append(Self.type(of: value).rawValue)
+            appendDecimalKey(index)
+            try writeValue(value)
         }
         endDocument(start)
+    }
+
+    /// An array index as a BSON key ("0", "1", …), without making a String.
+    private mutating func appendDecimalKey(_ index: Int) {
+        if index < 10 {
+            bytes.append(UInt8(ascii: "0") + UInt8(index))
+        } else {
+            var digits: [UInt8] = []
+            var rest = index
+            while rest > 0 {
+                digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+                rest /= 10
+            }
+            bytes.append(contentsOf: digits.reversed())
+        }
+        bytes.append(0)
     }
 
     private mutating func beginDocument() -> Int {
@@ -67,6 +95,10 @@ struct BSONWriter {
     private mutating func writeElement(key: String, value: BSONValue) throws(BSONError) {
         bytes.append(Self.type(of: value).rawValue)
         try writeCString(key, orThrow: .invalidKey(key))
+        try writeValue(value)
+    }
+
+    private mutating func writeValue(_ value: BSONValue) throws(BSONError) {
         switch value {
         case .double(let v): append(v.bitPattern)
         case .string(let s): writeString(s)
@@ -158,6 +190,8 @@ struct BSONReader {
         }
         let end = start + length
         var out: [T] = []
+        // Most fields of scraped documents take 10–40 bytes: reserving by size avoids regrowing the array.
+        out.reserveCapacity(min(length / 16 + 1, 64))
         while true {
             guard position < end else { throw .malformed(offset: position, reason: "document has no terminating NUL") }
             let tag = bytes[position]

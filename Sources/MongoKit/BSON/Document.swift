@@ -71,14 +71,9 @@ public struct Document: Sendable, Hashable {
     /// True when the document has this top-level field.
     public func contains(_ key: String) -> Bool { elements.contains { $0.key == key } }
 
-    /// A copy with `_id` first, generating an ObjectId when there is none (what drivers do on insert).
-    public func withIdentifier() -> (Document, BSONValue) {
-        if let first = elements.first, first.key == "_id" { return (self, first.value) }
-        var copy = self
-        let id = copy["_id"] ?? .objectId(ObjectId())
-        copy["_id"] = nil
-        copy.elements.insert(("_id", id), at: 0)
-        return (copy, id)
+    /// The `_id` a driver would insert this document with: its own, or a new ObjectId.
+    public func identifierForInsert() -> BSONValue {
+        self["_id"] ?? .objectId(ObjectId())
     }
 
     public static func == (a: Document, b: Document) -> Bool {

@@ -16,12 +16,14 @@ extension MongoCollection {
             var handles: [BSONHandle] = []
             handles.reserveCapacity(documents.count)
             for document in documents {
-                let (withID, id) = document.withIdentifier()
+                let id = document.identifierForInsert()
                 ids.append(id)
-                handles.append(try context.handle(withID))
+                handles.append(try context.handle(document, id: id))
             }
             var pointers: [OpaquePointer?] = handles.map(\.pointer)
-            let options = try context.handle(["ordered": .bool(ordered)])
+            // Swift strings are valid UTF-8 and the server checks field names, so libmongoc's
+            // client-side re-validation of every document is skipped.
+            let options = try context.handle(["ordered": .bool(ordered), "validate": false])
             let reply = BSONHandle()
             var error = bson_error_t()
             let ok = withExtendedLifetime((handles, options, reply)) {
@@ -114,11 +116,11 @@ extension OperationContext {
         let ok: Bool
         switch model {
         case .insertOne(let document):
-            let (withID, id) = document.withIdentifier()
+            let id = document.identifierForInsert()
             insertedID = id
-            let documentHandle = try handle(withID)
-            ok = withExtendedLifetime(documentHandle) {
-                mongoc_bulk_operation_insert_with_opts(bulk, documentHandle.pointer, nil, &error)
+            let (documentHandle, options) = (try handle(document, id: id), try handle(["validate": false]))
+            ok = withExtendedLifetime((documentHandle, options)) {
+                mongoc_bulk_operation_insert_with_opts(bulk, documentHandle.pointer, options.pointer, &error)
             }
         case .replaceOne(let filter, let replacement, let upsert):
             let (filterHandle, replacementHandle, options) = (try handle(filter), try handle(replacement), try upsertOption(upsert))

@@ -69,6 +69,11 @@ struct OperationContext: Sendable {
         do throws(BSONError) { return try BSONHandle(document) } catch { throw MongoError(error, operation: operation) }
     }
 
+    /// A libbson copy of a document to insert, `_id` first.
+    func handle(_ document: Document, id: BSONValue) throws(MongoError) -> BSONHandle {
+        do throws(BSONError) { return try BSONHandle(document, id: id) } catch { throw MongoError(error, operation: operation) }
+    }
+
     /// Decodes a reply, or reports it as an invalid document of this operation.
     func decode(_ handle: BSONHandle) throws(MongoError) -> Document {
         do throws(BSONError) { return try handle.document() } catch { throw MongoError(error, operation: operation) }
