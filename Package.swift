@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "engage", targets: ["EngageCLI"]),
+        .executable(name: "engage-bench", targets: ["EngageBench"]),
         .library(name: "MongoKit", targets: ["MongoKit"]),
     ],
     dependencies: [
