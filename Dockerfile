@@ -1,0 +1,22 @@
+# The engage command (CLI and, later, the prediction server) on the Swift 6.3 toolchain with libmongoc.
+FROM swift:6.3-bookworm AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libmongoc-dev libbson-dev pkg-config \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY Package.swift ./
+COPY Sources ./Sources
+COPY Tests ./Tests
+RUN swift build -c release --product engage --static-swift-stdlib \
+ && cp "$(swift build -c release --show-bin-path)/engage" /usr/local/bin/engage
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libmongoc-1.0-0 libbson-1.0-0 ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /usr/local/bin/engage /usr/local/bin/engage
+COPY models /app/models
+COPY seeds /app/seeds
+WORKDIR /app
+ENTRYPOINT ["engage"]
+CMD ["db", "ping"]
