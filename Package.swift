@@ -4,6 +4,12 @@ import PackageDescription
 /// The target graph is the data flow:
 /// CMongoC → MongoKit → (Collectors, Features) → EngageML (no database) → Registry → Server / CLI.
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+/// What every command-line executable links.
+let commandLine: [Target.Dependency] = [
+    "MongoKit",
+    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    .product(name: "Logging", package: "swift-log"),
+]
 
 let package = Package(
     name: "EngageML",
@@ -35,20 +41,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "EngageCLI",
-            dependencies: [
-                "MongoKit",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: commandLine,
             swiftSettings: strict
         ),
         .executableTarget(
             name: "EngageBench",
-            dependencies: [
-                "MongoKit",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: commandLine,
             swiftSettings: strict
         ),
         .testTarget(

@@ -24,7 +24,7 @@ struct DatabaseCommand: AsyncParsableCommand {
             }
             let milliseconds = Double(roundTrip.components.attoseconds) / 1e15 + Double(roundTrip.components.seconds) * 1000
             if json {
-                try printJSON(["ok": "true", "server": configuration.redactedURI, "milliseconds": String(format: "%.2f", milliseconds)])
+                try printJSON(PingResult(ok: true, server: configuration.redactedURI, milliseconds: milliseconds))
             } else {
                 print("ok: \(configuration.redactedURI) answered ping in \(String(format: "%.1f", milliseconds)) ms")
             }
@@ -54,9 +54,16 @@ struct DatabaseCommand: AsyncParsableCommand {
     }
 }
 
+/// What `engage db ping --json` prints.
+struct PingResult: Encodable {
+    var ok: Bool
+    var server: String
+    var milliseconds: Double
+}
+
 /// Prints a value as pretty, key-sorted JSON on standard output.
 func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
