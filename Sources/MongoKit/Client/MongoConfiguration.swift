@@ -75,17 +75,13 @@ enum MongoLibrary {
     static func initialize() { once }
 
     /// libmongoc calls its log handler from any thread with no context pointer we own, so the
-    /// logger it forwards to is a process-wide constant; libraries log at debug, warnings stay warnings.
+    /// logger it forwards to is a process-wide constant. Every failure libmongoc logs also comes back
+    /// to the caller as a `bson_error_t`, which MongoKit turns into a ``MongoError``; so its messages
+    /// go out at debug (critical ones at error) instead of repeating that error without context.
     private static let logger = Logger(label: "mongoc")
 
     private static func log(level: mongoc_log_level_t, domain: String, _ text: String) {
-        let swiftLevel: Logger.Level =
-            switch level {
-            case MONGOC_LOG_LEVEL_ERROR, MONGOC_LOG_LEVEL_CRITICAL: .error
-            case MONGOC_LOG_LEVEL_WARNING: .warning
-            case MONGOC_LOG_LEVEL_TRACE: .trace
-            default: .debug
-            }
+        let swiftLevel: Logger.Level = level == MONGOC_LOG_LEVEL_CRITICAL ? .error : .debug
         logger.log(level: swiftLevel, "\(text)", metadata: ["mongoc.domain": "\(domain)"])
     }
 }
