@@ -89,9 +89,8 @@ struct Phase: Codable {
         let clock = ContinuousClock()
         let start = clock.now
         try await body()
-        let wall = clock.now - start
         return Phase(
-            wallSeconds: Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18,
+            wallSeconds: (clock.now - start) / .seconds(1),
             clientCPUSeconds: processCPUSeconds() - cpuStart)
     }
 

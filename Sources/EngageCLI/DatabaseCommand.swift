@@ -22,7 +22,7 @@ struct DatabaseCommand: AsyncParsableCommand {
             let roundTrip = try await MongoClient.withClient(configuration, logger: connection.logger("engage.mongo")) { client in
                 try await client.ping()
             }
-            let milliseconds = Double(roundTrip.components.attoseconds) / 1e15 + Double(roundTrip.components.seconds) * 1000
+            let milliseconds = roundTrip / .milliseconds(1)
             if json {
                 try printJSON(PingResult(ok: true, server: configuration.redactedURI, milliseconds: milliseconds))
             } else {

@@ -72,6 +72,17 @@ struct BSONTests {
         }
     }
 
+    @Test("array elements are keyed by their decimal index, past one digit too")
+    func arrayKeys() throws {
+        let document: Document = ["a": .array((0..<123).map { BSONValue($0) })]
+        let bytes = try document.bsonBytes()
+        for index in [0, 9, 10, 11, 99, 100, 122] {
+            let element: [UInt8] = [0x10] + Array(String(index).utf8) + [0] + withUnsafeBytes(of: Int32(index).littleEndian) { Array($0) }
+            #expect(bytes.indices.contains { bytes[$0...].starts(with: element) }, "index \(index)")
+        }
+        #expect(try Document(bsonBytes: bytes) == document)
+    }
+
     @Test("keys with NUL are refused")
     func nulKey() {
         let document: Document = ["a\u{0}b": 1]

@@ -36,7 +36,7 @@ final class BSONHandle {
         self.init(bytes: bytes)
     }
 
-    /// A document with `_id` first, as inserted (see ``Document/withIdentifier()``).
+    /// A document with `_id` first, as inserted (see ``Document/identifierForInsert()``).
     convenience init(_ document: Document, id: BSONValue) throws(BSONError) {
         var writer = BSONWriter(capacity: 512)
         try writer.write(document, id: id)

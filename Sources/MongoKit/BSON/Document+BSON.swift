@@ -34,19 +34,12 @@ struct BSONWriter {
 
     init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
-    mutating func write(_ document: Document) throws(BSONError) {
+    /// Writes `document`; with an `id`, writes `_id` first in place of the document's own
+    /// (what a driver sends on insert) without copying the document.
+    mutating func write(_ document: Document, id: BSONValue? = nil) throws(BSONError) {
         let start = beginDocument()
-        for (key, value) in document.elements {
-            try writeElement(key: key, value: value)
-        }
-        endDocument(start)
-    }
-
-    /// Writes `document` with `_id` first (what a driver sends on insert) without copying the document.
-    mutating func write(_ document: Document, id: BSONValue) throws(BSONError) {
-        let start = beginDocument()
-        try writeElement(key: "_id", value: id)
-        for (key, value) in document.elements where key != "_id" {
+        if let id { try writeElement(key: "_id", value: id) }
+        for (key, value) in document.elements where id == nil || key != "_id" {
             try writeElement(key: key, value: value)
         }
         endDocument(start)
@@ -64,17 +57,13 @@ struct BSONWriter {
 
     /// An array index as a BSON key ("0", "1", …), without making a String.
     private mutating func appendDecimalKey(_ index: Int) {
-        if index < 10 {
-            bytes.append(UInt8(ascii: "0") + UInt8(index))
-        } else {
-            var digits: [UInt8] = []
-            var rest = index
-            while rest > 0 {
-                digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-                rest /= 10
-            }
-            bytes.append(contentsOf: digits.reversed())
-        }
+        let start = bytes.count
+        var rest = index
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes[start...].reverse()
         bytes.append(0)
     }
 

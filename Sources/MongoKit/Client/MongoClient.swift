@@ -32,9 +32,8 @@ public final class MongoClient: @unchecked Sendable {
         }
         defer { mongoc_uri_destroy(uri) }
         if !mongoc_uri_has_option(uri, "serverselectiontimeoutms") {
-            let milliseconds = configuration.serverSelectionTimeout.components.seconds * 1000
-                + configuration.serverSelectionTimeout.components.attoseconds / 1_000_000_000_000_000
-            mongoc_uri_set_option_as_int32(uri, "serverselectiontimeoutms", Int32(clamping: milliseconds))
+            let milliseconds = configuration.serverSelectionTimeout / .milliseconds(1)
+            mongoc_uri_set_option_as_int32(uri, "serverselectiontimeoutms", Int32(clamping: Int64(milliseconds.rounded())))
         }
         if !mongoc_uri_has_option(uri, "appname") { mongoc_uri_set_appname(uri, "engage") }
         guard let pool = mongoc_client_pool_new_with_error(uri, &error) else {

@@ -52,8 +52,9 @@ extension MongoCollection {
             defer { mongoc_bulk_operation_destroy(bulk) }
             var documentIDs: [BSONValue?] = []
             documentIDs.reserveCapacity(models.count)
+            let insertOptions = try context.handle(["validate": false])
             for model in models {
-                documentIDs.append(try context.append(model, to: bulk))
+                documentIDs.append(try context.append(model, to: bulk, insertOptions: insertOptions))
             }
             let reply = BSONHandle()
             var error = bson_error_t()
@@ -109,7 +110,8 @@ extension MongoCollection {
 
 extension OperationContext {
     /// Adds one write model to a libmongoc bulk operation; returns the inserted `_id`, if any.
-    func append(_ model: WriteModel, to bulk: OpaquePointer) throws(MongoError) -> BSONValue? {
+    /// `insertOptions` is made once per bulk operation and shared by its inserts.
+    func append(_ model: WriteModel, to bulk: OpaquePointer, insertOptions: BSONHandle) throws(MongoError) -> BSONValue? {
         var error = bson_error_t()
         var insertedID: BSONValue?
         // libmongoc copies each document into the bulk operation, so the handles only need to outlive the call.
@@ -118,9 +120,9 @@ extension OperationContext {
         case .insertOne(let document):
             let id = document.identifierForInsert()
             insertedID = id
-            let (documentHandle, options) = (try handle(document, id: id), try handle(["validate": false]))
-            ok = withExtendedLifetime((documentHandle, options)) {
-                mongoc_bulk_operation_insert_with_opts(bulk, documentHandle.pointer, options.pointer, &error)
+            let documentHandle = try handle(document, id: id)
+            ok = withExtendedLifetime((documentHandle, insertOptions)) {
+                mongoc_bulk_operation_insert_with_opts(bulk, documentHandle.pointer, insertOptions.pointer, &error)
             }
         case .replaceOne(let filter, let replacement, let upsert):
             let (filterHandle, replacementHandle, options) = (try handle(filter), try handle(replacement), try upsertOption(upsert))
