@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "engage", targets: ["EngageCLI"]),
         .executable(name: "engage-bench", targets: ["EngageBench"]),
         .library(name: "MongoKit", targets: ["MongoKit"]),
+        .library(name: "EngageML", targets: ["EngageML"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +40,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "DelimitedText",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "EngageML",
+            dependencies: ["DelimitedText"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "EngageCLI",
             dependencies: commandLine,
@@ -46,7 +56,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "EngageBench",
-            dependencies: commandLine,
+            dependencies: commandLine + ["EngageML"],
             swiftSettings: strict
         ),
         .testTarget(

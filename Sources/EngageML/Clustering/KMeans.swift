@@ -1,0 +1,206 @@
+import Foundation
+
+/// k-means clustering: k-means++ seeding (greedy, `2 + ln k` candidates per centre, as scikit-learn),
+/// `restarts` runs keeping the lowest inertia, and Hamerly's accelerated Lloyd iterations, which skip
+/// most distance computations with one upper and one lower bound per point.
+///
+/// Work is cut into fixed chunks of rows and reduced in chunk order, so the same seed gives a
+/// bit-identical model whatever the thread count.
+public struct KMeans: Estimator, Equatable, Codable {
+    /// Number of clusters.
+    public var clusterCount: Int
+    /// Independent seedings (`n_init`); the run with the lowest inertia wins.
+    public var restarts: Int
+    /// At most this many iterations per run.
+    public var maxIterations: Int
+    /// Converged when the squared centre movement summed over clusters is at most
+    /// `tolerance × mean feature variance` (scikit-learn's `tol`).
+    public var tolerance: Double
+    /// Seed of the k-means++ draws.
+    public var seed: UInt64
+    /// Worker threads (nil: all cores).
+    public var threads: Int?
+
+    public init(
+        clusterCount: Int = 8, restarts: Int = 1, maxIterations: Int = 300, tolerance: Double = 1e-4, seed: UInt64 = 0,
+        threads: Int? = nil
+    ) {
+        self.clusterCount = clusterCount
+        self.restarts = restarts
+        self.maxIterations = maxIterations
+        self.tolerance = tolerance
+        self.seed = seed
+        self.threads = threads
+    }
+
+    /// Fits on `x`; `y` is ignored. Sample weights weigh points in the centre means and the inertia.
+    public func fit(_ x: Matrix, _ y: [Double], sampleWeights: [Double]?) throws(MLError) -> KMeansModel {
+        guard clusterCount >= 1 else { throw .invalidParameter("clusterCount must be ≥ 1, got \(clusterCount)") }
+        guard restarts >= 1, maxIterations >= 1, tolerance >= 0 else {
+            throw .invalidParameter("restarts and maxIterations must be ≥ 1 and tolerance ≥ 0")
+        }
+        try x.validate()
+        guard x.rows >= clusterCount else {
+            throw .emptyInput("\(x.rows) rows cannot make \(clusterCount) clusters")
+        }
+        if let sampleWeights { try validateTargets([Double](repeating: 0, count: x.rows), weights: sampleWeights, rows: x.rows) }
+        let data = RowMajor(x)
+        let weights = sampleWeights ?? [Double](repeating: 1, count: x.rows)
+        let workers = resolvedThreadCount(threads)
+        let varianceScale = meanColumnVariance(x)
+        var generator = SeededGenerator(seed: seed)
+        var best: KMeansModel?
+        for _ in 0..<restarts {
+            let initial = seedCentres(data, weights: weights, generator: &generator, threads: workers)
+            var run = HamerlyRun(data: data, weights: weights, centres: initial, threads: workers)
+            let outcome = run.iterate(maxIterations: maxIterations, tolerance: tolerance * varianceScale)
+            if best == nil || outcome.inertia < best!.inertia { best = outcome }
+        }
+        return best!
+    }
+
+    /// Greedy k-means++: each new centre is the best of `2 + ⌊ln k⌋` candidates drawn with probability
+    /// proportional to squared distance to the nearest chosen centre.
+    private func seedCentres(_ data: RowMajor, weights: [Double], generator: inout SeededGenerator, threads: Int) -> [Double] {
+        let d = data.columns
+        let trials = 2 + Int(log(Double(clusterCount)))
+        var centres: [Double] = []
+        let first = weightedDraw(weights, total: weights.reduce(0, +), generator: &generator)
+        centres.append(contentsOf: data.row(first))
+        var closest = data.squaredDistances(to: Array(centres[0..<d]), weights: weights, threads: threads)
+        var potential = closest.reduce(0, +)
+        for _ in 1..<clusterCount {
+            var bestPotential = Double.infinity
+            var bestDistances: [Double] = []
+            var bestCandidate = 0
+            for _ in 0..<trials {
+                let candidate = weightedDraw(closest, total: potential, generator: &generator)
+                let distances = data.squaredDistances(to: data.row(candidate), weights: weights, threads: threads)
+                var candidatePotential = 0.0
+                for i in 0..<distances.count { candidatePotential += min(distances[i], closest[i]) }
+                if candidatePotential < bestPotential {
+                    bestPotential = candidatePotential
+                    bestCandidate = candidate
+                    bestDistances = distances
+                }
+            }
+            for i in 0..<closest.count { closest[i] = min(closest[i], bestDistances[i]) }
+            potential = bestPotential
+            centres.append(contentsOf: data.row(bestCandidate))
+        }
+        return centres
+    }
+
+    private func weightedDraw(_ masses: [Double], total: Double, generator: inout SeededGenerator) -> Int {
+        guard total > 0 else { return Int(generator.next() % UInt64(masses.count)) }
+        let target = generator.nextUnit() * total
+        var running = 0.0
+        for (i, mass) in masses.enumerated() {
+            running += mass
+            if running > target { return i }
+        }
+        return masses.lastIndex { $0 > 0 } ?? masses.count - 1
+    }
+}
+
+/// The mean over columns of each column's population variance (scikit-learn scales `tol` by it).
+private func meanColumnVariance(_ x: Matrix) -> Double {
+    x.values.withUnsafeBufferPointer { values in
+        var total = 0.0
+        for j in 0..<x.columns {
+            let column = values.baseAddress! + j * x.rows
+            var sum = 0.0
+            for i in 0..<x.rows { sum += column[i] }
+            let mean = sum / Double(x.rows)
+            var squares = 0.0
+            for i in 0..<x.rows { squares += (column[i] - mean) * (column[i] - mean) }
+            total += squares / Double(x.rows)
+        }
+        return total / Double(x.columns)
+    }
+}
+
+/// A fitted k-means model.
+public struct KMeansModel: Predictor {
+    /// `clusterCount × features` centres, row-major.
+    public let centres: [Double]
+    public let clusterCount: Int
+    public let featureCount: Int
+    /// Sum of weighted squared distances of training points to their centre.
+    public let inertia: Double
+    /// Iterations of the winning run.
+    public let iterations: Int
+    /// Training points per cluster.
+    public let clusterSizes: [Int]
+
+    /// Centre `k` as a vector.
+    public func centre(_ k: Int) -> [Double] { Array(centres[(k * featureCount)..<((k + 1) * featureCount)]) }
+
+    /// The nearest centre of each row (the lowest index on a tie).
+    public func predict(_ x: Matrix) throws(MLError) -> [Double] {
+        try assign(x).map { Double($0.cluster) }
+    }
+
+    /// The nearest centre of each row and the Euclidean distance to it.
+    public func assign(_ x: Matrix) throws(MLError) -> [(cluster: Int, distance: Double)] {
+        try x.validate(expectedColumns: featureCount)
+        let data = RowMajor(x)
+        return (0..<x.rows).map { i in
+            var best = 0
+            var bestDistance = Double.infinity
+            for k in 0..<clusterCount {
+                let distance = data.squaredDistance(row: i, centres, k)
+                if distance < bestDistance { bestDistance = distance; best = k }
+            }
+            return (best, bestDistance.squareRoot())
+        }
+    }
+
+    /// Sum of squared distances of `x`'s rows to their nearest centre (scikit-learn's `-score`).
+    public func inertia(of x: Matrix) throws(MLError) -> Double {
+        try assign(x).reduce(0) { $0 + $1.distance * $1.distance }
+    }
+}
+
+/// Row-major copy of a matrix, for point-by-point distance work.
+struct RowMajor: Sendable {
+    let values: [Double]
+    let rows: Int
+    let columns: Int
+
+    init(_ x: Matrix) {
+        values = x.rowMajorValues()
+        rows = x.rows
+        columns = x.columns
+    }
+
+    func row(_ i: Int) -> [Double] { Array(values[(i * columns)..<((i + 1) * columns)]) }
+
+    /// Weighted squared distance of every row to `point`.
+    func squaredDistances(to point: [Double], weights: [Double], threads: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: rows)
+        let columns = self.columns
+        let values = self.values
+        out.withUnsafeMutableBufferPointer { buffer in
+            let target = UnsafeSendablePointer(buffer.baseAddress!)
+            _ = parallelChunks(count: rows, chunkSize: 16384, threads: threads) { range -> Bool in
+                values.withUnsafeBufferPointer { v in
+                    point.withUnsafeBufferPointer { p in
+                        for i in range { target.pointer[i] = weights[i] * EngageML.squaredDistance(v.baseAddress! + i * columns, p.baseAddress!, columns) }
+                    }
+                }
+                return true
+            }
+        }
+        return out
+    }
+
+    /// Squared distance of row `i` to centre `k` of row-major `centres`.
+    func squaredDistance(row i: Int, _ centres: [Double], _ k: Int) -> Double {
+        values.withUnsafeBufferPointer { v in
+            centres.withUnsafeBufferPointer { c in
+                EngageML.squaredDistance(v.baseAddress! + i * columns, c.baseAddress! + k * columns, columns)
+            }
+        }
+    }
+}

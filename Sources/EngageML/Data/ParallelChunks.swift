@@ -1,0 +1,43 @@
+import Dispatch
+import Foundation
+
+/// Deterministic data parallelism: `count` items are cut into fixed chunks of `chunkSize`
+/// (the cut never depends on the thread count), each chunk's result is computed on one of
+/// `threads` workers, and results come back in chunk order. Reducing them in that order
+/// gives bit-identical sums whatever the number of threads.
+func parallelChunks<Result: Sendable>(
+    count: Int, chunkSize: Int, threads: Int, _ body: @Sendable (Range<Int>) -> Result
+) -> [Result] {
+    let chunkCount = max(1, (count + chunkSize - 1) / chunkSize)
+    let chunk = { @Sendable (c: Int) in (c * chunkSize)..<min(count, (c + 1) * chunkSize) }
+    if threads <= 1 || chunkCount == 1 {
+        return (0..<chunkCount).map { body(chunk($0)) }
+    }
+    var results = [Result?](repeating: nil, count: chunkCount)
+    results.withUnsafeMutableBufferPointer { buffer in
+        let slots = UnsafeSendablePointer(buffer.baseAddress!)
+        let workers = min(threads, chunkCount)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var c = worker
+            while c < chunkCount {
+                slots.pointer[c] = body(chunk(c))
+                c += workers
+            }
+        }
+    }
+    return results.map { $0! }
+}
+
+/// The thread count to use when a caller asks for `requested` (nil or 0: every active core).
+func resolvedThreadCount(_ requested: Int?) -> Int {
+    if let requested, requested > 0 { return requested }
+    return max(1, ProcessInfo.processInfo.activeProcessorCount)
+}
+
+/// A raw pointer that parallel workers share to write disjoint elements of one buffer.
+/// `@unchecked Sendable` because every use gives each worker its own elements (a chunk of rows,
+/// a feature's segment); no two workers touch the same element, and the buffer outlives the workers.
+struct UnsafeSendablePointer<Element>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Element>
+    init(_ pointer: UnsafeMutablePointer<Element>) { self.pointer = pointer }
+}
