@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENGAGE := .build/debug/engage
 
-.PHONY: help bootstrap build test demo db-start db-stop bench bench-store clean
+.PHONY: help bootstrap build test demo db-start db-stop bench bench-store bench-ml clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -27,10 +27,13 @@ db-start: ## Start the embedded database (data in .engage/db) and print its URI
 db-stop: ## Stop the embedded database
 	@scripts/db.sh stop
 
-bench: bench-store ## Run every benchmark against its peer
+bench: bench-store bench-ml ## Run every benchmark against its peer
 
 bench-store: bootstrap ## Client CPU of insert/find/aggregate, 50k TikTok documents, vs pymongo
 	scripts/bench-store.sh
+
+bench-ml: bootstrap ## Fit time and quality of the four estimators vs scikit-learn on the shared datasets
+	scripts/bench-ml.sh
 
 clean: ## Remove build products and local data (stops the database first)
 	-scripts/db.sh stop

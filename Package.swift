@@ -4,6 +4,13 @@ import PackageDescription
 /// The target graph is the data flow:
 /// CMongoC → MongoKit → (Collectors, Features) → EngageML (no database) → Registry → Server / CLI.
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+/// The ML kernels are compiled for Haswell-class CPUs (AVX2 and FMA, 2013 on) on x86-64: SIMD code then runs four
+/// doubles wide instead of two. Results do not change (no fast-math, no FP contraction).
+#if arch(x86_64)
+let vectorUnits: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let vectorUnits: [SwiftSetting] = []
+#endif
 /// What every command-line executable links.
 let commandLine: [Target.Dependency] = [
     "MongoKit",
@@ -47,16 +54,27 @@ let package = Package(
         .target(
             name: "EngageML",
             dependencies: ["DelimitedText"],
-            swiftSettings: strict
+            swiftSettings: strict + vectorUnits
         ),
         .executableTarget(
             name: "EngageCLI",
-            dependencies: commandLine,
+            dependencies: commandLine + ["EngageML"],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "EngageBench",
             dependencies: commandLine + ["EngageML"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EngageMLTests",
+            dependencies: ["EngageML"],
+            exclude: ["Fixtures/known_answers.py"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DelimitedTextTests",
+            dependencies: ["DelimitedText"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -31,20 +31,19 @@ public struct CSVReader: Sendable {
         }
         defer { fclose(file) }
         var parser = CSVParser(delimiter: delimiter)
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
-        var first = true
+        var chunk = [UInt8](repeating: 0, count: max(chunkSize, 3))
+        // A UTF-8 byte-order mark is skipped; any other first bytes are data.
+        let head = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 3, file) }
+        if !(head == 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF) {
+            try chunk.withUnsafeBufferPointer { try parser.feed(UnsafeBufferPointer(rebasing: $0[0..<head]), body) }
+        }
         while true {
             let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, chunkSize, file) }
             if count == 0 {
                 if ferror(file) != 0 { throw CSVError(path: path, line: parser.line, reason: "read failed") }
                 break
             }
-            var start = 0
-            if first, count >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF { start = 3 }
-            first = false
-            try chunk.withUnsafeBufferPointer { bytes in
-                try parser.feed(UnsafeBufferPointer(rebasing: bytes[start..<count]), body)
-            }
+            try chunk.withUnsafeBufferPointer { try parser.feed(UnsafeBufferPointer(rebasing: $0[0..<count]), body) }
         }
         if parser.insideQuotes {
             throw CSVError(path: path, line: parser.record.line, reason: "a quoted field opened on this line is never closed")

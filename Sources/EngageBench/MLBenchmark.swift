@@ -15,6 +15,8 @@ struct MLBenchmark: ParsableCommand {
     @Option(help: "Fits per model and thread count.") var repeats = 3
     @Option(help: "Comma-separated thread counts.") var threads = "1,2"
     @Option(help: "Only these models (logreg, tree_cls, tree_reg, kmeans), comma-separated.") var models = "logreg,tree_cls,tree_reg,kmeans"
+    @Option(help: "k-means seeds, comma-separated: a seed means different draws here and in numpy, so both sides run several.")
+    var kmeansSeeds = "0"
     @Option(help: "Where to write the JSON result.") var out: String
 
     func run() throws {
@@ -27,10 +29,14 @@ struct MLBenchmark: ParsableCommand {
             if loaded[kind] == nil { loaded[kind] = try Split(path: "\(data)/\(kind)_\(size).csv") }
             let split = loaded[kind]!
             var fits: [String: [Fit]] = [:]
+            let seeds = name == "kmeans" ? kmeansSeeds.split(separator: ",").compactMap { UInt64($0) } : [0]
             for _ in 0..<repeats {
-                for threadCount in threadCounts {
-                    fits["\(threadCount)", default: []].append(try fit(name, split, threads: threadCount))
-                    FileHandle.standardError.write(Data("\(name) threads=\(threadCount) \(fits["\(threadCount)"]!.last!.line)\n".utf8))
+                for seed in seeds {
+                    for threadCount in threadCounts {
+                        let result = try fit(name, split, threads: threadCount, seed: seed)
+                        fits["\(threadCount)", default: []].append(result)
+                        FileHandle.standardError.write(Data("\(name) threads=\(threadCount) seed=\(seed) \(result.line)\n".utf8))
+                    }
                 }
             }
             results[name] = fits.mapValues { ModelResult(fits: $0, rawTrainingBytes: split.train.rows * split.train.columns * 8) }
@@ -40,7 +46,7 @@ struct MLBenchmark: ParsableCommand {
         try encoder.encode(results).write(to: URL(fileURLWithPath: out))
     }
 
-    private func fit(_ name: String, _ split: Split, threads: Int) throws -> Fit {
+    private func fit(_ name: String, _ split: Split, threads: Int, seed: UInt64) throws -> Fit {
         resetPeakResidentBytes()
         let before = residentBytes().current
         let cpu = processCPUSeconds()
@@ -75,12 +81,13 @@ struct MLBenchmark: ParsableCommand {
             metrics["n_leaves"] = Double(model.tree.leafCount)
             return Fit(elapsed, metrics)
         default:
-            let model = try KMeans(clusterCount: 8, restarts: 1, maxIterations: 100, seed: 0, threads: threads)
+            let model = try KMeans(clusterCount: 8, restarts: 1, maxIterations: 100, seed: seed, threads: threads)
                 .fit(split.train, [])
             let elapsed = (clock.now - start, processCPUSeconds() - cpu, residentBytes().peak - before)
             metrics["inertia_train"] = model.inertia
             metrics["inertia_test"] = try model.inertia(of: split.test)
             metrics["n_iter"] = Double(model.iterations)
+            metrics["seed"] = Double(seed)
             return Fit(elapsed, metrics)
         }
     }

@@ -44,9 +44,9 @@ public struct KMeans: Estimator, Equatable, Codable {
             throw .emptyInput("\(x.rows) rows cannot make \(clusterCount) clusters")
         }
         if let sampleWeights { try validateTargets([Double](repeating: 0, count: x.rows), weights: sampleWeights, rows: x.rows) }
-        let data = RowMajor(x)
-        let weights = sampleWeights ?? [Double](repeating: 1, count: x.rows)
         let workers = resolvedThreadCount(threads)
+        let data = RowMajor(x, threads: workers)
+        let weights = sampleWeights ?? [Double](repeating: 1, count: x.rows)
         let varianceScale = meanColumnVariance(x)
         var generator = SeededGenerator(seed: seed)
         var best: KMeansModel?
@@ -60,33 +60,23 @@ public struct KMeans: Estimator, Equatable, Codable {
     }
 
     /// Greedy k-means++: each new centre is the best of `2 + ⌊ln k⌋` candidates drawn with probability
-    /// proportional to squared distance to the nearest chosen centre.
+    /// proportional to squared distance to the nearest chosen centre. All candidates of a round are
+    /// measured in one pass over the data.
     private func seedCentres(_ data: RowMajor, weights: [Double], generator: inout SeededGenerator, threads: Int) -> [Double] {
-        let d = data.columns
         let trials = 2 + Int(log(Double(clusterCount)))
-        var centres: [Double] = []
         let first = weightedDraw(weights, total: weights.reduce(0, +), generator: &generator)
-        centres.append(contentsOf: data.row(first))
-        var closest = data.squaredDistances(to: Array(centres[0..<d]), weights: weights, threads: threads)
+        var centres = data.row(first)
+        var closest = data.squaredDistances(to: [first], weights: weights, closest: nil, threads: threads).distances
         var potential = closest.reduce(0, +)
         for _ in 1..<clusterCount {
-            var bestPotential = Double.infinity
-            var bestDistances: [Double] = []
-            var bestCandidate = 0
-            for _ in 0..<trials {
-                let candidate = weightedDraw(closest, total: potential, generator: &generator)
-                let distances = data.squaredDistances(to: data.row(candidate), weights: weights, threads: threads)
-                var candidatePotential = 0.0
-                for i in 0..<distances.count { candidatePotential += min(distances[i], closest[i]) }
-                if candidatePotential < bestPotential {
-                    bestPotential = candidatePotential
-                    bestCandidate = candidate
-                    bestDistances = distances
-                }
-            }
-            for i in 0..<closest.count { closest[i] = min(closest[i], bestDistances[i]) }
-            potential = bestPotential
-            centres.append(contentsOf: data.row(bestCandidate))
+            let candidates = (0..<trials).map { _ in weightedDraw(closest, total: potential, generator: &generator) }
+            let measured = data.squaredDistances(to: candidates, weights: weights, closest: closest, threads: threads)
+            var best = 0
+            for t in 1..<trials where measured.potentials[t] < measured.potentials[best] { best = t }
+            let offset = best * closest.count
+            for i in 0..<closest.count { closest[i] = min(closest[i], measured.distances[offset + i]) }
+            potential = measured.potentials[best]
+            centres += data.row(candidates[best])
         }
         return centres
     }
@@ -168,31 +158,47 @@ struct RowMajor: Sendable {
     let rows: Int
     let columns: Int
 
-    init(_ x: Matrix) {
-        values = x.rowMajorValues()
+    init(_ x: Matrix, threads: Int = 1) {
+        values = x.rowMajorValues(threads: threads)
         rows = x.rows
         columns = x.columns
     }
 
     func row(_ i: Int) -> [Double] { Array(values[(i * columns)..<((i + 1) * columns)]) }
 
-    /// Weighted squared distance of every row to `point`.
-    func squaredDistances(to point: [Double], weights: [Double], threads: Int) -> [Double] {
-        var out = [Double](repeating: 0, count: rows)
+    /// Weighted squared distances of every row to each of the rows `points` (point `t`'s at
+    /// `[t * rows ..< (t + 1) * rows]`), and for each point the potential `Σ min(distance, closest)`
+    /// it would leave (the plain sum when `closest` is nil).
+    func squaredDistances(
+        to points: [Int], weights: [Double], closest: [Double]?, threads: Int
+    ) -> (distances: [Double], potentials: [Double]) {
+        let rows = self.rows
         let columns = self.columns
         let values = self.values
-        out.withUnsafeMutableBufferPointer { buffer in
+        var partials: [[Double]] = []
+        let distances = [Double](unsafeUninitializedCapacity: rows * points.count) { buffer, initialized in
             let target = UnsafeSendablePointer(buffer.baseAddress!)
-            _ = parallelChunks(count: rows, chunkSize: 16384, threads: threads) { range -> Bool in
+            partials = parallelChunks(count: rows, chunkSize: 8192, threads: threads) { range -> [Double] in
+                var sums = [Double](repeating: 0, count: points.count)
                 values.withUnsafeBufferPointer { v in
-                    point.withUnsafeBufferPointer { p in
-                        for i in range { target.pointer[i] = weights[i] * EngageML.squaredDistance(v.baseAddress! + i * columns, p.baseAddress!, columns) }
+                    for (t, point) in points.enumerated() {
+                        let p = v.baseAddress! + point * columns
+                        let out = target.pointer + t * rows
+                        var sum = 0.0
+                        for i in range {
+                            let distance = weights[i] * EngageML.squaredDistance(v.baseAddress! + i * columns, p, columns)
+                            (out + i).initialize(to: distance)
+                            if let closest { sum += min(closest[i], distance) } else { sum += distance }
+                        }
+                        sums[t] = sum
                     }
                 }
-                return true
+                return sums
             }
+            initialized = rows * points.count
         }
-        return out
+        let potentials = points.indices.map { t in partials.reduce(0) { $0 + $1[t] } }
+        return (distances, potentials)
     }
 
     /// Squared distance of row `i` to centre `k` of row-major `centres`.

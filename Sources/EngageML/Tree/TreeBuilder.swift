@@ -245,7 +245,8 @@ struct TreeBuilder {
         guard let best else { return result }
         // The exact impurity decrease needs the children's impurities; evaluate them once for the winner.
         let gain = impurityDecrease(of: best, sorted: sorted, start: start, end: end, parent: current)
-        guard gain / totalWeight >= growth.minImpurityDecrease, gain > 0 else { return result }
+        // As scikit-learn: a split that gains nothing is still taken when allowed (XOR needs one).
+        guard gain / totalWeight + 1e-12 >= growth.minImpurityDecrease else { return result }
         result.split = best
         result.gain = gain
         return result

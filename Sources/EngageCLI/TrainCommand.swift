@@ -1,0 +1,158 @@
+import ArgumentParser
+import EngageML
+import Foundation
+
+/// `engage train --data FILE.csv …`: trains one model on a feature table on disk, evaluates it on
+/// held-out rows against the naive baseline, and optionally writes the fitted pipeline as JSON.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model on a CSV feature table and report held-out quality.",
+        discussion: """
+            Numeric columns are used as numbers (empty, NA, #N/A, NaN, null are missing); any other \
+            column is categorical and one-hot encoded. Preprocessing is fitted on the training rows only.
+
+            Parameters use scikit-learn's names:
+              logistic  C, max_iter, tol, class_weight=balanced, fit_intercept
+              ridge     alpha
+              tree      criterion=gini|entropy, max_depth, min_samples_split, min_samples_leaf,
+                        min_impurity_decrease, max_leaf_nodes, ccp_alpha, class_weight=balanced
+              kmeans    n_clusters, n_init, max_iter, tol, random_state
+
+            Example: engage train --data videos.csv --label viral --algorithm tree --param max_depth=8
+            """)
+
+    @Option(help: "CSV file with a header row.") var data: String
+    @Option(help: "The column to predict (not needed for kmeans).") var label: String?
+    @Option(help: "logistic, ridge, tree or kmeans.") var algorithm: String
+    @Option(help: "classification or regression (tree only; default: classification).") var task: LearningTask?
+    @Option(name: .customLong("param"), help: "A hyperparameter as key=value; repeatable.") var parameters: [String] = []
+    @Option(help: "Columns to leave out (ids, leaking outcomes); repeatable.") var drop: [String] = []
+    @Option(help: "Fraction of rows held out for evaluation.") var testFraction = 0.2
+    @Option(help: "Stratified cross-validation folds on the training rows (0: none).") var cv = 0
+    @Option(help: "Seed of the train/test shuffle and the folds.") var seed: UInt64 = 0
+    @Option(help: "Write the fitted pipeline (preprocessing + model) as JSON here.") var output: String?
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func validate() throws {
+        guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be between 0 and 1, got \(testFraction)") }
+        guard cv == 0 || cv >= 2 else { throw ValidationError("--cv must be 0 or at least 2, got \(cv)") }
+        if algorithm != "kmeans" && label == nil { throw ValidationError("--label is required for \(algorithm)") }
+        for parameter in parameters where !parameter.contains("=") {
+            throw ValidationError("--param takes key=value, got \(parameter)")
+        }
+    }
+
+    func run() throws {
+        let spec = try AlgorithmSpec(name: algorithm, task: task, parameters: Dictionary(
+            parameters.map { parameter in
+                let parts = parameter.split(separator: "=", maxSplits: 1)
+                return (String(parts[0]), String(parts[1]))
+            }, uniquingKeysWith: { _, last in last }))
+        let table = try FeatureTable(csv: data)
+        let (features, target) = try splitLabel(table, spec: spec)
+        var generator = SeededGenerator(seed: seed)
+        let order = Array(0..<table.rows).shuffled(using: &generator)
+        let testCount = max(1, Int((Double(table.rows) * testFraction).rounded()))
+        guard table.rows - testCount >= 2 else { throw ValidationError("\(data) has \(table.rows) rows; too few to train and test") }
+        let testRows = Array(order.prefix(testCount)).sorted()
+        let trainRows = Array(order.dropFirst(testCount)).sorted()
+        let trainTarget = trainRows.map { target[$0] }
+        let testTarget = testRows.map { target[$0] }
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        let pipeline = try ModelPipeline.fit(spec, features: features.selectingRows(trainRows), target: trainTarget, label: label)
+        let seconds = (clock.now - start) / .seconds(1)
+        let evaluation = try Evaluation.evaluate(pipeline.model, x: pipeline.matrix(features.selectingRows(testRows)), truth: testTarget)
+        let baseline = Evaluation.baseline(task: spec.task, trainTarget: trainTarget, truth: testTarget)
+        var crossValidation: [String: CrossValidationScore]?
+        if cv > 0, spec.task != .clustering {
+            crossValidation = try crossValidate(spec, features: features.selectingRows(trainRows), target: trainTarget)
+        }
+        if let output {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try encoder.encode(pipeline).write(to: URL(fileURLWithPath: output))
+        }
+        let result = TrainResult(
+            algorithm: spec.family.rawValue, task: spec.task.rawValue, trainRows: trainRows.count, testRows: testRows.count,
+            features: pipeline.featureNames, fitSeconds: seconds, test: evaluation.metrics, baseline: baseline.metrics,
+            crossValidation: crossValidation?.mapValues { CVSummary(mean: $0.mean, sd: $0.standardDeviation) }, output: output)
+        if json {
+            try printJSON(result)
+        } else {
+            print(result.text)
+        }
+    }
+
+    private func splitLabel(_ table: FeatureTable, spec: AlgorithmSpec) throws -> (FeatureTable, [Double]) {
+        for name in drop where table.column(named: name) == nil {
+            throw ValidationError("--drop \(name): \(data) has no such column (it has \(table.names.joined(separator: ", ")))")
+        }
+        guard let label else { return (table.removing(Set(drop)), [Double](repeating: 0, count: table.rows)) }
+        guard let column = table.column(named: label) else {
+            throw ValidationError("--label \(label): \(data) has no such column (it has \(table.names.joined(separator: ", ")))")
+        }
+        guard case .numeric(let values) = column else {
+            throw ValidationError("--label \(label) must be numeric (classes as 0, 1, …)")
+        }
+        if let row = values.firstIndex(where: { $0.isNaN }) {
+            throw ValidationError("--label \(label) is missing at data row \(row + 1); drop or fill those rows first")
+        }
+        return (table.removing(Set(drop + [label])), values)
+    }
+
+    private func crossValidate(_ spec: AlgorithmSpec, features: FeatureTable, target: [Double]) throws -> [String: CrossValidationScore] {
+        let folds = try StratifiedKFold(folds: cv, seed: seed)
+        let strata = spec.task == .classification ? target : StratifiedKFold.quantileBins(target)
+        var scores: [String: [Double]] = [:]
+        for (train, test) in try folds.splits(strata) {
+            let pipeline = try ModelPipeline.fit(spec, features: features.selectingRows(train), target: train.map { target[$0] }, label: label)
+            let evaluation = try Evaluation.evaluate(pipeline.model, x: pipeline.matrix(features.selectingRows(test)), truth: test.map { target[$0] })
+            for (name, value) in evaluation.metrics { scores[name, default: []].append(value) }
+        }
+        return scores.mapValues(CrossValidationScore.init)
+    }
+}
+
+extension LearningTask: ExpressibleByArgument {}
+
+/// Mean and standard deviation of one metric over the folds.
+struct CVSummary: Encodable {
+    var mean: Double
+    var sd: Double
+}
+
+/// What `engage train --data` reports.
+struct TrainResult: Encodable {
+    var algorithm: String
+    var task: String
+    var trainRows: Int
+    var testRows: Int
+    var features: [String]
+    var fitSeconds: Double
+    var test: [String: Double]
+    var baseline: [String: Double]
+    var crossValidation: [String: CVSummary]?
+    var output: String?
+
+    var text: String {
+        var lines = [
+            "\(algorithm) (\(task)) on \(trainRows) training rows, \(features.count) features; fit in \(String(format: "%.3f", fitSeconds)) s",
+            "held-out metrics on \(testRows) rows (baseline in brackets):",
+        ]
+        for (name, value) in test.sorted(by: { $0.key < $1.key }) {
+            let base = baseline[name].map { String(format: " [%.4f]", $0) } ?? ""
+            lines.append("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) " + String(format: "%.4f", value) + base)
+        }
+        if let crossValidation {
+            lines.append("cross-validation on the training rows (mean ± sd):")
+            for (name, score) in crossValidation.sorted(by: { $0.key < $1.key }) {
+                lines.append("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) " + String(format: "%.4f ± %.4f", score.mean, score.sd))
+            }
+        }
+        if let output { lines.append("pipeline written to \(output)") }
+        return lines.joined(separator: "\n")
+    }
+}
