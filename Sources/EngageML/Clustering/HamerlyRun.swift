@@ -19,6 +19,8 @@ struct HamerlyRun {
     private var lower: [Double]
     private var sums: [Double]
     private var totals: [Double]
+    /// Each point's squared norm, for distances through `‖x‖² − 2x·c + ‖c‖²`.
+    private let norms: [Double]
 
     private static let chunkSize = 4096
 
@@ -33,6 +35,9 @@ struct HamerlyRun {
         lower = [Double](repeating: 0, count: data.rows)
         sums = [Double](repeating: 0, count: centres.count)
         totals = [Double](repeating: 0, count: k)
+        norms = data.values.withUnsafeBufferPointer { v in
+            (0..<data.rows).map { dotProduct(v.baseAddress! + $0 * data.columns, v.baseAddress! + $0 * data.columns, data.columns) }
+        }
     }
 
     /// A chunk's changes to the cluster sums and weights, and how many points changed cluster.
@@ -63,6 +68,8 @@ struct HamerlyRun {
         let centres = self.centres
         let data = self.data
         let weights = self.weights
+        let norms = self.norms
+        let panel = CentrePanel(centres, columns: d)
         let deltas = assignment.withUnsafeMutableBufferPointer { assignmentBuffer in
             upper.withUnsafeMutableBufferPointer { upperBuffer in
                 lower.withUnsafeMutableBufferPointer { lowerBuffer in
@@ -83,19 +90,7 @@ struct HamerlyRun {
                                             uppers.pointer[i] = tight
                                             if tight <= bound { continue }
                                         }
-                                        var best = Double.infinity
-                                        var second = Double.infinity
-                                        var bestIndex = 0
-                                        for centre in 0..<k {
-                                            let distance = squaredDistance(values.baseAddress! + i * d, c.baseAddress! + centre * d, d)
-                                            if distance < best {
-                                                second = best
-                                                best = distance
-                                                bestIndex = centre
-                                            } else if distance < second {
-                                                second = distance
-                                            }
-                                        }
+                                        let (bestIndex, best, second) = panel.nearestTwo(values.baseAddress! + i * d, norm: norms[i])
                                         uppers.pointer[i] = best.squareRoot()
                                         lowers.pointer[i] = second.squareRoot()
                                         guard bestIndex != old else { continue }
@@ -180,19 +175,16 @@ struct HamerlyRun {
         let centres = self.centres
         let data = self.data
         let weights = self.weights
+        let norms = self.norms
+        let panel = CentrePanel(centres, columns: d)
         let chunks = parallelChunks(count: data.rows, chunkSize: Self.chunkSize, threads: threads) { range -> (Double, [Int]) in
             var inertia = 0.0
             var sizes = [Int](repeating: 0, count: k)
             data.values.withUnsafeBufferPointer { values in
                 centres.withUnsafeBufferPointer { c in
                     for i in range {
-                        var best = Double.infinity
-                        var bestIndex = 0
-                        for centre in 0..<k {
-                            let distance = squaredDistance(values.baseAddress! + i * d, c.baseAddress! + centre * d, d)
-                            if distance < best { best = distance; bestIndex = centre }
-                        }
-                        inertia += weights[i] * best
+                        let bestIndex = panel.nearestTwo(values.baseAddress! + i * d, norm: norms[i]).index
+                        inertia += weights[i] * squaredDistance(values.baseAddress! + i * d, c.baseAddress! + bestIndex * d, d)
                         sizes[bestIndex] += 1
                     }
                 }
@@ -207,5 +199,61 @@ struct HamerlyRun {
         }
         return KMeansModel(
             centres: centres, clusterCount: k, featureCount: d, inertia: inertia, iterations: iterations, clusterSizes: sizes)
+    }
+}
+
+/// The centres laid out eight at a time, coordinate by coordinate, so that one point's squared
+/// distances to eight centres come from `d` SIMD multiply-adds: `‖x‖² − 2x·c + ‖c‖²`, as
+/// scikit-learn computes them. Padding lanes have an infinite norm and never win.
+struct CentrePanel: Sendable {
+    private let blocks: [SIMD8<Double>]
+    private let centreNorms: [SIMD8<Double>]
+    private let columns: Int
+    private let count: Int
+
+    init(_ centres: [Double], columns: Int) {
+        let count = centres.count / columns
+        let blockCount = (count + 7) / 8
+        var blocks = [SIMD8<Double>](repeating: SIMD8(), count: blockCount * columns)
+        var centreNorms = [SIMD8<Double>](repeating: SIMD8(repeating: .infinity), count: blockCount)
+        for c in 0..<count {
+            var norm = 0.0
+            for j in 0..<columns {
+                blocks[(c / 8) * columns + j][c % 8] = centres[c * columns + j]
+                norm += centres[c * columns + j] * centres[c * columns + j]
+            }
+            centreNorms[c / 8][c % 8] = norm
+        }
+        self.blocks = blocks
+        self.centreNorms = centreNorms
+        self.columns = columns
+        self.count = count
+    }
+
+    /// The nearest centre, its squared distance and the second-smallest squared distance (≥ 0).
+    @inline(__always)
+    func nearestTwo(_ point: UnsafePointer<Double>, norm: Double) -> (index: Int, best: Double, second: Double) {
+        var best = Double.infinity
+        var second = Double.infinity
+        var index = 0
+        blocks.withUnsafeBufferPointer { panel in
+            for block in 0..<centreNorms.count {
+                var dots = SIMD8<Double>()
+                let base = panel.baseAddress! + block * columns
+                for j in 0..<columns { dots += SIMD8(repeating: point[j]) * base[j] }
+                let distances = centreNorms[block] - 2 * dots + SIMD8(repeating: norm)
+                for lane in 0..<8 {
+                    let distance = max(0, distances[lane])
+                    if distance < best {
+                        second = best
+                        best = distance
+                        index = block * 8 + lane
+                    } else if distance < second {
+                        second = distance
+                    }
+                }
+            }
+        }
+        return (index, best, second)
     }
 }
