@@ -52,13 +52,25 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Hashing",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Collectors",
+            dependencies: [
+                "MongoKit", "DelimitedText", "Hashing",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "EngageML",
             dependencies: ["DelimitedText"],
             swiftSettings: strict + vectorUnits
         ),
         .executableTarget(
             name: "EngageCLI",
-            dependencies: commandLine + ["EngageML"],
+            dependencies: commandLine + ["EngageML", "Collectors"],
             swiftSettings: strict
         ),
         .executableTarget(

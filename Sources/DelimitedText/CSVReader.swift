@@ -23,32 +23,73 @@ public struct CSVReader: Sendable {
         self.delimiter = delimiter
     }
 
-    /// Calls `body` with each record in file order. Keep a record only if needed: its storage is reused for the next one when not kept.
-    /// Empty lines are skipped. Throws ``CSVError`` for an unreadable file or an unterminated quote.
+    /// Calls `body` with each record in file order; empty lines are skipped. Throws ``CSVError``
+    /// for an unreadable file or an unterminated quote.
     public func forEachRecord(_ body: (CSVRecord) throws -> Void) throws {
+        let stream = try CSVRecordStream(path: path, delimiter: delimiter, chunkSize: chunkSize)
+        while let record = try stream.next() { try body(record) }
+    }
+}
+
+/// The pull side of ``CSVReader``: `next()` returns records one at a time. The stream owns its
+/// open file and closes it when released.
+public final class CSVRecordStream {
+    public let path: String
+    private let file: UnsafeMutablePointer<FILE>
+    private var parser: CSVParser
+    private var pending: [CSVRecord] = []
+    private var nextPending = 0
+    private var finished = false
+    private var started = false
+    private var chunk: [UInt8]
+
+    /// Opens `path`; throws ``CSVError`` when it cannot be read.
+    public init(path: String, delimiter: UInt8 = UInt8(ascii: ","), chunkSize: Int = 1 << 20) throws {
         guard let file = fopen(path, "rb") else {
             throw CSVError(path: path, line: 0, reason: "cannot open the file (\(String(cString: strerror(errno))))")
         }
-        defer { fclose(file) }
-        var parser = CSVParser(delimiter: delimiter)
-        var chunk = [UInt8](repeating: 0, count: max(chunkSize, 3))
-        // A UTF-8 byte-order mark is skipped; any other first bytes are data.
-        let head = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 3, file) }
-        if !(head == 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF) {
-            try chunk.withUnsafeBufferPointer { try parser.feed(UnsafeBufferPointer(rebasing: $0[0..<head]), body) }
+        self.path = path
+        self.file = file
+        parser = CSVParser(delimiter: delimiter)
+        chunk = [UInt8](repeating: 0, count: max(chunkSize, 3))
+    }
+
+    deinit { fclose(file) }
+
+    /// The next record, or nil at the end of the file.
+    public func next() throws -> CSVRecord? {
+        while nextPending == pending.count {
+            if finished { return nil }
+            pending.removeAll(keepingCapacity: true)
+            nextPending = 0
+            try fill()
         }
-        while true {
-            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, chunkSize, file) }
+        defer { nextPending += 1 }
+        return pending[nextPending]
+    }
+
+    private func fill() throws {
+        var count: Int
+        if !started {
+            started = true
+            // A UTF-8 byte-order mark is skipped; any other first bytes are data.
+            count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 3, file) }
+            if count == 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { count = 0 }
+        } else {
+            count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
             if count == 0 {
                 if ferror(file) != 0 { throw CSVError(path: path, line: parser.line, reason: "read failed") }
-                break
+                finished = true
+                if parser.insideQuotes {
+                    throw CSVError(path: path, line: parser.record.line, reason: "a quoted field opened on this line is never closed")
+                }
+                try parser.finish { pending.append($0) }
+                return
             }
-            try chunk.withUnsafeBufferPointer { try parser.feed(UnsafeBufferPointer(rebasing: $0[0..<count]), body) }
         }
-        if parser.insideQuotes {
-            throw CSVError(path: path, line: parser.record.line, reason: "a quoted field opened on this line is never closed")
+        try chunk.withUnsafeBufferPointer { bytes in
+            try parser.feed(UnsafeBufferPointer(rebasing: bytes[0..<count])) { pending.append($0) }
         }
-        try parser.finish(body)
     }
 }
 

@@ -1,0 +1,189 @@
+import Foundation
+import Hashing
+import Logging
+import MongoKit
+
+/// One record handed to the ``Ingestor``: its position, raw text, and either the normalized
+/// record or why it was refused.
+public struct IngestItem: Sendable {
+    public var position: RecordPosition
+    public var raw: String
+    public var outcome: Result<NormalizedRecord, RecordError>
+
+    public init(position: RecordPosition, raw: String, outcome: Result<NormalizedRecord, RecordError>) {
+        self.position = position
+        self.raw = raw
+        self.outcome = outcome
+    }
+}
+
+/// Writes validated records to a raw collection idempotently, and everything else to `rejects`.
+///
+/// Each record is stored under its natural key with `_ingest` metadata (source, run id, fetched at,
+/// SHA-256 of its content). A record whose hash matches the stored one is left alone (`unchanged`),
+/// so re-running a file writes nothing and an interrupted run re-run completes without duplicates.
+/// Rejects are keyed by source and position, so they are not duplicated either. Every run is
+/// recorded in `ingest_runs`, with its counts when it ends.
+public struct Ingestor: Sendable {
+    public let database: MongoDatabase
+    public let collection: String
+    /// Where records go for a changed record's snapshot (e.g. `tiktok_stats`), if any.
+    public let snapshotCollection: String?
+    /// Names the input, e.g. `tmdb-file:/data/movies.json`.
+    public let source: String
+    public let runID: String
+    public let fetchedAt: Date
+    public var batchSize = 500
+    let logger: Logger
+
+    public init(
+        database: MongoDatabase, collection: String, snapshotCollection: String? = nil, source: String,
+        runID: String = ObjectId().description, fetchedAt: Date = Date(), logger: Logger = Logger(label: "engage.collect")
+    ) {
+        self.database = database
+        self.collection = collection
+        self.snapshotCollection = snapshotCollection
+        self.source = source
+        self.runID = runID
+        self.fetchedAt = fetchedAt
+        self.logger = logger
+    }
+
+    /// Ingests every item `next()` returns until it returns nil. `fraction` reports how far through
+    /// the input the last item was (for the progress bar).
+    public func run(
+        progress: ProgressBar? = nil, fraction: @escaping () -> Double? = { nil },
+        next: () throws -> IngestItem?
+    ) async throws -> IngestSummary {
+        var summary = IngestSummary(runID: runID, source: source, collection: collection)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let runs = database.collection("ingest_runs")
+        try await runs.upsert([[
+            "_id": .string(runID), "source": .string(source), "collection": .string(collection),
+            "started_at": fetchedAt.bson, "status": "running",
+        ]], key: ["_id"])
+        do {
+            var batch: [IngestItem] = []
+            var keys = Set<BSONValue>()
+            while let item = try next() {
+                if case .success(let record) = item.outcome, keys.contains(record.key) {
+                    // The same key twice in one batch: write the first before reading the second.
+                    try await write(batch, into: &summary)
+                    batch.removeAll()
+                    keys.removeAll()
+                }
+                if case .success(let record) = item.outcome { keys.insert(record.key) }
+                batch.append(item)
+                if batch.count >= batchSize {
+                    try await write(batch, into: &summary)
+                    batch.removeAll()
+                    keys.removeAll()
+                    progress?.update(fraction: fraction(), summary: summary)
+                }
+            }
+            try await write(batch, into: &summary)
+        } catch {
+            summary.seconds = (clock.now - start) / .seconds(1)
+            _ = try? await runs.bulkWrite([.updateOne(
+                filter: ["_id": .string(runID)],
+                update: ["$set": ["status": "failed", "error": .string(String(describing: error)), "counts": counts(summary)]], upsert: false)])
+            throw error
+        }
+        summary.seconds = (clock.now - start) / .seconds(1)
+        progress?.finish(summary: summary)
+        try await finish(summary)
+        return summary
+    }
+
+    /// Records side-input problems (rows of a joined file) as rejects.
+    public func reject(side: String, problems: [(position: RecordPosition, error: RecordError, raw: String)], into summary: inout IngestSummary) async throws {
+        guard !problems.isEmpty else { return }
+        let documents = problems.map { rejectDocument(source: side, position: $0.position, error: $0.error, raw: $0.raw) }
+        try await database.collection("rejects").upsert(documents, key: ["_id"])
+        summary.sideInputRejected += problems.count
+    }
+
+    /// Stores the final counts of the run.
+    public func finish(_ summary: IngestSummary) async throws {
+        try await database.collection("ingest_runs").bulkWrite([.updateOne(
+            filter: ["_id": .string(runID)],
+            update: ["$set": ["status": "completed", "finished_at": Date().bson, "counts": counts(summary)]], upsert: false)])
+        logger.debug("ingest run finished", metadata: ["ingest.run": "\(runID)", "ingest.read": "\(summary.read)"])
+    }
+
+    private func counts(_ summary: IngestSummary) -> BSONValue {
+        .document([
+            "read": .int64(Int64(summary.read)), "inserted": .int64(Int64(summary.inserted)), "updated": .int64(Int64(summary.updated)),
+            "unchanged": .int64(Int64(summary.unchanged)), "rejected": .int64(Int64(summary.rejected)),
+            "snapshots": .int64(Int64(summary.snapshots)), "side_input_rejected": .int64(Int64(summary.sideInputRejected)),
+        ])
+    }
+
+    private func write(_ batch: [IngestItem], into summary: inout IngestSummary) async throws {
+        guard !batch.isEmpty else { return }
+        summary.read += batch.count
+        var records: [(NormalizedRecord, String)] = []
+        var rejects: [Document] = []
+        for item in batch {
+            switch item.outcome {
+            case .success(let record):
+                var hashed = record.document
+                hashed["_id"] = record.key
+                records.append((record, SHA256.hex(try hashed.bsonBytes())))
+            case .failure(let error):
+                rejects.append(rejectDocument(source: source, position: item.position, error: error, raw: item.raw))
+            }
+        }
+        if !rejects.isEmpty {
+            try await database.collection("rejects").upsert(rejects, key: ["_id"])
+            summary.rejected += rejects.count
+        }
+        guard !records.isEmpty else { return }
+        let target = database.collection(collection)
+        let existing = try await target.find(
+            ["_id": ["$in": .array(records.map(\.0.key))]], options: FindOptions(projection: ["_ingest.content_hash": 1]))
+        var storedHash: [BSONValue: String] = [:]
+        for document in existing {
+            if let id = document["_id"], case .string(let hash)? = document[path: "_ingest.content_hash"] { storedHash[id] = hash }
+        }
+        var writes: [WriteModel] = []
+        var snapshots: [Document] = []
+        for (record, hash) in records {
+            switch storedHash[record.key] {
+            case hash?:
+                summary.unchanged += 1
+                continue
+            case nil where !existing.contains(where: { $0["_id"] == record.key }):
+                summary.inserted += 1
+            default:
+                summary.updated += 1
+            }
+            var document = record.document
+            document["_id"] = record.key
+            document["_ingest"] = .document([
+                "source": .string(source), "run_id": .string(runID), "fetched_at": fetchedAt.bson, "content_hash": .string(hash),
+            ])
+            writes.append(.replaceOne(filter: ["_id": record.key], replacement: document, upsert: true))
+            if var snapshot = record.snapshot {
+                snapshot["_id"] = .string(SHA256.hex(try snapshot.bsonBytes()))
+                snapshots.append(snapshot)
+            }
+        }
+        if !writes.isEmpty { _ = try await target.bulkWrite(writes, ordered: false) }
+        if let snapshotCollection, !snapshots.isEmpty {
+            try await database.collection(snapshotCollection).upsert(snapshots, key: ["_id"])
+            summary.snapshots += snapshots.count
+        }
+    }
+
+    private func rejectDocument(source: String, position: RecordPosition, error: RecordError, raw: String) -> Document {
+        let id = SHA256.hex(Array("\(source)|\(position.index)|\(position.offset)|\(error.field)|\(error.reason)".utf8))
+        return [
+            "_id": .string(id), "source": .string(source), "run_id": .string(runID), "record": .int64(Int64(position.index)),
+            "line": .int64(Int64(position.line)), "offset": .int64(Int64(position.offset)),
+            "key": position.key.map(BSONValue.string) ?? .null, "field": .string(error.field), "reason": .string(error.reason),
+            "raw": .string(String(raw.prefix(16_384))), "rejected_at": fetchedAt.bson,
+        ]
+    }
+}

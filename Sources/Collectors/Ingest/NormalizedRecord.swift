@@ -1,0 +1,18 @@
+import MongoKit
+
+/// A record that passed validation, ready to store: its natural key and the document to keep
+/// (without `_ingest`), plus an optional stats snapshot (TikTok) to append when it changed.
+public struct NormalizedRecord: Sendable {
+    /// The natural key, stored as `_id`.
+    public var key: BSONValue
+    /// The document to store (its `_id` is set from `key`).
+    public var document: Document
+    /// A point-in-time observation to append to a history collection when the record is new or changed.
+    public var snapshot: Document?
+
+    public init(key: BSONValue, document: Document, snapshot: Document? = nil) {
+        self.key = key
+        self.document = document
+        self.snapshot = snapshot
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// A one-line progress bar on standard error, redrawn at most ten times a second, shown only when
+/// standard error is a terminal and the caller did not ask for quiet (`--json`) output.
+public final class ProgressBar: @unchecked Sendable {
+    // @unchecked: used from one task at a time (the ingest loop); it only writes to stderr.
+    private let label: String
+    private let enabled: Bool
+    private let start = ContinuousClock.now
+    private var lastDraw = ContinuousClock.now - .seconds(1)
+
+    public init(label: String, quiet: Bool) {
+        self.label = label
+        self.enabled = !quiet && isatty(STDERR_FILENO) != 0
+    }
+
+    /// Redraws with `done` of `total` units (bytes, pages…; nil when unknown) and the counts so far.
+    public func update(fraction: Double?, summary: IngestSummary, force: Bool = false) {
+        guard enabled else { return }
+        let now = ContinuousClock.now
+        guard force || now - lastDraw >= .milliseconds(100) else { return }
+        lastDraw = now
+        let elapsed = max((now - start) / .seconds(1), 0.001)
+        let width = 24
+        let filled = Int((fraction ?? 0).clamped(0, 1) * Double(width))
+        let bar = fraction == nil ? "" : "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
+        let rate = Double(summary.read) / elapsed
+        let line = "\r\(label) \(bar)\(summary.read) read · \(summary.inserted) new · \(summary.updated) updated · "
+            + "\(summary.unchanged) same · \(summary.rejected) rejected · \(Int(rate))/s "
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// Ends the bar's line.
+    public func finish(summary: IngestSummary) {
+        guard enabled else { return }
+        update(fraction: 1, summary: summary, force: true)
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}
+
+extension Double {
+    func clamped(_ low: Double, _ high: Double) -> Double { Swift.min(Swift.max(self, low), high) }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import MongoKit
+
+/// Typed, validated access to a raw document's fields; every failure is a ``RecordError`` naming
+/// the dotted field. Numbers may arrive as numbers or as numeric text (`"12,345"` too); counts must
+/// be whole and ≥ 0; dates may be epoch seconds or milliseconds, ISO 8601 or `YYYY-MM-DD`.
+struct FieldReader {
+    let document: Document
+
+    /// Markers that mean "no value" in real exports.
+    static let missingMarkers: Set<String> = ["", "na", "n/a", "#n/a", "nan", "null", "none", "-"]
+
+    func value(_ path: String) -> BSONValue? {
+        guard let value = document[path: path] else { return nil }
+        if case .null = value { return nil }
+        if case .string(let text) = value, Self.missingMarkers.contains(text.trimmingCharacters(in: .whitespaces).lowercased()) { return nil }
+        return value
+    }
+
+    func string(_ path: String) throws(RecordError) -> String? {
+        guard let value = value(path) else { return nil }
+        switch value {
+        case .string(let text): return text
+        case .int32, .int64, .double, .decimal128: return value.doubleValue.map { $0 == $0.rounded() ? String(Int64($0)) : String($0) }
+        default: throw RecordError(field: path, reason: "expected text, found \(value.typeName)")
+        }
+    }
+
+    func requiredString(_ path: String) throws(RecordError) -> String {
+        guard let text = try string(path), !text.isEmpty else { throw RecordError(field: path, reason: "required, missing") }
+        return text
+    }
+
+    func number(_ path: String) throws(RecordError) -> Double? {
+        guard let value = value(path) else { return nil }
+        switch value {
+        case .int32, .int64, .double, .decimal128:
+            guard let number = value.doubleValue, number.isFinite else { throw RecordError(field: path, reason: "not a finite number") }
+            return number
+        case .bool(let flag): return flag ? 1 : 0
+        case .string(let text):
+            guard let number = Self.parseNumber(text) else { throw RecordError(field: path, reason: "expected a number, found \"\(text.prefix(40))\"") }
+            return number
+        default: throw RecordError(field: path, reason: "expected a number, found \(value.typeName)")
+        }
+    }
+
+    /// A whole count ≥ 0 (views, likes, budget), or nil when absent.
+    func count(_ path: String) throws(RecordError) -> Int64? {
+        guard let number = try number(path) else { return nil }
+        guard number >= 0 else { throw RecordError(field: path, reason: "negative count \(Self.format(number))") }
+        guard number < 9.2e18 else { throw RecordError(field: path, reason: "count \(Self.format(number)) is out of range") }
+        return Int64(number.rounded())
+    }
+
+    func requiredCount(_ path: String) throws(RecordError) -> Int64 {
+        guard let value = try count(path) else { throw RecordError(field: path, reason: "required, missing") }
+        return value
+    }
+
+    func bool(_ path: String) throws(RecordError) -> Bool? {
+        guard let value = value(path) else { return nil }
+        switch value {
+        case .bool(let flag): return flag
+        case .int32, .int64, .double: return (value.doubleValue ?? 0) != 0
+        case .string(let text):
+            switch text.lowercased() {
+            case "true", "yes", "1", "t", "y": return true
+            case "false", "no", "0", "f", "n": return false
+            default: throw RecordError(field: path, reason: "expected true or false, found \"\(text.prefix(20))\"")
+            }
+        default: throw RecordError(field: path, reason: "expected true or false, found \(value.typeName)")
+        }
+    }
+
+    /// A date, checked to be plausible (1870 to one year from now).
+    func date(_ path: String) throws(RecordError) -> Date? {
+        guard let value = value(path) else { return nil }
+        let date: Date?
+        switch value {
+        case .datetime(let ms): date = Date(timeIntervalSince1970: Double(ms.millisecondsSinceEpoch) / 1000)
+        case .int32, .int64, .double: date = value.doubleValue.map(Self.dateFromEpoch)
+        case .string(let text): date = Self.parseDate(text)
+        default: date = nil
+        }
+        guard let date else { throw RecordError(field: path, reason: "not a date: \(Self.describe(value))") }
+        guard date >= Self.earliest, date <= Date().addingTimeInterval(366 * 86_400) else {
+            throw RecordError(field: path, reason: "implausible date \(ISO8601DateFormatter().string(from: date))")
+        }
+        return date
+    }
+
+    static let earliest = Date(timeIntervalSince1970: -3_155_760_000)  // 1870-01-01
+
+    static func dateFromEpoch(_ number: Double) -> Date {
+        // Milliseconds when the number is too large to be seconds before year 5000.
+        Date(timeIntervalSince1970: abs(number) > 1e11 ? number / 1000 : number)
+    }
+
+    static func parseDate(_ text: String) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let number = Double(trimmed) { return dateFromEpoch(number) }
+        for formatter in dateFormatters { if let date = formatter.date(from: trimmed) { return date } }
+        let iso = ISO8601DateFormatter()
+        if let date = iso.date(from: trimmed) { return date }
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return iso.date(from: trimmed)
+    }
+
+    private static let dateFormatters: [DateFormatter] = [
+        "yyyy-MM-dd", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss", "yyyy/MM/dd", "MM/dd/yyyy", "dd.MM.yyyy",
+        "MM/dd/yyyy HH:mm", "dd MMM yyyy", "MMM d, yyyy", "yyyy-MM-dd HH:mm:ssZ",
+    ].map { format in
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = format
+        return formatter
+    }
+
+    /// Numbers as exports write them: `1,234`, ` 12 `, `1.2K`, `3.4M`.
+    static func parseNumber(_ text: String) -> Double? {
+        var trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
+        var scale = 1.0
+        if let last = trimmed.last?.uppercased(), ["K", "M", "B"].contains(last) {
+            scale = last == "K" ? 1e3 : last == "M" ? 1e6 : 1e9
+            trimmed.removeLast()
+        }
+        guard let value = Double(trimmed), value.isFinite else { return nil }
+        return value * scale
+    }
+
+    static func format(_ number: Double) -> String { number == number.rounded() ? String(Int64(number)) : String(number) }
+
+    static func describe(_ value: BSONValue) -> String {
+        if case .string(let text) = value { return "\"\(text.prefix(40))\"" }
+        return value.typeName
+    }
+}
+
+extension BSONValue {
+    /// The BSON type's name, for messages.
+    var typeName: String {
+        switch self {
+        case .double: "double"
+        case .string: "string"
+        case .document: "object"
+        case .array: "array"
+        case .binary: "binary"
+        case .objectId: "objectId"
+        case .bool: "bool"
+        case .datetime: "date"
+        case .null: "null"
+        case .regex: "regex"
+        case .int32: "int32"
+        case .timestamp: "timestamp"
+        case .int64: "int64"
+        case .decimal128: "decimal128"
+        case .minKey: "minKey"
+        case .maxKey: "maxKey"
+        }
+    }
+}
+
+extension Date {
+    /// As a BSON date.
+    var bson: BSONValue { .datetime(BSONDateTime(millisecondsSinceEpoch: Int64((timeIntervalSince1970 * 1000).rounded()))) }
+}

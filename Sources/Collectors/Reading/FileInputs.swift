@@ -1,0 +1,114 @@
+import DelimitedText
+import Foundation
+import MongoKit
+
+/// Turns input files into ``IngestItem``s for the ``Ingestor``: reads records in constant memory,
+/// parses and normalizes each, and keeps every failure as a ``RecordError`` with its position.
+public final class FileInput {
+    /// Which collector reads the file.
+    public enum Kind: String, Sendable {
+        case tmdb, tiktok
+    }
+
+    /// Byte offset of the last record read, for the progress fraction.
+    final class Offset {
+        var last = 0
+    }
+
+    private let size: Double
+    private let offset = Offset()
+    private let produce: (Offset) throws -> IngestItem?
+
+    /// How far through the file the last record was, 0…1.
+    public var fraction: Double { size > 0 ? Double(offset.last) / size : 0 }
+
+    /// The next item, or nil at the end.
+    public func next() throws -> IngestItem? { try produce(offset) }
+
+    private init(path: String, produce: @escaping (Offset) throws -> IngestItem?) {
+        size = Double((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
+        self.produce = produce
+    }
+
+    /// A JSON (array, JSON Lines, wrapper or object-keyed) or CSV file of `kind` records.
+    /// `credits` joins a TMDB 5000 credits CSV to a TMDB 5000 movies CSV.
+    public static func open(_ path: String, kind: Kind, credits: TMDB5000CSV.Credits? = nil, observedAt: Date = Date()) throws -> FileInput {
+        if path.lowercased().hasSuffix(".csv") {
+            return try csv(path, kind: kind, credits: credits, observedAt: observedAt)
+        }
+        let stream = try JSONRecordStream(path: path)
+        return FileInput(path: path) { offset in
+            guard let raw = try stream.next() else { return nil }
+            offset.last = raw.position.offset
+            return IngestItem(position: raw.position, raw: raw.text, outcome: Result { () throws(RecordError) -> NormalizedRecord in
+                let document = try parse(raw)
+                switch kind {
+                case .tmdb: return try TMDBMovie.normalize(document, key: raw.position.key)
+                case .tiktok: return try TikTokVideo.normalize(document, observedAt: observedAt)
+                }
+            })
+        }
+    }
+
+    /// A "one row per video" CSV under `mapping`.
+    public static func videos(_ path: String, mapping: VideoColumnMapping, platform: String?) throws -> FileInput {
+        let stream = try CSVRecordStream(path: path)
+        _ = try stream.next()  // the header, already read into the mapping
+        var index = 0
+        return FileInput(path: path) { _ in
+            guard let record = try stream.next() else { return nil }
+            defer { index += 1 }
+            let position = RecordPosition(index: index, line: record.line, offset: 0)
+            return IngestItem(position: position, raw: record.strings.joined(separator: ","), outcome: Result { () throws(RecordError) in
+                try mapping.normalize(record, platform: platform)
+            })
+        }
+    }
+
+    /// The header row of a CSV file.
+    public static func csvHeader(_ path: String) throws -> [String] {
+        guard let header = try CSVRecordStream(path: path).next() else { throw CollectError.unsupportedFormat("\(path) is empty") }
+        return header.strings.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    private static func csv(_ path: String, kind: Kind, credits: TMDB5000CSV.Credits?, observedAt: Date) throws -> FileInput {
+        let stream = try CSVRecordStream(path: path)
+        guard let headerRecord = try stream.next() else { throw CollectError.unsupportedFormat("\(path) is empty") }
+        let header = headerRecord.strings.map { $0.trimmingCharacters(in: .whitespaces) }
+        let lowered = header.map { $0.lowercased() }
+        var index = 0
+        return FileInput(path: path) { _ in
+            guard let record = try stream.next() else { return nil }
+            defer { index += 1 }
+            let position = RecordPosition(index: index, line: record.line, offset: 0)
+            let raw = record.strings.joined(separator: ",")
+            return IngestItem(position: position, raw: raw, outcome: Result { () throws(RecordError) -> NormalizedRecord in
+                switch kind {
+                case .tmdb:
+                    return try TMDBMovie.normalize(try TMDB5000CSV.document(header: lowered, record: record, credits: credits), key: nil)
+                case .tiktok:
+                    guard record.count == header.count else {
+                        throw RecordError(field: "(row)", reason: "\(record.count) fields, the header has \(header.count)")
+                    }
+                    var document = Document()
+                    for (j, name) in header.enumerated() { document[name] = .string(record.string(at: j)) }
+                    return try TikTokVideo.normalize(document, observedAt: observedAt)
+                }
+            })
+        }
+    }
+
+    private static func parse(_ raw: RawRecord) throws(RecordError) -> Document {
+        if raw.truncated {
+            throw RecordError(field: "(record)", reason: "truncated JSON: the file ends inside this record")
+        }
+        guard raw.text.first == "{" else {
+            throw RecordError(field: "(record)", reason: "expected a JSON object, found \(raw.text.prefix(20))")
+        }
+        do {
+            return try Document(extendedJSON: raw.text)
+        } catch {
+            throw RecordError(field: "(record)", reason: "invalid JSON: \(error)")
+        }
+    }
+}
