@@ -89,9 +89,20 @@ let package = Package(
             dependencies: ["DelimitedText"],
             swiftSettings: strict
         ),
+        .target(
+            name: "EngageTestSupport",
+            dependencies: ["MongoKit"],
+            path: "Tests/EngageTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CollectorsTests",
+            dependencies: ["Collectors", "EngageTestSupport", "Hashing"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "MongoKitTests",
-            dependencies: ["MongoKit"],
+            dependencies: ["MongoKit", "EngageTestSupport"],
             swiftSettings: strict
         ),
     ]

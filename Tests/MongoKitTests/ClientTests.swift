@@ -1,4 +1,5 @@
 import Foundation
+import EngageTestSupport
 import MongoKit
 import Testing
 

@@ -1,10 +1,11 @@
 import Foundation
 import MongoKit
-import Testing
 
+/// Test helpers shared by the suites that talk to the real database.
+///
 /// Runs `body` with a database of its own on the server `make test` started
 /// (`ENGAGE_MONGODB_URI`), and drops that database afterwards, also on failure.
-func withTestDatabase(
+public func withTestDatabase(
     maxConnections: Int = 8,
     _ body: (MongoDatabase) async throws -> Void
 ) async throws {
@@ -22,21 +23,21 @@ func withTestDatabase(
 }
 
 /// The configuration of the test server; fails with the command to run when none is set.
-func testConfiguration(maxConnections: Int = 8) throws -> MongoConfiguration {
+public func testConfiguration(maxConnections: Int = 8) throws -> MongoConfiguration {
     guard let uri = ProcessInfo.processInfo.environment["ENGAGE_MONGODB_URI"] else {
         throw TestSetupError()
     }
     return try MongoConfiguration(uri: uri, maxConnections: maxConnections)
 }
 
-struct TestSetupError: Error, CustomStringConvertible {
-    var description: String {
+public struct TestSetupError: Error, CustomStringConvertible {
+    public var description: String {
         "ENGAGE_MONGODB_URI is not set: run the tests with `make test`, which starts the embedded database"
     }
 }
 
 /// A TikTok-shaped document, as the TikTok-Api scraper returns items.
-func tiktokDocument(_ i: Int) -> Document {
+public func tiktokDocument(_ i: Int) -> Document {
     [
         "id": .string(String(7_000_000_000_000_000_000 + i)),
         "desc": .string("clip \(i) #fyp"),
@@ -45,4 +46,11 @@ func tiktokDocument(_ i: Int) -> Document {
         "author": ["uniqueId": .string("user_\(i % 10)"), "verified": .bool(i % 3 == 0), "followerCount": BSONValue(1000 + i)],
         "challenges": [["title": "fyp"], ["title": .string("tag\(i % 4)")]],
     ]
+}
+
+/// A file in the temporary folder holding `text`, removed by the caller's `defer`.
+public func temporaryFile(_ text: String, suffix: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("engage-\(UUID().uuidString)\(suffix)").path
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    return path
 }

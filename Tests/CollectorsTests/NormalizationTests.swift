@@ -1,0 +1,92 @@
+import Collectors
+import Foundation
+import MongoKit
+import Testing
+
+/// Each source shape normalized to the documented schema, and bad fields named.
+@Suite struct NormalizationTests {
+    let now = Date(timeIntervalSince1970: 1_750_000_000)
+
+    @Test func tiktokAPIAndScraperShapesAgree() throws {
+        let api = try Document(extendedJSON: """
+            {"id": "7001", "desc": "dance #FYP #fun", "createTime": 1690000000,
+             "stats": {"playCount": 1200, "diggCount": 100, "commentCount": 5, "shareCount": 7},
+             "author": {"id": "9", "uniqueId": "ana", "verified": true}, "authorStats": {"followerCount": 5000, "heart": 9000},
+             "music": {"id": "3", "title": "song", "original": false}, "video": {"duration": 15},
+             "challenges": [{"title": "FYP"}, {"title": "fun"}]}
+            """)
+        let scraper = try Document(extendedJSON: """
+            {"id": "7001", "text": "dance #FYP #fun", "createTime": 1690000000, "playCount": 1200, "diggCount": 100,
+             "commentCount": 5, "shareCount": 7, "authorMeta": {"id": "9", "name": "ana", "verified": true, "fans": 5000, "heart": 9000},
+             "musicMeta": {"musicId": "3", "musicName": "song", "musicOriginal": false}, "videoMeta": {"duration": 15},
+             "hashtags": [{"name": "fyp"}, {"name": "fun"}]}
+            """)
+        let a = try TikTokVideo.normalize(api, observedAt: now).document
+        let b = try TikTokVideo.normalize(scraper, observedAt: now).document
+        for field in ["_id", "stats", "author", "music", "duration_s", "hashtags", "created_at", "description"] {
+            #expect(a[field] == b[field], "\(field)")
+        }
+        #expect(a["hashtags"] == .array(["fyp", "fun"]))
+        #expect(a[path: "stats.views"] == .int64(1200))
+        #expect(a[path: "author.followers"] == .int64(5000))
+        #expect(a["created_at"] == .datetime(BSONDateTime(millisecondsSinceEpoch: 1_690_000_000_000)))
+    }
+
+    @Test(arguments: [
+        ("{\"id\": \"1\", \"createTime\": 1690000000, \"stats\": {\"playCount\": -5}}", "stats.playCount", "negative count -5"),
+        ("{\"id\": \"1\", \"createTime\": 1690000000, \"stats\": {\"playCount\": \"lots\"}}", "stats.playCount", "expected a number, found \"lots\""),
+        ("{\"id\": \"1\", \"createTime\": 1690000000, \"stats\": {\"diggCount\": 3}}", "stats.playCount", "required, missing"),
+        ("{\"createTime\": 1690000000, \"stats\": {\"playCount\": 5}}", "id", "required, missing"),
+        ("{\"id\": \"1\", \"createTime\": 99999999999999, \"stats\": {\"playCount\": 5}}", "createTime", "implausible date"),
+        ("{\"id\": \"1\", \"createTime\": \"#N/A\", \"stats\": {\"playCount\": 5}}", "createTime", "required, missing"),
+    ])
+    func tiktokBadFieldsAreNamed(_ json: String, _ field: String, _ reason: String) throws {
+        let document = try Document(extendedJSON: json)
+        #expect {
+            try TikTokVideo.normalize(document, observedAt: now)
+        } throws: { error in
+            guard let error = error as? RecordError else { return false }
+            return error.field == field && error.reason.hasPrefix(reason)
+        }
+    }
+
+    @Test func tmdbShapesAndChecks() throws {
+        let details = try Document(extendedJSON: "{\"id\": 550, \"title\": \"Fight Club\", \"budget\": 63000000, \"release_date\": \"1999-10-15\", \"genres\": [{\"id\": 18, \"name\": \"Drama\"}]}")
+        let record = try TMDBMovie.normalize(details, key: nil)
+        #expect(record.key == .int64(550))
+        #expect(record.document["title"] == "Fight Club")
+        let wrapped = try Document(extendedJSON: "{\"title\": \"x\", \"details\": {\"title\": \"Fight Club\"}, \"reviews\": {\"results\": []}}")
+        #expect(try TMDBMovie.normalize(wrapped, key: "550").key == .int64(550))
+        #expect(throws: RecordError(field: "budget", reason: "negative count -1")) {
+            try TMDBMovie.normalize(try Document(extendedJSON: "{\"id\": 1, \"title\": \"t\", \"budget\": -1}"), key: nil)
+        }
+        #expect(throws: RecordError(field: "genres", reason: "expected a list, found string")) {
+            try TMDBMovie.normalize(try Document(extendedJSON: "{\"id\": 1, \"title\": \"t\", \"genres\": \"Drama\"}"), key: nil)
+        }
+        #expect(throws: RecordError(field: "title", reason: "required, missing")) {
+            try TMDBMovie.normalize(try Document(extendedJSON: "{\"id\": 1}"), key: nil)
+        }
+    }
+
+    @Test func videoColumnsAreFoundByName() throws {
+        let mapping = try VideoColumnMapping(header: ["Video ID", "Video View Count", "like_count", "Comments", "shares_count", "Upload Date", "Channel", "Tags", "Length (sec)"])
+        #expect(mapping.columns[.views] == 1)
+        #expect(mapping.columns[.likes] == 2)
+        #expect(mapping.columns[.publishedAt] == 5)
+        #expect(mapping.columns[.creator] == 6)
+        #expect(mapping.columns[.hashtags] == 7)
+        #expect(mapping.columns[.duration] == 8)
+        let overridden = try VideoColumnMapping(header: ["a", "plays_total"], overrides: ["views": "plays_total", "video_id": "a"])
+        #expect(overridden.columns[.views] == 1 && overridden.columns[.videoID] == 0)
+        #expect(throws: CollectError.self) { try VideoColumnMapping(header: ["a", "b"]) }
+        #expect(throws: CollectError.self) { try VideoColumnMapping(header: ["views"], overrides: ["views": "nope"]) }
+    }
+
+    @Test func hashtagsAndDatesInTheirCommonSpellings() {
+        #expect(HashtagParser.parse("['Dance', 'fyp']") == ["dance", "fyp"])
+        #expect(HashtagParser.parse("dance, fyp") == ["dance", "fyp"])
+        #expect(HashtagParser.parse("dance|fyp") == ["dance", "fyp"])
+        #expect(HashtagParser.parse("new #Dance and #fyp!") == ["dance", "fyp"])
+        #expect(HashtagParser.parse("[{'id': '1', 'title': 'fitness', 'desc': ''}]") == ["fitness"])
+    }
+}
