@@ -64,13 +64,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SeedData",
+            dependencies: ["Hashing"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "EngageML",
             dependencies: ["DelimitedText"],
             swiftSettings: strict + vectorUnits
         ),
         .executableTarget(
             name: "EngageCLI",
-            dependencies: commandLine + ["EngageML", "Collectors"],
+            dependencies: commandLine + ["EngageML", "Collectors", "SeedData"],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -11,6 +11,18 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "engage db ping"
 $engage db ping
+
+if [[ ! -f seeds/videos_export.csv || ! -f seeds/tmdb_movies.jsonl || ! -f seeds/tiktok_items.jsonl || ! -f seeds/tiktok_recrawl.jsonl ]]; then
+  step "engage seeds generate --seed 42 (deterministic sample data, see seeds/README.md)"
+  $engage seeds generate --seed 42 --out seeds
+fi
+
+step "engage collect: the seeds into raw collections (a second run would insert nothing)"
+$engage collect tmdb --from seeds/tmdb_movies.jsonl
+$engage collect tiktok --from seeds/tiktok_items.jsonl
+$engage collect tiktok --from seeds/tiktok_recrawl.jsonl
+$engage collect videos --from seeds/videos_export.csv
+
 step "engage db stats"
 $engage db stats
 

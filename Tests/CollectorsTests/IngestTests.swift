@@ -63,6 +63,10 @@ import Testing
             let history = try await database.collection("tiktok_stats").find(["video_id": "9"], options: FindOptions(sort: ["observed_at": 1]))
             #expect(history.map { $0[path: "stats.views"] } == [.int64(100), .int64(250)])
             #expect(try await database.collection("raw_tiktok_videos").findOne()?[path: "stats.views"] == .int64(250))
+            // Loading the older crawl again keeps the newer stats.
+            let stale = try await ingest(before, into: database, observedAt: Date(timeIntervalSince1970: 1_700_172_800))
+            #expect(stale.unchanged == 1 && stale.updated == 0 && stale.snapshots == 0)
+            #expect(try await database.collection("raw_tiktok_videos").findOne()?[path: "stats.views"] == .int64(250))
         }
     }
 

@@ -21,7 +21,9 @@ public struct IngestItem: Sendable {
 ///
 /// Each record is stored under its natural key with `_ingest` metadata (source, run id, fetched at,
 /// SHA-256 of its content). A record whose hash matches the stored one is left alone (`unchanged`),
-/// so re-running a file writes nothing and an interrupted run re-run completes without duplicates.
+/// so re-running a file writes nothing and an interrupted run re-run completes without duplicates;
+/// so is an older observation of a record (lower ``NormalizedRecord/freshness``), so that loading
+/// an old crawl after a new one keeps the newer stats.
 /// Rejects are keyed by source and position, so they are not duplicated either. Every run is
 /// recorded in `ingest_runs`, with its counts when it ends.
 public struct Ingestor: Sendable {
@@ -142,29 +144,35 @@ public struct Ingestor: Sendable {
         guard !records.isEmpty else { return }
         let target = database.collection(collection)
         let existing = try await target.find(
-            ["_id": ["$in": .array(records.map(\.0.key))]], options: FindOptions(projection: ["_ingest.content_hash": 1]))
-        var storedHash: [BSONValue: String] = [:]
+            ["_id": ["$in": .array(records.map(\.0.key))]],
+            options: FindOptions(projection: ["_ingest.content_hash": 1, "_ingest.freshness": 1]))
+        var stored: [BSONValue: (hash: String?, freshness: Double?)] = [:]
         for document in existing {
-            if let id = document["_id"], case .string(let hash)? = document[path: "_ingest.content_hash"] { storedHash[id] = hash }
+            guard let id = document["_id"] else { continue }
+            let hash: String? = if case .string(let text)? = document[path: "_ingest.content_hash"] { text } else { nil }
+            stored[id] = (hash, document[path: "_ingest.freshness"]?.doubleValue)
         }
         var writes: [WriteModel] = []
         var snapshots: [Document] = []
         for (record, hash) in records {
-            switch storedHash[record.key] {
-            case hash?:
-                summary.unchanged += 1
-                continue
-            case nil where !existing.contains(where: { $0["_id"] == record.key }):
-                summary.inserted += 1
-            default:
-                summary.updated += 1
-            }
             var document = record.document
             document["_id"] = record.key
-            document["_ingest"] = .document([
+            var ingest: Document = [
                 "source": .string(source), "run_id": .string(runID), "fetched_at": fetchedAt.bson, "content_hash": .string(hash),
-            ])
-            writes.append(.replaceOne(filter: ["_id": record.key], replacement: document, upsert: true))
+            ]
+            if let freshness = record.freshness { ingest["freshness"] = .double(freshness) }
+            document["_ingest"] = .document(ingest)
+            if let previous = stored[record.key] {
+                if previous.hash == hash || (record.freshness ?? .infinity) < (previous.freshness ?? -.infinity) {
+                    summary.unchanged += 1
+                    continue
+                }
+                summary.updated += 1
+                writes.append(.replaceOne(filter: ["_id": record.key], replacement: document, upsert: true))
+            } else {
+                summary.inserted += 1
+                writes.append(.insertOne(document))
+            }
             if var snapshot = record.snapshot {
                 snapshot["_id"] = .string(SHA256.hex(try snapshot.bsonBytes()))
                 snapshots.append(snapshot)

@@ -9,10 +9,14 @@ public struct NormalizedRecord: Sendable {
     public var document: Document
     /// A point-in-time observation to append to a history collection when the record is new or changed.
     public var snapshot: Document?
+    /// A measure that only grows between observations of the same record (a video's views). A record
+    /// whose freshness is below the stored one is an older observation: it does not replace the newer.
+    public var freshness: Double?
 
-    public init(key: BSONValue, document: Document, snapshot: Document? = nil) {
+    public init(key: BSONValue, document: Document, snapshot: Document? = nil, freshness: Double? = nil) {
         self.key = key
         self.document = document
         self.snapshot = snapshot
+        self.freshness = freshness
     }
 }

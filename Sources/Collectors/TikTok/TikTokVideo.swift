@@ -69,7 +69,7 @@ public enum TikTokVideo {
         ]
         document["raw"] = .document(raw)
         let snapshot: Document = ["video_id": .string(id), "observed_at": observedAt.bson, "stats": .document(stats)]
-        return NormalizedRecord(key: .string(id), document: document, snapshot: snapshot)
+        return NormalizedRecord(key: .string(id), document: document, snapshot: snapshot, freshness: stats["views"]?.doubleValue)
     }
 
     /// Flattened notebook items (`stats_playCount`, …) back into TikTok-Api's nesting.
