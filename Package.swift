@@ -96,13 +96,21 @@ let package = Package(
         ),
         .target(
             name: "EngageTestSupport",
-            dependencies: ["MongoKit"],
+            dependencies: [
+                "MongoKit",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Tests/EngageTestSupport",
             swiftSettings: strict
         ),
         .testTarget(
             name: "CollectorsTests",
-            dependencies: ["Collectors", "EngageTestSupport", "Hashing"],
+            dependencies: [
+                "Collectors", "EngageTestSupport", "Hashing",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -33,14 +33,31 @@ struct CollectCommand: AsyncParsableCommand {
             discussion: """
                 --from reads /movie/{id} answers (JSON array, JSON Lines, or an object keyed by id), \
                 /movie/popular pages, or the TMDB 5000 movies CSV (with --credits for its credits CSV).
+                --api reads list pages and then each movie's details (credits and keywords appended) from \
+                --base-url with the token in TMDB_API_TOKEN; it retries 429 (honouring Retry-After), 5xx \
+                and timeouts, and resumes at the first unfinished page after an interruption.
                 """)
 
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: Output
-        @Option(help: "A file of TMDB movie documents or the TMDB 5000 movies CSV.") var from: String
+        @Option(help: "A file of TMDB movie documents or the TMDB 5000 movies CSV.") var from: String?
         @Option(help: "The TMDB 5000 credits CSV to join by movie id.") var credits: String?
+        @Flag(help: "Collect from the API instead of a file.") var api = false
+        @Option(help: "The API's base URL.") var baseURL = "https://api.themoviedb.org/3"
+        @Option(help: "popular or discover.") var list = "popular"
+        @Option(help: "List pages to collect (20 movies each).") var pages = 5
+        @Option(help: "Seconds before a request times out.") var requestTimeout = 10.0
+        @Flag(help: "Start from page 1 even if an earlier run was interrupted.") var restart = false
+
+        func validate() throws {
+            guard (from == nil) != !api else { throw ValidationError("give either --from FILE or --api") }
+            guard TMDBAPICollector.List(rawValue: list) != nil else { throw ValidationError("--list must be popular or discover, got \(list)") }
+            guard URL(string: baseURL)?.scheme != nil else { throw ValidationError("--base-url must be a URL, got \(baseURL)") }
+            guard pages >= 1 else { throw ValidationError("--pages must be at least 1") }
+        }
 
         func run() async throws {
+            guard let from else { return try await collectFromAPI() }
             let creditRows = try credits.map { try TMDB5000CSV.readCredits(path: $0) }
             let input = try FileInput.open(from, kind: .tmdb, credits: creditRows)
             try await connection.withDatabase { database in
@@ -52,6 +69,20 @@ struct CollectCommand: AsyncParsableCommand {
                     try await ingestor.reject(side: "tmdb-credits:\(credits)", problems: creditRows.problems, into: &summary)
                     try await ingestor.finish(summary)
                 }
+                try output.report(summary)
+            }
+        }
+
+        private func collectFromAPI() async throws {
+            var collector = TMDBAPICollector(
+                baseURL: URL(string: baseURL)!, token: ProcessInfo.processInfo.environment["TMDB_API_TOKEN"],
+                logger: connection.logger("engage.collect"))
+            collector.list = TMDBAPICollector.List(rawValue: list)!
+            collector.pages = pages
+            collector.policy.timeout = .milliseconds(Int64(requestTimeout * 1000))
+            try await connection.withDatabase { database in
+                let summary = try await collector.run(
+                    database: database, restart: restart, progress: ProgressBar(label: "tmdb api", quiet: output.json))
                 try output.report(summary)
             }
         }

@@ -55,7 +55,7 @@ public struct Ingestor: Sendable {
     /// the input the last item was (for the progress bar).
     public func run(
         progress: ProgressBar? = nil, fraction: @escaping () -> Double? = { nil },
-        next: () throws -> IngestItem?
+        next: () async throws -> IngestItem?
     ) async throws -> IngestSummary {
         var summary = IngestSummary(runID: runID, source: source, collection: collection)
         let clock = ContinuousClock()
@@ -68,7 +68,7 @@ public struct Ingestor: Sendable {
         do {
             var batch: [IngestItem] = []
             var keys = Set<BSONValue>()
-            while let item = try next() {
+            while let item = try await next() {
                 if case .success(let record) = item.outcome, keys.contains(record.key) {
                     // The same key twice in one batch: write the first before reading the second.
                     try await write(batch, into: &summary)
