@@ -64,6 +64,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Features",
+            dependencies: [
+                "MongoKit", "Hashing",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SeedData",
             dependencies: ["Hashing"],
             swiftSettings: strict
@@ -75,7 +83,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "EngageCLI",
-            dependencies: commandLine + ["EngageML", "Collectors", "SeedData"],
+            dependencies: commandLine + ["EngageML", "Collectors", "Features", "SeedData"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -111,6 +119,11 @@ let package = Package(
                 "Collectors", "EngageTestSupport", "Hashing",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FeaturesTests",
+            dependencies: ["Features", "Collectors", "SeedData", "EngageTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

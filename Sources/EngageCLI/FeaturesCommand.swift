@@ -1,0 +1,89 @@
+import ArgumentParser
+import Features
+import Foundation
+import MongoKit
+
+/// `engage features …`: build and inspect feature collections.
+struct FeaturesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "features",
+        abstract: "Build feature collections inside MongoDB and describe them.",
+        subcommands: [List.self, Build.self, Show.self])
+
+    /// `engage features list`
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The feature sets and their features.")
+
+        func run() throws {
+            for name in FeatureCatalog.names {
+                let set = try FeatureCatalog.set(name)
+                print("\(name) (\(set.task.rawValue), v\(set.version), from \(set.source)): \(set.featureNames.joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// `engage features build SET`
+    struct Build: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Materialize a feature set into features_SET with $merge (incremental unless --full).",
+            discussion: "Sets: \(FeatureCatalog.names.joined(separator: ", ")), or all.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The feature set, or all.") var name: String
+        @Flag(help: "Rebuild every row instead of those ingested since the last build.") var full = false
+        @Flag(help: "Print the summary as JSON.") var json = false
+
+        func run() async throws {
+            let names = name == "all" ? FeatureCatalog.names : [name]
+            let sets = try names.map { try FeatureCatalog.set($0) }
+            try await connection.withDatabase { database in
+                var summaries: [FeatureBuildSummary] = []
+                for set in sets {
+                    let summary = try await FeatureBuilder(database: database, set: set, logger: connection.logger("engage.features")).build(full: full)
+                    summaries.append(summary)
+                    if !json {
+                        let threshold = summary.labelThreshold.map { String(format: ", label threshold %.4g", $0) } ?? ""
+                        print("\(set.collection): \(summary.full ? "full" : "incremental") build wrote \(summary.written), "
+                              + "\(summary.rows) rows\(threshold) in \(String(format: "%.1f", summary.seconds)) s")
+                    }
+                }
+                if json { try printJSON(summaries) }
+            }
+        }
+    }
+
+    /// `engage features show SET`
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Schema, counts, null rates and min / median / max per feature.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The feature set.") var name: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let set = try FeatureCatalog.set(name)
+            try await connection.withDatabase { database in
+                let profile = try await FeatureProfile.measure(set, in: database)
+                if json { return try printJSON(profile) }
+                print("\(set.collection): \(profile.rows) rows, \(set.task.rawValue), version \(set.version), definition \(profile.definitionHash.prefix(12))")
+                let width = max(14, (profile.columns.map(\.name.count).max() ?? 0) + 2)
+                func row(_ cells: [String]) -> String {
+                    "  " + cells[0].padding(toLength: width, withPad: " ", startingAt: 0)
+                        + cells.dropFirst().map { $0.padding(toLength: 11, withPad: " ", startingAt: 0) }.joined()
+                }
+                print(row(["column", "kind", "null %", "min", "median", "max"]))
+                for column in profile.columns {
+                    let cells = [
+                        column.name, column.kind, String(format: "%.1f", column.nullRate * 100),
+                        column.min.map { String(format: "%.4g", $0) } ?? "-", column.median.map { String(format: "%.4g", $0) } ?? "-",
+                        column.max.map { String(format: "%.4g", $0) } ?? "-",
+                    ]
+                    print(row(cells))
+                }
+                for (title, counts) in [("labels", profile.labelCounts), ("performance tiers", profile.tiers), ("viral potential", profile.potential)] {
+                    if let counts { print("  \(title): " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: " · ")) }
+                }
+            }
+        }
+    }
+}

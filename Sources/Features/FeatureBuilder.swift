@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import MongoKit
+
+/// What one build did.
+public struct FeatureBuildSummary: Sendable, Codable, Equatable {
+    public var featureSet: String
+    public var version: Int
+    public var definitionHash: String
+    public var full: Bool
+    /// Rows written by this build, and rows in the collection after it.
+    public var written: Int
+    public var rows: Int
+    /// The label threshold of a quantile label, if any.
+    public var labelThreshold: Double?
+    public var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case featureSet = "feature_set", version, definitionHash = "definition_hash", full, written, rows
+        case labelThreshold = "label_threshold", seconds
+    }
+}
+
+/// Materializes a ``FeatureSet`` into `features_<name>` with `$merge`, entirely inside the
+/// database. Incremental by default: only rows ingested since the last build are rewritten (history
+/// windows still see every row); a changed definition, or `full`, rebuilds everything.
+public struct FeatureBuilder: Sendable {
+    public let database: MongoDatabase
+    public let set: FeatureSet
+    let logger: Logger
+
+    public init(database: MongoDatabase, set: FeatureSet, logger: Logger = Logger(label: "engage.features")) {
+        self.database = database
+        self.set = set
+        self.logger = logger
+    }
+
+    public func build(full requested: Bool = false) async throws -> FeatureBuildSummary {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let builtAt = Date()
+        let builds = database.collection("feature_builds")
+        let previous = try await builds.findOne(["_id": .string(set.name)])
+        let sameDefinition = previous?["definition_hash"] == .string(set.definitionHash)
+        let full = requested || !sameDefinition
+        var since: Date?
+        if !full, case .datetime(let last)? = previous?["source_ingested_through"] {
+            since = Date(timeIntervalSince1970: Double(last.millisecondsSinceEpoch) / 1000)
+        }
+        let target = database.collection(set.collection)
+        if full { try await target.drop() }
+
+        var label: FeatureExpression?
+        var threshold: Double?
+        var extra: Document = [:]
+        if let quantileLabel = set.quantileLabel {
+            let cut = try await quantiles(of: quantileLabel.expression, [quantileLabel.quantile])[0]
+            threshold = cut
+            label = .condition(.greaterOrEqual(quantileLabel.expression, .constant(cut)), then: .constant(1), otherwise: .constant(0))
+        }
+        if !set.scores.isEmpty {
+            let views = try await quantiles(of: ShortVideoScores.views, [0.5, 0.8, 0.95, 0.99])
+            let scores = try await quantiles(of: ShortVideoScores.viralityScore, [0.75, 0.9])
+            extra = ShortVideoScores.tierColumns(ShortVideoScores.Cuts(
+                viewsMedian: views[0], viewsP80: views[1], viewsP95: views[2], viewsP99: views[3], scoreP75: scores[0], scoreP90: scores[1]))
+        }
+        let newest = try await database.collection(set.source).aggregate([
+            ["$group": ["_id": .null, "t": ["$max": "$_ingest.fetched_at"]]],
+        ]).first?["t"]
+        var pipeline = set.pipeline(builtAt: builtAt, onlyIngestedAfter: since, resolvedLabel: label, extraColumns: extra)
+        pipeline.append(["$merge": ["into": .string(set.collection), "on": "_id", "whenMatched": "replace", "whenNotMatched": "insert"]])
+        let before = full ? 0 : try await target.countDocuments()
+        let touched: Int? = if let since { try await countRows(ingestedAfter: since) } else { nil }
+        _ = try await database.collection(set.source).aggregate(pipeline)
+        let rows = try await target.countDocuments()
+        var record: Document = [
+            "_id": .string(set.name), "version": .int64(Int64(set.version)), "definition_hash": .string(set.definitionHash),
+            "built_at": builtAt.bsonDate, "rows": .int64(Int64(rows)), "feature_names": .array(set.featureNames.map(BSONValue.string)),
+            "source_ingested_through": newest ?? .null,
+        ]
+        if let threshold { record["label_threshold"] = .double(threshold) }
+        try await builds.upsert([record], key: ["_id"])
+        let summary = FeatureBuildSummary(
+            featureSet: set.name, version: set.version, definitionHash: set.definitionHash, full: full,
+            written: touched ?? (rows - before), rows: rows, labelThreshold: threshold, seconds: (clock.now - start) / .seconds(1))
+        logger.debug("features built", metadata: ["feature.set": "\(set.name)", "feature.rows": "\(rows)"])
+        return summary
+    }
+
+    /// Quantiles of `expression` over the set's rows (approximate, as `$percentile` computes them).
+    func quantiles(of expression: FeatureExpression, _ ps: [Double]) async throws -> [Double] {
+        var stages: [Document] = []
+        if !set.filter.isEmpty { stages.append(["$match": .document(set.filter)]) }
+        stages += [
+            ["$project": ["v": expression.aggregation]],
+            ["$match": ["v": ["$ne": .null]]],
+            ["$group": ["_id": .null, "q": ["$percentile": ["input": "$v", "p": .array(ps.map(BSONValue.double)), "method": "approximate"]]]],
+        ]
+        guard case .array(let values)? = try await database.collection(set.source).aggregate(stages).first?["q"] else {
+            return ps.map { _ in 0 }
+        }
+        return values.map { $0.doubleValue ?? 0 }
+    }
+
+    /// Source rows ingested after `date` (nil when rows are grouped into entities first).
+    private func countRows(ingestedAfter date: Date) async throws -> Int? {
+        guard set.preparation.isEmpty else { return nil }
+        var filter = set.filter
+        filter["_ingest.fetched_at"] = ["$gt": date.bsonDate]
+        return try await database.collection(set.source).countDocuments(filter)
+    }
+}

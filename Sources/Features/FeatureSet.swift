@@ -1,0 +1,191 @@
+import Foundation
+import Hashing
+import MongoKit
+
+/// A named feature of a ``FeatureSet``.
+public struct Feature: Sendable, Equatable {
+    public let name: String
+    public let expression: FeatureExpression
+
+    public init(_ name: String, _ expression: FeatureExpression) {
+        self.name = name
+        self.expression = expression
+    }
+}
+
+/// A feature computed over strictly earlier documents of the same partition (an author's earlier
+/// videos, a director's earlier films) with `$setWindowFields`, so that no row sees its own or a
+/// later outcome. Evaluated in the database only: at prediction time it is looked up.
+public struct HistoryFeature: Sendable, Equatable {
+    public let name: String
+    /// The aggregation stages that add `name` to each document (they may add helper fields).
+    public let stages: [Document]
+
+    public init(name: String, stages: [Document]) {
+        self.name = name
+        self.stages = stages
+    }
+}
+
+/// What a model predicts from a feature set.
+public enum FeatureTask: String, Sendable, Codable {
+    case classification, regression, clustering
+}
+
+/// A feature set: the entity it describes, where its rows come from, its features (known at
+/// posting or release time), history features, its label and task.
+///
+/// The leakage guard runs at definition time: a feature that reads one of the declared outcome
+/// fields (or anything below them) is refused, because the model would learn from the answer.
+public struct FeatureSet: Sendable {
+    public let name: String
+    public let version: Int
+    public let task: FeatureTask
+    /// The raw collection the rows come from.
+    public let source: String
+    /// Field paths known only after the outcome (stats, revenue, votes, popularity).
+    public let outcomeFields: Set<String>
+    /// Rows to keep (e.g. movies whose budget and revenue are both known).
+    public let filter: Document
+    /// The time the row's entity appeared (posting time, release date), for time splits and history order.
+    public let timeField: String
+    public let features: [Feature]
+    public let history: [HistoryFeature]
+    /// The label (nil for clustering); it may read outcome fields.
+    public let label: FeatureExpression?
+    /// Stages that run before the features, after the filter (grouping rows into entities, for example).
+    public let preparation: [Document]
+    /// Outcome-derived columns stored beside the features for reports and labels, never model inputs.
+    public let scores: [Feature]
+    /// A label set from a quantile of an expression at build time (e.g. the top 10 % virality score).
+    public let quantileLabel: QuantileLabel?
+
+    public init(
+        name: String, version: Int, task: FeatureTask, source: String, outcomeFields: Set<String>, filter: Document = [:],
+        timeField: String, features: [Feature], history: [HistoryFeature] = [], label: FeatureExpression?,
+        preparation: [Document] = [], scores: [Feature] = [], quantileLabel: QuantileLabel? = nil
+    ) throws(FeatureDefinitionError) {
+        for feature in features {
+            for path in feature.expression.fieldsRead {
+                if let outcome = outcomeFields.first(where: { path == $0 || path.hasPrefix($0 + ".") }) {
+                    throw .leakage(featureSet: name, feature: feature.name, field: path, outcome: outcome)
+                }
+            }
+        }
+        let names = features.map(\.name) + history.map(\.name)
+        if let duplicate = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+            throw .duplicateName(featureSet: name, feature: duplicate)
+        }
+        self.name = name
+        self.version = version
+        self.task = task
+        self.source = source
+        self.outcomeFields = outcomeFields
+        self.filter = filter
+        self.timeField = timeField
+        self.features = features
+        self.history = history
+        self.label = label
+        self.preparation = preparation
+        self.scores = scores
+        self.quantileLabel = quantileLabel
+    }
+
+    /// Every feature name, per-document features first, then history features.
+    public var featureNames: [String] { features.map(\.name) + history.map(\.name) }
+
+    /// The collection the set is materialized into.
+    public var collection: String { "features_\(name)" }
+
+    /// The aggregation that computes the rows: filter, preparation, history windows, then one
+    /// `$project` with every feature, the label, the scores and the entity's time, stamped with the
+    /// set's name, version, definition hash and build time.
+    public func pipeline(
+        builtAt: Date, onlyIngestedAfter: Date? = nil, resolvedLabel: FeatureExpression? = nil, extraColumns: Document = [:]
+    ) -> [Document] {
+        var stages = computation(onlyIngestedAfter: onlyIngestedAfter)
+        var projection = projection(label: resolvedLabel ?? label)
+        for (key, value) in extraColumns { projection[key] = value }
+        projection["_feature_set"] = ["$literal": .document([
+            "name": .string(name), "version": .int64(Int64(version)), "definition_hash": .string(definitionHash), "built_at": builtAt.bsonDate,
+        ])]
+        stages.append(["$project": .document(projection)])
+        return stages
+    }
+
+    /// SHA-256 of the definition (name, version, source and the computation): a changed feature changes it.
+    public var definitionHash: String {
+        var description = projection(label: label)
+        if let quantileLabel { description["label"] = ["quantile": .double(quantileLabel.quantile), "of": quantileLabel.expression.aggregation] }
+        let stages = computation(onlyIngestedAfter: nil) + [["$project": .document(description)]]
+        let text = stages.compactMap { try? $0.extendedJSON(.canonical) }.joined(separator: "\n")
+        return SHA256.hex(Array("\(name)|\(version)|\(source)|\(text)".utf8))
+    }
+
+    private func computation(onlyIngestedAfter: Date?) -> [Document] {
+        var stages: [Document] = []
+        if !filter.isEmpty { stages.append(["$match": .document(filter)]) }
+        stages += preparation
+        for feature in history { stages += feature.stages }
+        if let onlyIngestedAfter {
+            // Windows above saw every row; only rows ingested since the last build are rewritten.
+            stages.append(["$match": ["_ingest.fetched_at": ["$gt": onlyIngestedAfter.bsonDate]]])
+        }
+        return stages
+    }
+
+    private func projection(label: FeatureExpression?) -> Document {
+        var projection: Document = [
+            "_id": 1, "entity_time": ["$convert": ["input": .string("$" + timeField), "to": "date", "onError": .null, "onNull": .null]],
+        ]
+        for feature in features { projection[feature.name] = feature.expression.aggregation }
+        for feature in history { projection[feature.name] = ["$ifNull": [.string("$" + feature.name), .null]] }
+        if let label { projection["label"] = label.aggregation }
+        for score in scores { projection[score.name] = score.expression.aggregation }
+        return projection
+    }
+
+    /// The per-document features of one raw document, evaluated in Swift (history features are nil:
+    /// they need the document's history, which the caller looks up).
+    public func evaluate(_ document: Document) -> [String: Double?] {
+        var values: [String: Double?] = [:]
+        for feature in features { values[feature.name] = feature.expression.evaluate(document) }
+        for feature in history { values[feature.name] = .some(nil) }
+        return values
+    }
+}
+
+/// A feature set that cannot be defined as written.
+public enum FeatureDefinitionError: Error, Sendable, Equatable, CustomStringConvertible {
+    case leakage(featureSet: String, feature: String, field: String, outcome: String)
+    case duplicateName(featureSet: String, feature: String)
+    case unknownSet(String)
+    case invalidSplit(String)
+
+    public var description: String {
+        switch self {
+        case .leakage(let set, let feature, let field, let outcome):
+            "feature \(feature) of \(set) reads \(field), which is part of the outcome \(outcome) (known only after the fact); "
+                + "use it only through a history feature over strictly earlier rows"
+        case .duplicateName(let set, let feature): "feature set \(set) defines \(feature) twice"
+        case .unknownSet(let name): "no feature set named \(name); known sets: \(FeatureCatalog.names.joined(separator: ", "))"
+        case .invalidSplit(let text): "split \(text) is neither time:YYYY-MM-DD nor hash:FRACTION (0 < FRACTION < 1)"
+        }
+    }
+}
+
+extension Date {
+    var bsonDate: BSONValue { .datetime(BSONDateTime(millisecondsSinceEpoch: Int64((timeIntervalSince1970 * 1000).rounded()))) }
+}
+
+/// A binary label that is 1 when `expression` reaches its `quantile` over the set's rows, the
+/// threshold computed at build time and recorded with the build.
+public struct QuantileLabel: Sendable, Equatable {
+    public let expression: FeatureExpression
+    public let quantile: Double
+
+    public init(expression: FeatureExpression, quantile: Double) {
+        self.expression = expression
+        self.quantile = quantile
+    }
+}

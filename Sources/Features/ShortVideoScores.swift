@@ -1,0 +1,60 @@
+import MongoKit
+
+/// The short-video scoring layer: engagement, like, comment and share rates (capped at 1), the
+/// virality score `0.30·log1p(views) + 0.40·log1p(shares) + 0.30·(engagement rate·100)`, a
+/// performance tier by view quantiles (Baseline ≤ median, Strong to p80, Top 20% to p95, Top 5%,
+/// Top 1%: the band between p80 and p95 gets a name of its own) and a
+/// viral potential by score quantiles (High ≥ p90, Medium ≥ p75, Low, Unknown without views).
+/// These read outcomes: they describe what happened and make labels, and are never features.
+public enum ShortVideoScores {
+    static let views: FeatureExpression = .field("stats.views")
+    static func rate(_ counts: [String]) -> FeatureExpression {
+        .clamp(.ratio(.add(counts.map { .coalesce(.field("stats." + $0), fallback: 0) }), views, ifZero: 0), min: 0, max: 1)
+    }
+
+    public static let engagementRate = rate(["likes", "comments", "shares"])
+    public static let viralityScore: FeatureExpression = .add([
+        .multiply([.constant(0.30), .log1p(.coalesce(views, fallback: 0))]),
+        .multiply([.constant(0.40), .log1p(.coalesce(.field("stats.shares"), fallback: 0))]),
+        .multiply([.constant(0.30), .multiply([engagementRate, .constant(100)])]),
+    ])
+
+    /// The columns stored beside the features.
+    static let columns: [Feature] = [
+        Feature("engagement_rate", engagementRate),
+        Feature("like_rate", rate(["likes"])),
+        Feature("comment_rate", rate(["comments"])),
+        Feature("share_rate", rate(["shares"])),
+        Feature("virality_score", viralityScore),
+        Feature("views", views),
+    ]
+
+    /// Quantile cut points measured over a set's rows at build time.
+    public struct Cuts: Sendable, Equatable {
+        public var viewsMedian: Double
+        public var viewsP80: Double
+        public var viewsP95: Double
+        public var viewsP99: Double
+        public var scoreP75: Double
+        public var scoreP90: Double
+    }
+
+    /// `performance_tier` and `viral_potential` as aggregation expressions over the cuts.
+    static func tierColumns(_ cuts: Cuts) -> Document {
+        let views: BSONValue = ShortVideoScores.views.aggregation
+        let score = viralityScore.aggregation
+        return [
+            "performance_tier": ["$switch": ["branches": [
+                ["case": ["$gte": [views, .double(cuts.viewsP99)]], "then": "Top 1%"],
+                ["case": ["$gte": [views, .double(cuts.viewsP95)]], "then": "Top 5%"],
+                ["case": ["$gt": [views, .double(cuts.viewsP80)]], "then": "Top 20%"],
+                ["case": ["$gt": [views, .double(cuts.viewsMedian)]], "then": "Strong"],
+            ], "default": "Baseline"]],
+            "viral_potential": ["$switch": ["branches": [
+                ["case": ["$in": [["$type": views], ["null", "missing"]]], "then": "Unknown"],
+                ["case": ["$gte": [score, .double(cuts.scoreP90)]], "then": "High"],
+                ["case": ["$gte": [score, .double(cuts.scoreP75)]], "then": "Medium"],
+            ], "default": "Low"]],
+        ]
+    }
+}
