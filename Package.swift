@@ -72,6 +72,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Registry",
+            dependencies: ["MongoKit", "EngageML", "Features", "Hashing"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SeedData",
             dependencies: ["Hashing"],
             swiftSettings: strict
@@ -83,7 +88,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "EngageCLI",
-            dependencies: commandLine + ["EngageML", "Collectors", "Features", "SeedData"],
+            dependencies: commandLine + ["EngageML", "Collectors", "Features", "Registry", "SeedData"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -124,6 +129,11 @@ let package = Package(
         .testTarget(
             name: "FeaturesTests",
             dependencies: ["Features", "Collectors", "SeedData", "EngageTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: ["Registry", "Features", "EngageML", "EngageTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -23,6 +23,12 @@ $engage collect tiktok --from seeds/tiktok_items.jsonl
 $engage collect tiktok --from seeds/tiktok_recrawl.jsonl
 $engage collect videos --from seeds/videos_export.csv
 
+step "engage features build all (aggregation pipelines inside MongoDB, \$merge into features_*)"
+$engage features build all
+
+step "engage features show tiktok_virality"
+$engage features show tiktok_virality
+
 step "engage db stats"
 $engage db stats
 

@@ -1,15 +1,22 @@
 import ArgumentParser
 import EngageML
+import Features
 import Foundation
+import Registry
 
-/// `engage train --data FILE.csv …`: trains one model on a feature table on disk, evaluates it on
-/// held-out rows against the naive baseline, and optionally writes the fitted pipeline as JSON.
-struct TrainCommand: ParsableCommand {
+/// `engage train`: trains one model, either on a built feature set in MongoDB (`--task`, registered
+/// as a new version) or on a CSV feature table on disk (`--data`), evaluates it on held-out rows
+/// against the naive baseline, and reports.
+struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a model on a CSV feature table and report held-out quality.",
+        abstract: "Train a model on a feature set (--task, registered) or a CSV table (--data).",
         discussion: """
-            Numeric columns are used as numbers (empty, NA, #N/A, NaN, null are missing); any other \
+            --task reads features_TASK (engage features build TASK first), holds out rows by --split \
+            (time:YYYY-MM-DD or hash:FRACTION), trains, evaluates against the baseline and registers \
+            version N+1 of the model (named after the task unless --name) under models/ and in GridFS.
+
+            With --data, numeric columns are used as numbers (empty, NA, #N/A, NaN, null are missing); any other \
             column is categorical and one-hot encoded. Preprocessing is fitted on the training rows only.
 
             Parameters use scikit-learn's names:
@@ -22,10 +29,15 @@ struct TrainCommand: ParsableCommand {
             Example: engage train --data videos.csv --label viral --algorithm tree --param max_depth=8
             """)
 
-    @Option(help: "CSV file with a header row.") var data: String
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "A feature set to train on: \(FeatureCatalog.names.joined(separator: ", ")).") var task: String?
+    @Option(help: "How to hold out test rows for --task: time:YYYY-MM-DD or hash:FRACTION.") var split = "hash:0.2"
+    @Option(help: "The model name to register under (default: the task).") var name: String?
+    @Option(help: "Folder of local model artifacts.") var models = "models"
+    @Option(help: "CSV file with a header row.") var data: String?
     @Option(help: "The column to predict (not needed for kmeans).") var label: String?
     @Option(help: "logistic, ridge, tree or kmeans.") var algorithm: String
-    @Option(help: "classification or regression (tree only; default: classification).") var task: LearningTask?
+    @Option(name: .customLong("kind"), help: "With --data: classification or regression (tree only; default: classification).") var kind: LearningTask?
     @Option(name: .customLong("param"), help: "A hyperparameter as key=value; repeatable.") var parameters: [String] = []
     @Option(help: "Columns to leave out (ids, leaking outcomes); repeatable.") var drop: [String] = []
     @Option(help: "Fraction of rows held out for evaluation.") var testFraction = 0.2
@@ -35,20 +47,26 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     func validate() throws {
+        guard (task == nil) != (data == nil) else { throw ValidationError("give either --task SET or --data FILE.csv") }
         guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be between 0 and 1, got \(testFraction)") }
         guard cv == 0 || cv >= 2 else { throw ValidationError("--cv must be 0 or at least 2, got \(cv)") }
-        if algorithm != "kmeans" && label == nil { throw ValidationError("--label is required for \(algorithm)") }
+        if data != nil && algorithm != "kmeans" && label == nil { throw ValidationError("--label is required for \(algorithm) with --data") }
         for parameter in parameters where !parameter.contains("=") {
             throw ValidationError("--param takes key=value, got \(parameter)")
         }
     }
 
-    func run() throws {
-        let spec = try AlgorithmSpec(name: algorithm, task: task, parameters: Dictionary(
-            parameters.map { parameter in
-                let parts = parameter.split(separator: "=", maxSplits: 1)
-                return (String(parts[0]), String(parts[1]))
-            }, uniquingKeysWith: { _, last in last }))
+    private var parameterValues: [String: String] {
+        Dictionary(parameters.map { parameter in
+            let parts = parameter.split(separator: "=", maxSplits: 1)
+            return (String(parts[0]), String(parts[1]))
+        }, uniquingKeysWith: { _, last in last })
+    }
+
+    func run() async throws {
+        if let task { return try await trainOnFeatureSet(task) }
+        guard let data else { return }
+        let spec = try AlgorithmSpec(name: algorithm, task: kind, parameters: parameterValues)
         let table = try FeatureTable(csv: data)
         let (features, target) = try splitLabel(table, spec: spec)
         var generator = SeededGenerator(seed: seed)
@@ -78,7 +96,7 @@ struct TrainCommand: ParsableCommand {
         let result = TrainResult(
             algorithm: spec.family.rawValue, task: spec.task.rawValue, trainRows: trainRows.count, testRows: testRows.count,
             features: pipeline.featureNames, fitSeconds: seconds, test: evaluation.metrics, baseline: baseline.metrics,
-            crossValidation: crossValidation?.mapValues { CVSummary(mean: $0.mean, sd: $0.standardDeviation) }, output: output)
+            crossValidation: crossValidation?.mapValues { CVSummary(mean: $0.mean, sd: $0.standardDeviation) }, output: output, model: nil)
         if json {
             try printJSON(result)
         } else {
@@ -86,13 +104,41 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
+    private func trainOnFeatureSet(_ name: String) async throws {
+        let set = try FeatureCatalog.set(name)
+        let learning: LearningTask = switch set.task {
+        case .classification: .classification
+        case .regression: .regression
+        case .clustering: .clustering
+        }
+        let spec = try AlgorithmSpec(name: algorithm, task: learning, parameters: parameterValues)
+        let rule = try SplitRule(parsing: split)
+        var progress: (@Sendable (String) -> Void)?
+        if !json {
+            progress = { step in FileHandle.standardError.write(Data("  … \(step)\n".utf8)) }
+        }
+        try await connection.withDatabase { database in
+            let trainer = ModelTrainer(database: database, registry: ModelRegistry(database: database, folder: models))
+            let outcome = try await trainer.train(
+                set: set, algorithm: spec, split: rule, folds: cv, seed: seed, modelName: self.name,
+                progress: progress)
+            let metadata = outcome.artifact.metadata
+            let result = TrainResult(
+                algorithm: spec.family.rawValue, task: spec.task.rawValue, trainRows: metadata.trainingRows, testRows: metadata.testRows,
+                features: outcome.artifact.features, fitSeconds: 0, test: metadata.metrics, baseline: metadata.baseline,
+                crossValidation: metadata.crossValidation?.mapValues { CVSummary(mean: $0[0], sd: $0[1]) },
+                output: outcome.record.path, model: "\(outcome.record.name)@\(outcome.record.version)")
+            if json { try printJSON(result) } else { print(result.text) }
+        }
+    }
+
     private func splitLabel(_ table: FeatureTable, spec: AlgorithmSpec) throws -> (FeatureTable, [Double]) {
         for name in drop where table.column(named: name) == nil {
-            throw ValidationError("--drop \(name): \(data) has no such column (it has \(table.names.joined(separator: ", ")))")
+            throw ValidationError("--drop \(name): \(data ?? "") has no such column (it has \(table.names.joined(separator: ", ")))")
         }
         guard let label else { return (table.removing(Set(drop)), [Double](repeating: 0, count: table.rows)) }
         guard let column = table.column(named: label) else {
-            throw ValidationError("--label \(label): \(data) has no such column (it has \(table.names.joined(separator: ", ")))")
+            throw ValidationError("--label \(label): \(data ?? "") has no such column (it has \(table.names.joined(separator: ", ")))")
         }
         guard case .numeric(let values) = column else {
             throw ValidationError("--label \(label) must be numeric (classes as 0, 1, …)")
@@ -136,10 +182,13 @@ struct TrainResult: Encodable {
     var baseline: [String: Double]
     var crossValidation: [String: CVSummary]?
     var output: String?
+    var model: String?
 
     var text: String {
         var lines = [
-            "\(algorithm) (\(task)) on \(trainRows) training rows, \(features.count) features; fit in \(String(format: "%.3f", fitSeconds)) s",
+            (model.map { "registered \($0): " } ?? "")
+                + "\(algorithm) (\(task)) on \(trainRows) training rows, \(features.count) features"
+                + (fitSeconds > 0 ? "; fit in \(String(format: "%.3f", fitSeconds)) s" : ""),
             "held-out metrics on \(testRows) rows (baseline in brackets):",
         ]
         for (name, value) in test.sorted(by: { $0.key < $1.key }) {
@@ -152,7 +201,7 @@ struct TrainResult: Encodable {
                 lines.append("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) " + String(format: "%.4f ± %.4f", score.mean, score.sd))
             }
         }
-        if let output { lines.append("pipeline written to \(output)") }
+        if let output { lines.append("artifact written to \(output)") }
         return lines.joined(separator: "\n")
     }
 }

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import Registry
+
+/// `engage models …`: the versioned model registry.
+struct ModelsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "List, inspect, compare, promote and archive registered model versions.",
+        subcommands: [List.self, Show.self, Promote.self, Diff.self, Archive.self])
+
+    /// Options of every registry command.
+    struct Location: ParsableArguments {
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "Folder of local model artifacts.") var models = "models"
+        @Flag(help: "Print JSON.") var json = false
+
+        func withRegistry<T>(_ body: (ModelRegistry) async throws -> T) async throws -> T {
+            try await connection.withDatabase { database in try await body(ModelRegistry(database: database, folder: models)) }
+        }
+    }
+
+    /// `NAME`, `NAME@VERSION` or `NAME@ALIAS`.
+    static func parse(_ reference: String) -> (name: String, reference: String?) {
+        let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
+        return (parts[0], parts.count > 1 ? parts[1] : nil)
+    }
+
+    static func line(_ record: ModelRecord) -> String {
+        let metrics = record.metrics.sorted { $0.key < $1.key }.filter { ["roc_auc", "accuracy", "r2", "rmse", "silhouette", "inertia"].contains($0.key) }
+            .map { "\($0.key) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")
+        let aliases = record.aliases.isEmpty ? "" : " [\(record.aliases.joined(separator: ", "))]"
+        return "\(record.name)@\(record.version)\(aliases)\(record.archived ? " (archived)" : ""): \(record.algorithm) on \(record.featureSet); \(metrics)"
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every model version, newest first, with aliases and key metrics.")
+        @OptionGroup var location: Location
+        @Argument(help: "Only this model.") var name: String?
+
+        func run() async throws {
+            let records = try await location.withRegistry { try await $0.list(name) }
+            if location.json { return try printJSON(records) }
+            if records.isEmpty { print("no models registered yet: engage train --task …") }
+            for record in records { print(ModelsCommand.line(record)) }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One version's metadata (checksum verified).")
+        @OptionGroup var location: Location
+        @Argument(help: "NAME[@VERSION|@ALIAS].") var model: String
+
+        func run() async throws {
+            let (name, reference) = ModelsCommand.parse(model)
+            let artifact = try await location.withRegistry { try await $0.load(name, reference: reference) }
+            if location.json { return try printJSON(artifact.metadata) }
+            let metadata = artifact.metadata
+            print("\(artifact.name)@\(artifact.version): \(artifact.task), \(metadata.algorithm) \(metadata.parameters)")
+            print("  feature set \(metadata.featureSet.name) v\(metadata.featureSet.version) (\(metadata.featureSet.definitionHash.prefix(12))), \(artifact.features.count) features")
+            print("  \(metadata.trainingRows) training rows, \(metadata.testRows) test rows, split \(metadata.split), seed \(metadata.seed)")
+            print("  data fingerprint \(metadata.dataFingerprint.prefix(16))…, \(metadata.codeVersion), created \(metadata.createdAt)")
+            for (key, value) in metadata.metrics.sorted(by: { $0.key < $1.key }) {
+                print("  \(key.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(format: "%.4f", value))"
+                      + (metadata.baseline[key].map { String(format: "  (baseline %.4f)", $0) } ?? ""))
+            }
+        }
+    }
+
+    struct Promote: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Point an alias (production, staging, …) at a version.")
+        @OptionGroup var location: Location
+        @Argument(help: "The model name.") var name: String
+        @Argument(help: "The version.") var version: Int
+        @Option(help: "The alias to move.") var alias = "production"
+
+        func run() async throws {
+            try await location.withRegistry { try await $0.promote(name, version: version, alias: alias) }
+            print("\(name)@\(alias) → version \(version)")
+        }
+    }
+
+    struct Diff: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Compare two versions: parameters, data and metrics.")
+        @OptionGroup var location: Location
+        @Argument(help: "NAME@A") var first: String
+        @Argument(help: "NAME@B (or @B for the same name)") var second: String
+
+        func run() async throws {
+            let a = ModelsCommand.parse(first)
+            var b = ModelsCommand.parse(second)
+            if b.name.isEmpty { b.name = a.name }
+            let (left, right) = try await location.withRegistry { registry in
+                (try await registry.load(a.name, reference: a.reference), try await registry.load(b.name, reference: b.reference))
+            }
+            print("\(left.name)@\(left.version) → \(right.name)@\(right.version)")
+            func row(_ label: String, _ x: String, _ y: String) { if x != y { print("  \(label): \(x) → \(y)") } }
+            row("algorithm", left.metadata.algorithm, right.metadata.algorithm)
+            row("parameters", "\(left.metadata.parameters.sorted { $0.key < $1.key })", "\(right.metadata.parameters.sorted { $0.key < $1.key })")
+            row("feature set", "\(left.metadata.featureSet.name) \(left.metadata.featureSet.definitionHash.prefix(12))",
+                "\(right.metadata.featureSet.name) \(right.metadata.featureSet.definitionHash.prefix(12))")
+            row("training rows", "\(left.metadata.trainingRows)", "\(right.metadata.trainingRows)")
+            row("data fingerprint", String(left.metadata.dataFingerprint.prefix(16)), String(right.metadata.dataFingerprint.prefix(16)))
+            for key in Set(left.metadata.metrics.keys).union(right.metadata.metrics.keys).sorted() {
+                let x = left.metadata.metrics[key], y = right.metadata.metrics[key]
+                let delta = (x != nil && y != nil) ? String(format: " (%+.4f)", y! - x!) : ""
+                print("  \(key.padding(toLength: 16, withPad: " ", startingAt: 0)) \(x.map { String(format: "%.4f", $0) } ?? "-") → \(y.map { String(format: "%.4f", $0) } ?? "-")\(delta)")
+            }
+        }
+    }
+
+    struct Archive: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Archive a version (kept, but no longer latest or promotable).")
+        @OptionGroup var location: Location
+        @Argument(help: "The model name.") var name: String
+        @Argument(help: "The version.") var version: Int
+
+        func run() async throws {
+            try await location.withRegistry { try await $0.archive(name, version: version) }
+            print("\(name)@\(version) archived")
+        }
+    }
+}

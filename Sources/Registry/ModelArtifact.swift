@@ -1,0 +1,103 @@
+import EngageML
+import Foundation
+
+/// One saved model version: everything needed to predict (preprocessing, model, feature order)
+/// and to know where it came from. Stored as JSON, described by `models/model-artifact.schema.json`.
+/// `schema_version` changes whenever the layout does; a reader refuses versions it does not know.
+public struct ModelArtifact: Sendable, Codable, Equatable {
+    /// The layout this code writes and reads.
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int
+    public var name: String
+    public var version: Int
+    public var task: String
+    /// Input feature names, in the order the model reads them.
+    public var features: [String]
+    /// Preprocessing and the fitted model.
+    public var pipeline: ModelPipeline
+    public var metadata: ModelMetadata
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version", name, version, task, features, pipeline, metadata
+    }
+
+    /// Decodes artifact bytes, refusing a schema version this code does not know.
+    public static func decode(_ bytes: [UInt8]) throws -> ModelArtifact {
+        struct Probe: Decodable {
+            var schemaVersion: Int?
+            enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version" }
+        }
+        let data = Data(bytes)
+        let probe = try JSONDecoder().decode(Probe.self, from: data)
+        guard probe.schemaVersion == currentSchemaVersion else {
+            throw RegistryError.unsupportedSchema(found: probe.schemaVersion, supported: currentSchemaVersion)
+        }
+        return try JSONDecoder().decode(ModelArtifact.self, from: data)
+    }
+
+    /// The canonical bytes (sorted keys), the ones whose SHA-256 the registry records.
+    public func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Array(try encoder.encode(self))
+    }
+}
+
+/// Where a model came from and how good it was.
+public struct ModelMetadata: Sendable, Codable, Equatable {
+    public var algorithm: String
+    public var parameters: [String: String]
+    public var featureSet: FeatureSetReference
+    public var trainingRows: Int
+    public var testRows: Int
+    /// SHA-256 of the training matrix and labels: the same data gives the same fingerprint.
+    public var dataFingerprint: String
+    public var seed: UInt64
+    public var split: String
+    /// Held-out metrics of the model and of the naive baseline.
+    public var metrics: [String: Double]
+    public var baseline: [String: Double]
+    /// Cross-validation on the training rows: metric → [mean, sd].
+    public var crossValidation: [String: [Double]]?
+    public var codeVersion: String
+    public var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case algorithm, parameters, featureSet = "feature_set", trainingRows = "training_rows", testRows = "test_rows"
+        case dataFingerprint = "data_fingerprint", seed, split, metrics, baseline, crossValidation = "cross_validation"
+        case codeVersion = "code_version", createdAt = "created_at"
+    }
+}
+
+/// The feature set a model was trained on, exactly.
+public struct FeatureSetReference: Sendable, Codable, Equatable {
+    public var name: String
+    public var version: Int
+    public var definitionHash: String
+
+    enum CodingKeys: String, CodingKey { case name, version, definitionHash = "definition_hash" }
+}
+
+/// What the registry refuses, and why.
+public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unsupportedSchema(found: Int?, supported: Int)
+    case checksumMismatch(model: String, expected: String, found: String)
+    case unknownModel(String)
+    case unknownVersion(model: String, reference: String)
+    case archived(model: String, version: Int)
+
+    public var description: String {
+        switch self {
+        case .unsupportedSchema(let found, let supported):
+            "model artifact schema version \(found.map(String.init) ?? "(none)") is not supported (this build reads version \(supported)); "
+                + "retrain the model or upgrade engage"
+        case .checksumMismatch(let model, let expected, let found):
+            "artifact of \(model) does not match its recorded SHA-256 (expected \(expected.prefix(12))…, found \(found.prefix(12))…); "
+                + "it was changed or corrupted: refusing to load it"
+        case .unknownModel(let name): "no model named \(name); see engage models list"
+        case .unknownVersion(let model, let reference): "model \(model) has no version or alias \(reference)"
+        case .archived(let model, let version): "\(model) version \(version) is archived"
+        }
+    }
+}

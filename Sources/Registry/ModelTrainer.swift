@@ -1,0 +1,117 @@
+import EngageML
+import Features
+import Foundation
+import Hashing
+import MongoKit
+
+/// Trains a model on a built feature collection: reads the features through the numeric fast
+/// path (no `Document` per row), holds rows out by the split rule, fits preprocessing and model on
+/// the training rows only, evaluates against the naive baseline, and registers the result.
+public struct ModelTrainer: Sendable {
+    public let database: MongoDatabase
+    public let registry: ModelRegistry
+
+    public init(database: MongoDatabase, registry: ModelRegistry) {
+        self.database = database
+        self.registry = registry
+    }
+
+    /// What a training run produced.
+    public struct Outcome: Sendable {
+        public var artifact: ModelArtifact
+        public var record: ModelRecord
+    }
+
+    /// The code version recorded in every artifact.
+    public static let codeVersion = "engage 0.4.0"
+
+    public func train(
+        set: FeatureSet, algorithm: AlgorithmSpec, split: SplitRule, folds: Int = 0, seed: UInt64 = 0, modelName: String? = nil,
+        progress: (@Sendable (String) -> Void)? = nil
+    ) async throws -> Outcome {
+        progress?("reading \(set.collection)")
+        let needsLabel = set.task != .clustering
+        let fields = set.featureNames + (needsLabel ? ["label"] : []) + ["entity_time"]
+        let table = try await database.collection(set.collection).readNumericColumns(fields: fields, keyField: "_id")
+        guard table.rowCount > 0 else { throw TrainingError.noRows(set.collection) }
+        let times = Array(table.column(named: "entity_time")!)
+        var labels = needsLabel ? Array(table.column(named: "label")!) : [Double](repeating: 0, count: table.rowCount)
+        var train: [Int] = []
+        var test: [Int] = []
+        for row in 0..<table.rowCount {
+            if needsLabel && labels[row].isNaN { continue }  // a row without a label cannot teach or test
+            let time = times[row].isNaN ? nil : Date(timeIntervalSince1970: times[row] / 1000)
+            if split.isTest(key: table.keys[row], time: time) { test.append(row) } else { train.append(row) }
+        }
+        guard train.count >= 2, !test.isEmpty else {
+            throw TrainingError.emptySplit(set: set.name, split: split.description, train: train.count, test: test.count)
+        }
+        let columns = set.featureNames.map { FeatureColumn.numeric(Array(table.column(named: $0)!)) }
+        let features = try FeatureTable(names: set.featureNames, columns: columns)
+        if algorithm.task == .classification { labels = labels.map { $0.rounded() } }
+        progress?("fitting \(algorithm.family.rawValue) on \(train.count) rows")
+        let trainTarget = train.map { labels[$0] }
+        let testTarget = test.map { labels[$0] }
+        let pipeline = try ModelPipeline.fit(algorithm, features: features.selectingRows(train), target: trainTarget, label: needsLabel ? "label" : nil)
+        let evaluation = try Evaluation.evaluate(pipeline.model, x: pipeline.matrix(features.selectingRows(test)), truth: testTarget)
+        let baseline = Evaluation.baseline(task: algorithm.task, trainTarget: trainTarget, truth: testTarget)
+        var crossValidation: [String: [Double]]?
+        if folds >= 2, algorithm.task != .clustering {
+            progress?("cross-validating, \(folds) folds")
+            crossValidation = try crossValidate(algorithm, features: features.selectingRows(train), target: trainTarget, folds: folds, seed: seed)
+        }
+        let artifact = ModelArtifact(
+            schemaVersion: ModelArtifact.currentSchemaVersion, name: modelName ?? set.name, version: 0, task: algorithm.task.rawValue,
+            features: set.featureNames, pipeline: pipeline,
+            metadata: ModelMetadata(
+                algorithm: algorithm.family.rawValue, parameters: algorithm.parameters,
+                featureSet: FeatureSetReference(name: set.name, version: set.version, definitionHash: set.definitionHash),
+                trainingRows: train.count, testRows: test.count, dataFingerprint: fingerprint(table: table, rows: train), seed: seed,
+                split: split.description, metrics: evaluation.metrics, baseline: baseline.metrics, crossValidation: crossValidation,
+                codeVersion: Self.codeVersion, createdAt: Date()))
+        progress?("registering")
+        let (saved, record) = try await registry.register(artifact)
+        return Outcome(artifact: saved, record: record)
+    }
+
+    private func crossValidate(_ spec: AlgorithmSpec, features: FeatureTable, target: [Double], folds: Int, seed: UInt64) throws -> [String: [Double]] {
+        let splitter = try StratifiedKFold(folds: folds, seed: seed)
+        let strata = spec.task == .classification ? target : StratifiedKFold.quantileBins(target)
+        var scores: [String: [Double]] = [:]
+        for (train, test) in try splitter.splits(strata) {
+            let pipeline = try ModelPipeline.fit(spec, features: features.selectingRows(train), target: train.map { target[$0] }, label: "label")
+            let evaluation = try Evaluation.evaluate(pipeline.model, x: pipeline.matrix(features.selectingRows(test)), truth: test.map { target[$0] })
+            for (name, value) in evaluation.metrics { scores[name, default: []].append(value) }
+        }
+        return scores.mapValues { values in
+            let score = CrossValidationScore(scores: values)
+            return [score.mean, score.standardDeviation]
+        }
+    }
+
+    /// SHA-256 over the training rows' keys and values, in row order.
+    private func fingerprint(table: NumericTable, rows: [Int]) -> String {
+        var hasher = SHA256()
+        for row in rows {
+            hasher.update(Array(table.keys[row].utf8))
+            for column in 0..<table.columnNames.count {
+                withUnsafeBytes(of: table.values[column * table.rowCount + row].bitPattern.littleEndian) { hasher.update($0) }
+            }
+        }
+        return hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+}
+
+/// Why a training run could not start.
+public enum TrainingError: Error, Sendable, CustomStringConvertible {
+    case noRows(String)
+    case emptySplit(set: String, split: String, train: Int, test: Int)
+
+    public var description: String {
+        switch self {
+        case .noRows(let collection): "\(collection) is empty: run engage features build first"
+        case .emptySplit(let set, let split, let train, let test):
+            "split \(split) leaves \(train) training and \(test) test rows of \(set); choose another cutoff or fraction"
+        }
+    }
+}
