@@ -29,6 +29,27 @@ $engage features build all
 step "engage features show tiktok_virality"
 $engage features show tiktok_virality
 
+step "engage train: two candidates per task, evaluated on held-out rows against the baseline"
+train() { $engage train --task "$1" --algorithm "$2" "${@:3}" --split hash:0.2; }
+train tiktok_virality tree --param max_depth=8 --param min_samples_leaf=20
+train tiktok_virality logistic --param class_weight=balanced
+train tiktok_engagement tree --param max_depth=8 --param min_samples_leaf=20
+train tiktok_engagement ridge
+train tmdb_hit tree --param max_depth=5 --param min_samples_leaf=20
+train tmdb_hit logistic
+train tmdb_revenue tree --param max_depth=6 --param min_samples_leaf=10
+train tmdb_revenue ridge
+train creator_segments kmeans --param n_clusters=4 --param random_state=1
+train creator_segments kmeans --param n_clusters=6 --param random_state=1
+
+step "engage models promote --best-by: the better candidate of each task becomes production"
+$engage models promote tiktok_virality --best-by roc_auc
+$engage models promote tiktok_engagement --best-by r2
+$engage models promote tmdb_hit --best-by roc_auc
+$engage models promote tmdb_revenue --best-by r2
+$engage models promote creator_segments --best-by silhouette
+$engage models list
+
 step "engage db stats"
 $engage db stats
 

@@ -68,15 +68,35 @@ struct ModelsCommand: AsyncParsableCommand {
     }
 
     struct Promote: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Point an alias (production, staging, …) at a version.")
+        static let configuration = CommandConfiguration(
+            abstract: "Point an alias (production, staging, …) at a version, or at the best one by a metric.")
         @OptionGroup var location: Location
         @Argument(help: "The model name.") var name: String
-        @Argument(help: "The version.") var version: Int
+        @Argument(help: "The version (omit with --best-by).") var version: Int?
         @Option(help: "The alias to move.") var alias = "production"
+        @Option(help: "Choose the version with the best held-out METRIC (higher is better except for mae, rmse, log_loss, brier, inertia, davies_bouldin).")
+        var bestBy: String?
+
+        func validate() throws {
+            guard (version == nil) != (bestBy == nil) else { throw ValidationError("give a VERSION or --best-by METRIC") }
+        }
 
         func run() async throws {
-            try await location.withRegistry { try await $0.promote(name, version: version, alias: alias) }
-            print("\(name)@\(alias) → version \(version)")
+            let chosen = try await location.withRegistry { registry in
+                var target = version ?? 0
+                if let bestBy {
+                    let lowerIsBetter: Set<String> = ["mae", "rmse", "log_loss", "brier", "inertia", "davies_bouldin"]
+                    let candidates = try await registry.list(name).filter { !$0.archived && $0.metrics[bestBy] != nil }
+                    guard let best = candidates.max(by: { a, b in
+                        let x = a.metrics[bestBy]!, y = b.metrics[bestBy]!
+                        return lowerIsBetter.contains(bestBy) ? x > y : x < y
+                    }) else { throw ValidationError("no version of \(name) has the metric \(bestBy)") }
+                    target = best.version
+                }
+                try await registry.promote(name, version: target, alias: alias)
+                return target
+            }
+            print("\(name)@\(alias) → version \(chosen)")
         }
     }
 
