@@ -77,6 +77,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Reports",
+            dependencies: ["Registry", "Features", "EngageML", "MongoKit"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SeedData",
             dependencies: ["Hashing"],
             swiftSettings: strict
@@ -88,7 +93,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "EngageCLI",
-            dependencies: commandLine + ["EngageML", "Collectors", "Features", "Registry", "SeedData"],
+            dependencies: commandLine + ["EngageML", "Collectors", "Features", "Registry", "Reports", "SeedData"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -133,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RegistryTests",
-            dependencies: ["Registry", "Features", "EngageML", "EngageTestSupport"],
+            dependencies: ["Registry", "Reports", "Features", "EngageML", "EngageTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

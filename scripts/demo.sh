@@ -50,7 +50,13 @@ $engage models promote tmdb_revenue --best-by r2
 $engage models promote creator_segments --best-by silhouette
 $engage models list
 
+step "engage evaluate: reports of the production models (HTML with charts, Markdown, JSON)"
+for task in tiktok_virality tiktok_engagement tmdb_hit tmdb_revenue creator_segments; do
+  $engage evaluate "$task@production"
+done
+
 step "engage db stats"
 $engage db stats
 
+printf '\nReports are in reports/ (open reports/tiktok_virality-v*.html); model artifacts in models/.\n'
 printf '\nThe database keeps running at %s (stop it with `make db-stop`).\n' "$ENGAGE_MONGODB_URI"
