@@ -19,10 +19,34 @@ struct CollectCommand: AsyncParsableCommand {
     struct Output: ParsableArguments {
         @Flag(help: "Print the summary as JSON (keys read, inserted, updated, unchanged, rejected) and no progress bar.")
         var json = false
+        @Flag(help: "Read and validate every record, print the rejects, write nothing.") var dryRun = false
 
         func report(_ summary: IngestSummary) throws {
             if json { try printJSON(summary) } else { print(summary.text) }
         }
+
+        /// Validates every record of `input` without a database: what a run would accept and reject.
+        func validateOnly(_ input: FileInput, source: String) throws {
+            var summary = DryRunSummary(source: source)
+            while let item = try input.next() {
+                summary.read += 1
+                switch item.outcome {
+                case .success: summary.valid += 1
+                case .failure(let error):
+                    summary.rejected += 1
+                    if !json { print("  reject \(item.position): \(error)") }
+                }
+            }
+            if json { try printJSON(summary) } else { print("dry run of \(source): read \(summary.read) = valid \(summary.valid) + rejected \(summary.rejected); nothing written") }
+        }
+    }
+
+    /// What a dry run found.
+    struct DryRunSummary: Encodable {
+        var source: String
+        var read = 0
+        var valid = 0
+        var rejected = 0
     }
 
     /// `engage collect tmdb`
@@ -54,12 +78,14 @@ struct CollectCommand: AsyncParsableCommand {
             guard TMDBAPICollector.List(rawValue: list) != nil else { throw ValidationError("--list must be popular or discover, got \(list)") }
             guard URL(string: baseURL)?.scheme != nil else { throw ValidationError("--base-url must be a URL, got \(baseURL)") }
             guard pages >= 1 else { throw ValidationError("--pages must be at least 1") }
+            guard !(api && output.dryRun) else { throw ValidationError("--dry-run reads files; it does not apply to --api") }
         }
 
         func run() async throws {
             guard let from else { return try await collectFromAPI() }
             let creditRows = try credits.map { try TMDB5000CSV.readCredits(path: $0) }
             let input = try FileInput.open(from, kind: .tmdb, credits: creditRows)
+            if output.dryRun { return try output.validateOnly(input, source: "tmdb-file:\(from)") }
             try await connection.withDatabase { database in
                 let ingestor = Ingestor(
                     database: database, collection: "raw_tmdb_movies", source: "tmdb-file:\(from)", logger: connection.logger("engage.collect"))
@@ -105,6 +131,7 @@ struct CollectCommand: AsyncParsableCommand {
         func run() async throws {
             let observedAt = Date()
             let input = try FileInput.open(from, kind: .tiktok, observedAt: observedAt)
+            if output.dryRun { return try output.validateOnly(input, source: "tiktok-file:\(from)") }
             try await connection.withDatabase { database in
                 let ingestor = Ingestor(
                     database: database, collection: "raw_tiktok_videos", snapshotCollection: "tiktok_stats",
@@ -131,7 +158,6 @@ struct CollectCommand: AsyncParsableCommand {
         @Option(help: "The CSV file.") var from: String
         @Option(help: "The platform of every row (otherwise a platform column, or unknown).") var platform: String?
         @Option(name: .customLong("map"), help: "field=column, to override detection; repeatable.") var mappings: [String] = []
-        @Flag(help: "Print the mapping and validate every row without writing.") var dryRun = false
 
         func validate() throws {
             for mapping in mappings where !mapping.contains("=") { throw ValidationError("--map takes field=column, got \(mapping)") }
@@ -145,20 +171,7 @@ struct CollectCommand: AsyncParsableCommand {
             let mapping = try VideoColumnMapping(header: try FileInput.csvHeader(from), overrides: overrides)
             if !output.json { print("column mapping for \(from):\n\(mapping.description)") }
             let input = try FileInput.videos(from, mapping: mapping, platform: platform)
-            if dryRun {
-                var summary = IngestSummary(runID: "dry-run", source: "videos-file:\(from)", collection: "raw_videos")
-                while let item = try input.next() {
-                    summary.read += 1
-                    switch item.outcome {
-                    case .success: summary.inserted += 1
-                    case .failure(let error):
-                        summary.rejected += 1
-                        if !output.json { print("  reject \(item.position): \(error)") }
-                    }
-                }
-                try output.report(summary)
-                return
-            }
+            if output.dryRun { return try output.validateOnly(input, source: "videos-file:\(from)") }
             try await connection.withDatabase { database in
                 let ingestor = Ingestor(
                     database: database, collection: "raw_videos", source: "videos-file:\(from)", logger: connection.logger("engage.collect"))
