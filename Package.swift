@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -82,6 +83,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Serving",
+            dependencies: [
+                "Registry", "Features", "EngageML", "MongoKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SeedData",
             dependencies: ["Hashing"],
             swiftSettings: strict
@@ -93,7 +102,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "EngageCLI",
-            dependencies: commandLine + ["EngageML", "Collectors", "Features", "Registry", "Reports", "SeedData"],
+            dependencies: commandLine + ["EngageML", "Collectors", "Features", "Registry", "Reports", "Serving", "SeedData"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -139,6 +148,14 @@ let package = Package(
         .testTarget(
             name: "RegistryTests",
             dependencies: ["Registry", "Reports", "Features", "EngageML", "EngageTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ServingTests",
+            dependencies: [
+                "Serving", "Registry", "Features", "EngageML", "EngageTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -55,6 +55,20 @@ for task in tiktok_virality tiktok_engagement tmdb_hit tmdb_revenue creator_segm
   $engage evaluate "$task@production"
 done
 
+step "engage serve: one prediction over HTTP, then a graceful stop"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+$engage serve --port "$port" --log-level error &
+server=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break; sleep 0.2; done
+curl -s "http://127.0.0.1:$port/v2/health/ready"; echo
+instance='{"log_followers": 9.2, "log_following": 6.5, "verified": 0, "duration_s": 21, "hashtag_count": 3, "generic_hashtag": 1,
+  "music_original": 1, "hour": 20, "weekday": 4, "evening": 1, "description_length": 40,
+  "author_prior_median_log_views": 7.9, "author_prior_videos": 12}'
+echo "POST /v1/models/tiktok_virality/predict"
+curl -s -X POST "http://127.0.0.1:$port/v1/models/tiktok_virality/predict" -H 'content-type: application/json' \
+  -d "{\"instances\": [$instance]}"; echo
+kill -TERM "$server"; wait "$server" || true
+
 step "engage db stats"
 $engage db stats
 

@@ -6,6 +6,6 @@ struct Engage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engage",
         abstract: "Collect content data into MongoDB, build features, train and serve engagement models.",
-        subcommands: [DatabaseCommand.self, CollectCommand.self, FeaturesCommand.self, TrainCommand.self, ModelsCommand.self, EvaluateCommand.self, SeedsCommand.self]
+        subcommands: [DatabaseCommand.self, CollectCommand.self, FeaturesCommand.self, TrainCommand.self, ModelsCommand.self, EvaluateCommand.self, ServeCommand.self, SeedsCommand.self]
     )
 }

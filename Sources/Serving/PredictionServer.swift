@@ -1,0 +1,205 @@
+import EngageML
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Registry
+
+/// Settings of the prediction server, built once from flags and environment.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Largest request body accepted (413 beyond).
+    public var maxBodyBytes = 1 << 20
+    /// Most instances in one request (400 beyond).
+    public var maxInstances = 1_000
+    /// How often the registry is re-read for moved aliases.
+    public var pollInterval: Duration = .seconds(5)
+
+    public init() {}
+}
+
+/// The HTTP face of the ``ModelStore``: health, model listing, row predictions and metrics.
+///
+/// Routes: `GET /v2/health/live`, `GET /v2/health/ready` (with reasons), `GET /v1/models`,
+/// `POST /v1/models/{m}[/versions/{v}]/predict` with `{"instances": [{feature: value}]}`
+/// (`v` may be an alias; the answer names the concrete version), `GET /metrics`.
+public struct PredictionServer: Sendable {
+    public let store: ModelStore
+    public let configuration: ServerConfiguration
+    public let metrics = ServerMetrics()
+    let logger: Logger
+
+    public init(store: ModelStore, configuration: ServerConfiguration, logger: Logger = Logger(label: "engage.serve")) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The application: the same one `engage serve` runs and the tests start.
+    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("v2/health/live") { _, _ in try json(["live": true]) }
+        router.get("v2/health/ready") { _, _ in try await ready() }
+        router.get("v1/models") { _, _ in try await listModels() }
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: await metrics.render())))
+        }
+        router.post("v1/models/:model/predict") { request, context in
+            try await predict(request, model: context.parameters.get("model") ?? "", reference: nil)
+        }
+        router.post("v1/models/:model/versions/:version/predict") { request, context in
+            try await predict(request, model: context.parameters.get("model") ?? "", reference: context.parameters.get("version"))
+        }
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "engage"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// Runs the server until SIGTERM or SIGINT, re-reading the registry every poll interval.
+    public func run() async throws {
+        await store.refresh()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await application().runService() }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: configuration.pollInterval)
+                    let swapped = await store.refresh()
+                    if !swapped.isEmpty { logger.info("models swapped in", metadata: ["models": "\(swapped)"]) }
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    // MARK: Handlers
+
+    private func ready() async throws -> Response {
+        let served = await store.served
+        let problems = await store.problems
+        let body = Readiness(ready: !served.isEmpty, models: served.map { "\($0.name)@\($0.version)" }, problems: problems)
+        return try json(body, status: served.isEmpty ? .serviceUnavailable : .ok)
+    }
+
+    private func listModels() async throws -> Response {
+        let records = (try? await store.registry.list()) ?? []
+        let served = Dictionary(uniqueKeysWithValues: await store.served.map { ($0.name, $0.version) })
+        let models = Dictionary(grouping: records, by: \.name).map { name, versions in
+            ModelListing(name: name, served: served[name], versions: versions.map {
+                .init(version: $0.version, algorithm: $0.algorithm, aliases: $0.aliases, archived: $0.archived, metrics: $0.metrics)
+            })
+        }.sorted { $0.name < $1.name }
+        return try json(["models": models])
+    }
+
+    private func predict(_ request: Request, model name: String, reference: String?) async throws -> Response {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var status = 200
+        defer {
+            let elapsed = clock.now - start
+            let recorded = status
+            Task { await metrics.record(route: "predict", model: name, status: recorded, duration: elapsed) }
+        }
+        do {
+            let served = try await store.model(name, reference: reference)
+            let bytes: ByteBuffer
+            do {
+                bytes = try await request.body.collect(upTo: configuration.maxBodyBytes)
+            } catch {
+                status = 413
+                return try json(ErrorBody(error: "the body is larger than \(configuration.maxBodyBytes) bytes"), status: .contentTooLarge)
+            }
+            let rows = try InstanceRows.parse(Data(bytes.readableBytesView), features: served.artifact.features, maxInstances: configuration.maxInstances)
+            let predictions = try predictions(served, rows.table)
+            return try json(PredictionBody(model: .init(name: served.name, version: served.version), predictions: predictions))
+        } catch ServingError.unknownModel(let missing) {
+            status = 404
+            return try json(ErrorBody(error: "no model \(missing); see GET /v1/models"), status: .notFound)
+        } catch let failure as InstanceRows.Failure {
+            status = 400
+            switch failure {
+            case .malformed(let message): return try json(ErrorBody(error: message), status: .badRequest)
+            case .fields(let problems): return try json(ErrorBody(error: "invalid instances", fields: problems), status: .badRequest)
+            }
+        } catch let error as MLError {
+            status = 400
+            return try json(ErrorBody(error: error.description), status: .badRequest)
+        }
+    }
+
+    private func predictions(_ served: ServedModel, _ table: FeatureTable) throws -> [Prediction] {
+        let pipeline = served.artifact.pipeline
+        let x = try pipeline.matrix(table)
+        switch pipeline.model {
+        case .logisticRegression, .decisionTreeClassifier:
+            let classes = pipeline.model.classes ?? []
+            let p = try pipeline.model.predictProbabilities(x)!
+            return (0..<x.rows).map { i in
+                var best = 0
+                for k in 1..<classes.count where p[i, k] > p[i, best] { best = k }
+                return Prediction(label: classes[best], probability: p[i, best])
+            }
+        case .ridgeRegression, .decisionTreeRegressor:
+            return try pipeline.model.predict(x).map { Prediction(value: $0) }
+        case .kMeans(let kmeans):
+            return try kmeans.assign(x).map { Prediction(cluster: $0.cluster, distance: $0.distance) }
+        }
+    }
+}
+
+// MARK: Bodies
+
+struct Readiness: Encodable {
+    var ready: Bool
+    var models: [String]
+    var problems: [String: String]
+}
+
+struct ModelListing: Encodable {
+    struct Version: Encodable {
+        var version: Int
+        var algorithm: String
+        var aliases: [String]
+        var archived: Bool
+        var metrics: [String: Double]
+    }
+
+    var name: String
+    var served: Int?
+    var versions: [Version]
+}
+
+struct ErrorBody: Encodable {
+    var error: String
+    var fields: [FieldProblem]?
+}
+
+struct PredictionBody: Encodable {
+    struct Model: Encodable {
+        var name: String
+        var version: Int
+    }
+
+    var model: Model
+    var predictions: [Prediction]
+}
+
+/// One row's answer: label and probability, a value, or a cluster and its distance.
+struct Prediction: Encodable {
+    var label: Double?
+    var probability: Double?
+    var value: Double?
+    var cluster: Int?
+    var distance: Double?
+}
+
+func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return Response(
+        status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Request counts and latency by route, model and status, rendered in Prometheus' text format.
+public actor ServerMetrics {
+    private struct Key: Hashable {
+        var route: String
+        var model: String
+        var status: Int
+    }
+
+    private var counts: [Key: Int] = [:]
+    private var seconds: [Key: Double] = [:]
+
+    public init() {}
+
+    func record(route: String, model: String, status: Int, duration: Duration) {
+        let key = Key(route: route, model: model, status: status)
+        counts[key, default: 0] += 1
+        seconds[key, default: 0] += duration / .seconds(1)
+    }
+
+    /// The exposition text.
+    public func render() -> String {
+        var lines = [
+            "# HELP engage_requests_total Requests answered, by route, model and status.",
+            "# TYPE engage_requests_total counter",
+        ]
+        let keys = counts.keys.sorted { ($0.route, $0.model, $0.status) < ($1.route, $1.model, $1.status) }
+        for key in keys { lines.append("engage_requests_total\(labels(key)) \(counts[key]!)") }
+        lines += [
+            "# HELP engage_request_duration_seconds Time to answer, by route, model and status.",
+            "# TYPE engage_request_duration_seconds summary",
+        ]
+        for key in keys {
+            lines.append("engage_request_duration_seconds_sum\(labels(key)) \(seconds[key]!)")
+            lines.append("engage_request_duration_seconds_count\(labels(key)) \(counts[key]!)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func labels(_ key: Key) -> String {
+        func escape(_ text: String) -> String { text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
+        return "{route=\"\(escape(key.route))\",model=\"\(escape(key.model))\",status=\"\(key.status)\"}"
+    }
+}

@@ -1,0 +1,141 @@
+import EngageML
+import EngageTestSupport
+import Features
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import MongoKit
+import Registry
+import Serving
+import Testing
+
+/// The prediction server over real HTTP on loopback, with models trained and registered in the
+/// real database: answers, errors for bad input, aliases, and a hot swap when an alias moves.
+@Suite(.serialized) struct PredictionServerTests {
+    static let features = ["log_followers", "log_following", "verified", "duration_s", "hashtag_count", "generic_hashtag", "music_original",
+                           "hour", "weekday", "evening", "description_length", "author_prior_median_log_views", "author_prior_videos"]
+
+    /// Two versions of `tiktok_virality` (tree, logistic) and one of `tiktok_engagement`; version 1 is production.
+    private func withServer(
+        _ body: @Sendable (any TestClientProtocol, ModelStore, ModelRegistry) async throws -> Void
+    ) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await withTestDatabase { database in
+            var documents: [Document] = []
+            for i in 0..<200 {
+                let followers = Double(100 + (i * 7919) % 100_000)
+                let views = Int64(followers * (i % 3 == 0 ? 2 : 0.5)) + Int64(i)
+                documents.append([
+                    "_id": .string("v\(i)"), "created_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_780_000_000_000 + Int64(i) * 3_600_000)),
+                    "author": ["id": .string("a\(i % 20)"), "followers": .double(followers), "verified": .bool(i % 3 == 0)],
+                    "stats": ["views": .int64(views), "likes": .int64(views / 10), "shares": .int64(views / (i % 3 == 0 ? 20 : 200))],
+                    "duration_s": .double(Double(10 + i % 50)), "hashtags": ["fyp"], "description": "clip",
+                    "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
+                ])
+            }
+            try await database.collection("raw_tiktok_videos").insertMany(documents)
+            let registry = ModelRegistry(database: database, folder: folder)
+            let trainer = ModelTrainer(database: database, registry: registry)
+            for name in ["tiktok_virality", "tiktok_engagement"] {
+                _ = try await FeatureBuilder(database: database, set: try FeatureCatalog.set(name)).build()
+            }
+            let split = try SplitRule(parsing: "hash:0.25")
+            _ = try await trainer.train(set: try FeatureCatalog.set("tiktok_virality"), algorithm: try AlgorithmSpec(name: "tree", parameters: ["max_depth": "3"]), split: split)
+            _ = try await trainer.train(set: try FeatureCatalog.set("tiktok_virality"), algorithm: try AlgorithmSpec(name: "logistic"), split: split)
+            _ = try await trainer.train(set: try FeatureCatalog.set("tiktok_engagement"), algorithm: try AlgorithmSpec(name: "ridge"), split: split)
+            try await registry.promote("tiktok_virality", version: 1, alias: "production")
+
+            let store = ModelStore(registry: registry)
+            await store.refresh()
+            var configuration = ServerConfiguration()
+            configuration.port = 0
+            configuration.maxBodyBytes = 64 * 1024
+            configuration.maxInstances = 50
+            try await PredictionServer(store: store, configuration: configuration).application().test(.live) { client in
+                try await body(client, store, registry)
+            }
+        }
+    }
+
+    static func instance(_ overrides: [String: String] = [:]) -> String {
+        let pairs = features.map { name in "\"\(name)\": \(overrides[name] ?? "1")" }
+        return "{" + pairs.joined(separator: ", ") + overrides.filter { !features.contains($0.key) }.map { ", \"\($0.key)\": \($0.value)" }.joined() + "}"
+    }
+
+    static func post(_ client: any TestClientProtocol, _ path: String, _ body: String) async throws -> (Int, [String: Any]) {
+        try await client.execute(uri: path, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body)) { response in
+            let object = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:]
+            return (response.status.code, object)
+        }
+    }
+
+    @Test func answersPredictionsAndNamesTheConcreteVersion() async throws {
+        try await withServer { client, _, _ in
+            let live = try await client.execute(uri: "/v2/health/live", method: .get) { $0.status.code }
+            #expect(live == 200)
+            let (status, body) = try await Self.post(client, "/v1/models/tiktok_virality/predict", "{\"instances\": [\(Self.instance()), \(Self.instance(["log_followers": "12"]))]}")
+            #expect(status == 200)
+            let model = body["model"] as? [String: Any]
+            #expect(model?["name"] as? String == "tiktok_virality" && model?["version"] as? Int == 1)
+            let predictions = body["predictions"] as? [[String: Any]] ?? []
+            #expect(predictions.count == 2)
+            #expect(predictions.allSatisfy { ($0["probability"] as? Double).map { (0...1).contains($0) } == true && $0["label"] != nil })
+
+            let (aliasStatus, aliasBody) = try await Self.post(client, "/v1/models/tiktok_virality/versions/production/predict", "{\"instances\": [\(Self.instance())]}")
+            #expect(aliasStatus == 200 && (aliasBody["model"] as? [String: Any])?["version"] as? Int == 1)
+            let (pinnedStatus, pinnedBody) = try await Self.post(client, "/v1/models/tiktok_virality/versions/2/predict", "{\"instances\": [\(Self.instance())]}")
+            #expect(pinnedStatus == 200 && (pinnedBody["model"] as? [String: Any])?["version"] as? Int == 2)
+            let (_, regression) = try await Self.post(client, "/v1/models/tiktok_engagement/predict", "{\"instances\": [\(Self.instance())]}")
+            #expect(((regression["predictions"] as? [[String: Any]])?.first?["value"] as? Double) != nil)
+
+            let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(metrics.contains("engage_requests_total{route=\"predict\",model=\"tiktok_virality\",status=\"200\"}"))
+        }
+    }
+
+    @Test func badInputIsA4xxThatSaysWhy() async throws {
+        try await withServer { client, _, _ in
+            let (unknown, _) = try await Self.post(client, "/v1/models/nope/predict", "{\"instances\": [\(Self.instance())]}")
+            #expect(unknown == 404)
+            let (unknownVersion, _) = try await Self.post(client, "/v1/models/tiktok_virality/versions/9/predict", "{\"instances\": [\(Self.instance())]}")
+            #expect(unknownVersion == 404)
+            let (malformed, malformedBody) = try await Self.post(client, "/v1/models/tiktok_virality/predict", "{\"instances\": [")
+            #expect(malformed == 400 && (malformedBody["error"] as? String)?.contains("not valid JSON") == true)
+            let bad = "{\"instances\": [\(Self.instance(["hour": "\"late\"", "extra": "3"])), {\"verified\": 1}]}"
+            let (fields, fieldsBody) = try await Self.post(client, "/v1/models/tiktok_virality/predict", bad)
+            #expect(fields == 400)
+            let problems = fieldsBody["fields"] as? [[String: Any]] ?? []
+            #expect(problems.contains { $0["instance"] as? Int == 0 && $0["field"] as? String == "hour" && $0["error"] as? String == "not a number" })
+            #expect(problems.contains { $0["instance"] as? Int == 0 && $0["field"] as? String == "extra" && $0["error"] as? String == "unknown field" })
+            #expect(problems.contains { $0["instance"] as? Int == 1 && $0["field"] as? String == "log_followers" && $0["error"] as? String == "missing" })
+            let tooMany = "{\"instances\": [" + Array(repeating: Self.instance(), count: 51).joined(separator: ",") + "]}"
+            let (many, _) = try await Self.post(client, "/v1/models/tiktok_virality/predict", tooMany)
+            #expect(many == 400)
+            let huge = "{\"instances\": [\(Self.instance())], \"pad\": \"" + String(repeating: "x", count: 70_000) + "\"}"
+            let (large, _) = try await Self.post(client, "/v1/models/tiktok_virality/predict", huge)
+            #expect(large == 413)
+        }
+    }
+
+    @Test func aMovedAliasSwapsInAndABadArtifactIsRefused() async throws {
+        try await withServer { client, store, registry in
+            try await registry.promote("tiktok_virality", version: 2, alias: "production")
+            #expect(await store.refresh() == ["tiktok_virality@2"])
+            let (_, body) = try await Self.post(client, "/v1/models/tiktok_virality/predict", "{\"instances\": [\(Self.instance())]}")
+            #expect((body["model"] as? [String: Any])?["version"] as? Int == 2)
+
+            // Corrupt version 1's artifact, then point production at it: version 2 keeps serving, readiness says why.
+            let path = "\(registry.folder)/tiktok_virality/1/model.json"
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes[bytes.count / 2] ^= 0x01
+            try bytes.write(to: URL(fileURLWithPath: path))
+            try await registry.promote("tiktok_virality", version: 1, alias: "production")
+            #expect(await store.refresh().isEmpty)
+            let (_, still) = try await Self.post(client, "/v1/models/tiktok_virality/predict", "{\"instances\": [\(Self.instance())]}")
+            #expect((still["model"] as? [String: Any])?["version"] as? Int == 2)
+            let ready = try await client.execute(uri: "/v2/health/ready", method: .get) { String(buffer: $0.body) }
+            #expect(ready.contains("SHA-256"))
+        }
+    }
+}
