@@ -54,3 +54,20 @@ public func temporaryFile(_ text: String, suffix: String) throws -> String {
     try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     return path
 }
+
+/// `count` normalized TikTok videos (the `raw_tiktok_videos` schema) from 20 authors, one an hour,
+/// whose views follow followers and whose every third video is verified and shared more: a small
+/// set with signal for the feature, training and serving suites.
+public func syntheticVideos(_ count: Int) -> [Document] {
+    (0..<count).map { i in
+        let followers = Double(100 + (i * 7919) % 100_000)
+        let views = Int64(followers * (i % 3 == 0 ? 2 : 0.5)) + Int64(i)
+        return [
+            "_id": .string("v\(i)"), "created_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_780_000_000_000 + Int64(i) * 3_600_000)),
+            "author": ["id": .string("a\(i % 20)"), "followers": .double(followers), "verified": .bool(i % 3 == 0)],
+            "stats": ["views": .int64(views), "likes": .int64(views / 10), "shares": .int64(views / (i % 3 == 0 ? 20 : 200)), "comments": 1],
+            "duration_s": .double(Double(10 + i % 50)), "hashtags": ["fyp"], "description": "clip",
+            "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
+        ]
+    }
+}

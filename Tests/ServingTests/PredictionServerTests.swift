@@ -22,18 +22,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try await withTestDatabase { database in
-            var documents: [Document] = []
-            for i in 0..<200 {
-                let followers = Double(100 + (i * 7919) % 100_000)
-                let views = Int64(followers * (i % 3 == 0 ? 2 : 0.5)) + Int64(i)
-                documents.append([
-                    "_id": .string("v\(i)"), "created_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_780_000_000_000 + Int64(i) * 3_600_000)),
-                    "author": ["id": .string("a\(i % 20)"), "followers": .double(followers), "verified": .bool(i % 3 == 0)],
-                    "stats": ["views": .int64(views), "likes": .int64(views / 10), "shares": .int64(views / (i % 3 == 0 ? 20 : 200))],
-                    "duration_s": .double(Double(10 + i % 50)), "hashtags": ["fyp"], "description": "clip",
-                    "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
-                ])
-            }
+            let documents = syntheticVideos(200)
             try await database.collection("raw_tiktok_videos").insertMany(documents)
             let registry = ModelRegistry(database: database, folder: folder)
             let trainer = ModelTrainer(database: database, registry: registry)
