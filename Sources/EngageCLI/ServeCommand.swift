@@ -9,8 +9,10 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Answer predictions over HTTP with the registry's models (alias production, else the newest).",
         discussion: """
-            Routes: GET /v2/health/live, GET /v2/health/ready, GET /v1/models, \
-            POST /v1/models/{m}[/versions/{v}]/predict with {"instances": [{feature: value}]}, GET /metrics. \
+            Routes: GET /v2/health/live, GET /v2/health/ready, GET /metrics; GET /v1/models, \
+            POST /v1/models/{m}[/versions/{v}]/predict with {"instances": [{feature: value}]}, \
+            GET /v2/models/{m}[/versions/{v}], POST /v2/models/{m}[/versions/{v}]/infer (Open Inference Protocol V2). \
+            With ENGAGE_API_TOKEN set, the model routes require Authorization: Bearer <token>. \
             The registry is re-read every --poll-seconds; a moved alias swaps the new version in.
             """)
 
@@ -34,6 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.port = port
         settings.maxBodyBytes = maxBodyBytes
         settings.maxInstances = maxInstances
+        settings.apiToken = ProcessInfo.processInfo.environment["ENGAGE_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         settings.pollInterval = .milliseconds(Int64(pollSeconds * 1000))
         try await connection.withDatabase { database in
             let store = ModelStore(registry: ModelRegistry(database: database, folder: models), alias: alias)

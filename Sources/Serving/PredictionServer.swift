@@ -15,15 +15,19 @@ public struct ServerConfiguration: Sendable {
     public var maxInstances = 1_000
     /// How often the registry is re-read for moved aliases.
     public var pollInterval: Duration = .seconds(5)
+    /// When set, prediction and model routes require `Authorization: Bearer <token>` (`ENGAGE_API_TOKEN`).
+    public var apiToken: String?
 
     public init() {}
 }
 
 /// The HTTP face of the ``ModelStore``: health, model listing, row predictions and metrics.
 ///
-/// Routes: `GET /v2/health/live`, `GET /v2/health/ready` (with reasons), `GET /v1/models`,
-/// `POST /v1/models/{m}[/versions/{v}]/predict` with `{"instances": [{feature: value}]}`
-/// (`v` may be an alias; the answer names the concrete version), `GET /metrics`.
+/// Routes: `GET /v2/health/live`, `GET /v2/health/ready` (with reasons), `GET /metrics`, and
+/// (behind the bearer token when one is set) `GET /v1/models`,
+/// `POST /v1/models/{m}[/versions/{v}]/predict` with `{"instances": [{feature: value}]}`, and the
+/// Open Inference Protocol V2: `GET /v2/models/{m}[/versions/{v}]`, `POST …/infer`. A version slot
+/// may hold an alias; every answer names the concrete version.
 public struct PredictionServer: Sendable {
     public let store: ModelStore
     public let configuration: ServerConfiguration
@@ -41,15 +45,13 @@ public struct PredictionServer: Sendable {
         let router = Router()
         router.get("v2/health/live") { _, _ in try json(["live": true]) }
         router.get("v2/health/ready") { _, _ in try await ready() }
-        router.get("v1/models") { _, _ in try await listModels() }
         router.get("metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: await metrics.render())))
         }
-        router.post("v1/models/:model/predict") { request, context in
-            try await predict(request, model: context.parameters.get("model") ?? "", reference: nil)
-        }
-        router.post("v1/models/:model/versions/:version/predict") { request, context in
-            try await predict(request, model: context.parameters.get("model") ?? "", reference: context.parameters.get("version"))
+        if let token = configuration.apiToken {
+            addModelRoutes(to: router.group().add(middleware: BearerTokenMiddleware(token: token)))
+        } else {
+            addModelRoutes(to: router)
         }
         return Application(
             router: router,
@@ -75,7 +77,92 @@ public struct PredictionServer: Sendable {
         }
     }
 
+    private func addModelRoutes(to routes: some RouterMethods<BasicRequestContext>) {
+        routes.get("v1/models") { _, _ in try await listModels() }
+        routes.post("v1/models/:model/predict") { request, context in
+            try await predict(request, model: context.parameters.get("model") ?? "", reference: nil)
+        }
+        routes.post("v1/models/:model/versions/:version/predict") { request, context in
+            try await predict(request, model: context.parameters.get("model") ?? "", reference: context.parameters.get("version"))
+        }
+        routes.get("v2/models/:model") { _, context in
+            try await modelMetadata(context.parameters.get("model") ?? "", reference: nil)
+        }
+        routes.get("v2/models/:model/versions/:version") { _, context in
+            try await modelMetadata(context.parameters.get("model") ?? "", reference: context.parameters.get("version"))
+        }
+        routes.post("v2/models/:model/infer") { request, context in
+            try await infer(request, model: context.parameters.get("model") ?? "", reference: nil)
+        }
+        routes.post("v2/models/:model/versions/:version/infer") { request, context in
+            try await infer(request, model: context.parameters.get("model") ?? "", reference: context.parameters.get("version"))
+        }
+    }
+
     // MARK: Handlers
+
+    private func modelMetadata(_ name: String, reference: String?) async throws -> Response {
+        do {
+            let served = try await store.model(name, reference: reference)
+            let versions = ((try? await store.registry.list(name)) ?? []).filter { !$0.archived }.map(\.version).sorted()
+            var metadata = InferenceProtocol.metadata(served, versions: versions)
+            if reference != nil { metadata.versions = [String(served.version)] }
+            return try json(metadata)
+        } catch ServingError.unknownModel(let missing) {
+            return try json(ErrorBody(error: "no model \(missing); see GET /v1/models"), status: .notFound)
+        }
+    }
+
+    private func infer(_ request: Request, model name: String, reference: String?) async throws -> Response {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var status = 200
+        defer {
+            let elapsed = clock.now - start
+            let recorded = status
+            Task { await metrics.record(route: "infer", model: name, status: recorded, duration: elapsed) }
+        }
+        do {
+            let served = try await store.model(name, reference: reference)
+            guard let bytes = try? await request.body.collect(upTo: configuration.maxBodyBytes) else {
+                status = 413
+                return try json(ErrorBody(error: "the body is larger than \(configuration.maxBodyBytes) bytes"), status: .contentTooLarge)
+            }
+            let decoded: InferenceProtocol.InferRequest
+            do {
+                decoded = try JSONDecoder().decode(InferenceProtocol.InferRequest.self, from: Data(bytes.readableBytesView))
+            } catch {
+                throw InstanceRows.Failure.malformed("expected {\"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}]}")
+            }
+            let table = try InferenceProtocol.rows(decoded, features: served.artifact.features, maxInstances: configuration.maxInstances)
+            let answers = try predictions(served, table)
+            let outputs = InferenceProtocol.outputNames(served.artifact.task).map { output -> InferenceProtocol.Tensor in
+                let data: [Double] = answers.map { answer in
+                    switch output {
+                    case "label": answer.label ?? .nan
+                    case "probability": answer.probability ?? .nan
+                    case "value": answer.value ?? .nan
+                    case "cluster": Double(answer.cluster ?? -1)
+                    default: answer.distance ?? .nan
+                    }
+                }
+                return .init(name: output, shape: [data.count], datatype: output == "cluster" ? "INT64" : "FP64", data: data)
+            }
+            return try json(InferenceProtocol.InferResponse(modelName: served.name, modelVersion: String(served.version), id: decoded.id, outputs: outputs))
+        } catch ServingError.unknownModel(let missing) {
+            status = 404
+            return try json(ErrorBody(error: "no model \(missing); see GET /v1/models"), status: .notFound)
+        } catch let failure as InstanceRows.Failure {
+            status = 400
+            switch failure {
+            case .malformed(let message): return try json(ErrorBody(error: message), status: .badRequest)
+            case .fields(let problems): return try json(ErrorBody(error: "invalid inputs", fields: problems), status: .badRequest)
+            }
+        } catch let error as MLError {
+            status = 400
+            return try json(ErrorBody(error: error.description), status: .badRequest)
+        }
+    }
 
     private func ready() async throws -> Response {
         let served = await store.served
@@ -200,6 +287,7 @@ struct Prediction: Encodable {
 func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
     return Response(
         status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
 }

@@ -128,3 +128,65 @@ import Testing
         }
     }
 }
+
+/// The Open Inference Protocol V2 routes and the bearer token.
+@Suite(.serialized) struct InferenceProtocolTests {
+    private func withServer(token: String?, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("v2-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await withTestDatabase { database in
+            try await database.collection("raw_tiktok_videos").insertMany(syntheticVideos(120))
+            let set = try FeatureCatalog.set("tiktok_engagement")
+            _ = try await FeatureBuilder(database: database, set: set).build()
+            let registry = ModelRegistry(database: database, folder: folder)
+            _ = try await ModelTrainer(database: database, registry: registry).train(
+                set: set, algorithm: try AlgorithmSpec(name: "ridge"), split: try SplitRule(parsing: "hash:0.25"))
+            try await registry.promote("tiktok_engagement", version: 1, alias: "production")
+            let store = ModelStore(registry: registry)
+            await store.refresh()
+            var configuration = ServerConfiguration()
+            configuration.port = 0
+            configuration.apiToken = token
+            try await PredictionServer(store: store, configuration: configuration).application().test(.live) { client in try await body(client) }
+        }
+    }
+
+    static func inferBody(rows: Int, skip: String? = nil) -> String {
+        let inputs = PredictionServerTests.features.filter { $0 != skip }.map {
+            "{\"name\": \"\($0)\", \"shape\": [\(rows)], \"datatype\": \"FP64\", \"data\": [\(Array(repeating: "1.5", count: rows).joined(separator: ","))]}"
+        }
+        return "{\"id\": \"req-1\", \"inputs\": [\(inputs.joined(separator: ","))]}"
+    }
+
+    @Test func metadataAndInferNameTheConcreteVersion() async throws {
+        try await withServer(token: nil) { client in
+            let metadata = try await client.execute(uri: "/v2/models/tiktok_engagement/versions/production", method: .get) { response in
+                (response.status.code, (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:])
+            }
+            #expect(metadata.0 == 200)
+            #expect(metadata.1["versions"] as? [String] == ["1"])
+            #expect((metadata.1["inputs"] as? [[String: Any]])?.count == PredictionServerTests.features.count)
+            let (status, body) = try await PredictionServerTests.post(client, "/v2/models/tiktok_engagement/versions/production/infer", Self.inferBody(rows: 3))
+            #expect(status == 200)
+            #expect(body["model_version"] as? String == "1" && body["id"] as? String == "req-1")
+            let outputs = body["outputs"] as? [[String: Any]] ?? []
+            #expect(outputs.first?["name"] as? String == "value" && (outputs.first?["data"] as? [Double])?.count == 3)
+            let (missing, missingBody) = try await PredictionServerTests.post(client, "/v2/models/tiktok_engagement/infer", Self.inferBody(rows: 2, skip: "hour"))
+            #expect(missing == 400)
+            #expect((missingBody["fields"] as? [[String: Any]])?.first?["field"] as? String == "hour")
+            let (unknown, _) = try await PredictionServerTests.post(client, "/v2/models/nope/infer", Self.inferBody(rows: 1))
+            #expect(unknown == 404)
+        }
+    }
+
+    @Test func theTokenGuardsModelRoutesButNotHealth() async throws {
+        try await withServer(token: "s3cret") { client in
+            #expect(try await client.execute(uri: "/v2/health/live", method: .get) { $0.status.code } == 200)
+            #expect(try await client.execute(uri: "/v1/models", method: .get) { $0.status.code } == 401)
+            let wrong = try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "Bearer s3cre"]) { $0.status.code }
+            #expect(wrong == 401)
+            let right = try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "Bearer s3cret"]) { $0.status.code }
+            #expect(right == 200)
+        }
+    }
+}
