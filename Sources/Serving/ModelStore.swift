@@ -91,4 +91,5 @@ public actor ModelStore {
 /// Errors of the serving layer that become HTTP answers.
 public enum ServingError: Error, Sendable, Equatable {
     case unknownModel(String)
+    case bodyTooLarge(Int)
 }

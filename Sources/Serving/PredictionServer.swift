@@ -114,20 +114,9 @@ public struct PredictionServer: Sendable {
     }
 
     private func infer(_ request: Request, model name: String, reference: String?) async throws -> Response {
-        let clock = ContinuousClock()
-        let start = clock.now
-        var status = 200
-        defer {
-            let elapsed = clock.now - start
-            let recorded = status
-            Task { await metrics.record(route: "infer", model: name, status: recorded, duration: elapsed) }
-        }
-        do {
+        try await answer(route: "infer", model: name, invalidFields: "invalid inputs") {
             let served = try await store.model(name, reference: reference)
-            guard let bytes = try? await request.body.collect(upTo: configuration.maxBodyBytes) else {
-                status = 413
-                return try json(ErrorBody(error: "the body is larger than \(configuration.maxBodyBytes) bytes"), status: .contentTooLarge)
-            }
+            let bytes = try await collectBody(request)
             let decoded: InferenceProtocol.InferRequest
             do {
                 decoded = try JSONDecoder().decode(InferenceProtocol.InferRequest.self, from: Data(bytes.readableBytesView))
@@ -149,18 +138,39 @@ public struct PredictionServer: Sendable {
                 return .init(name: output, shape: [data.count], datatype: output == "cluster" ? "INT64" : "FP64", data: data)
             }
             return try json(InferenceProtocol.InferResponse(modelName: served.name, modelVersion: String(served.version), id: decoded.id, outputs: outputs))
+        }
+    }
+
+    /// Runs a prediction route's `body`, turns the client errors it throws into 4xx answers (never a
+    /// 500 for client input), and records the request in the metrics.
+    private func answer(route: String, model name: String, invalidFields: String, _ body: () async throws -> Response) async throws -> Response {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let response: Response
+        do {
+            response = try await body()
         } catch ServingError.unknownModel(let missing) {
-            status = 404
-            return try json(ErrorBody(error: "no model \(missing); see GET /v1/models"), status: .notFound)
+            response = try json(ErrorBody(error: "no model \(missing); see GET /v1/models"), status: .notFound)
+        } catch ServingError.bodyTooLarge(let limit) {
+            response = try json(ErrorBody(error: "the body is larger than \(limit) bytes"), status: .contentTooLarge)
         } catch let failure as InstanceRows.Failure {
-            status = 400
             switch failure {
-            case .malformed(let message): return try json(ErrorBody(error: message), status: .badRequest)
-            case .fields(let problems): return try json(ErrorBody(error: "invalid inputs", fields: problems), status: .badRequest)
+            case .malformed(let message): response = try json(ErrorBody(error: message), status: .badRequest)
+            case .fields(let problems): response = try json(ErrorBody(error: invalidFields, fields: problems), status: .badRequest)
             }
         } catch let error as MLError {
-            status = 400
-            return try json(ErrorBody(error: error.description), status: .badRequest)
+            response = try json(ErrorBody(error: error.description), status: .badRequest)
+        }
+        await metrics.record(route: route, model: name, status: response.status.code, duration: clock.now - start)
+        return response
+    }
+
+    /// The request body, at most `maxBodyBytes`.
+    private func collectBody(_ request: Request) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: configuration.maxBodyBytes)
+        } catch {
+            throw ServingError.bodyTooLarge(configuration.maxBodyBytes)
         }
     }
 
@@ -183,38 +193,11 @@ public struct PredictionServer: Sendable {
     }
 
     private func predict(_ request: Request, model name: String, reference: String?) async throws -> Response {
-        let clock = ContinuousClock()
-        let start = clock.now
-        var status = 200
-        defer {
-            let elapsed = clock.now - start
-            let recorded = status
-            Task { await metrics.record(route: "predict", model: name, status: recorded, duration: elapsed) }
-        }
-        do {
+        try await answer(route: "predict", model: name, invalidFields: "invalid instances") {
             let served = try await store.model(name, reference: reference)
-            let bytes: ByteBuffer
-            do {
-                bytes = try await request.body.collect(upTo: configuration.maxBodyBytes)
-            } catch {
-                status = 413
-                return try json(ErrorBody(error: "the body is larger than \(configuration.maxBodyBytes) bytes"), status: .contentTooLarge)
-            }
+            let bytes = try await collectBody(request)
             let rows = try InstanceRows.parse(Data(bytes.readableBytesView), features: served.artifact.features, maxInstances: configuration.maxInstances)
-            let predictions = try predictions(served, rows.table)
-            return try json(PredictionBody(model: .init(name: served.name, version: served.version), predictions: predictions))
-        } catch ServingError.unknownModel(let missing) {
-            status = 404
-            return try json(ErrorBody(error: "no model \(missing); see GET /v1/models"), status: .notFound)
-        } catch let failure as InstanceRows.Failure {
-            status = 400
-            switch failure {
-            case .malformed(let message): return try json(ErrorBody(error: message), status: .badRequest)
-            case .fields(let problems): return try json(ErrorBody(error: "invalid instances", fields: problems), status: .badRequest)
-            }
-        } catch let error as MLError {
-            status = 400
-            return try json(ErrorBody(error: error.description), status: .badRequest)
+            return try json(PredictionBody(model: .init(name: served.name, version: served.version), predictions: try predictions(served, rows.table)))
         }
     }
 
