@@ -26,6 +26,9 @@ $engage collect videos --from seeds/videos_export.csv
 step "engage features build all (aggregation pipelines inside MongoDB, \$merge into features_*)"
 $engage features build all
 
+step "engage features verify all: every built value equals the Swift evaluation of its raw document"
+$engage features verify all
+
 step "engage features show tiktok_virality"
 $engage features show tiktok_virality
 

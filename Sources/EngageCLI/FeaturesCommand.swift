@@ -8,7 +8,7 @@ struct FeaturesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Build feature collections inside MongoDB and describe them.",
-        subcommands: [List.self, Build.self, Show.self])
+        subcommands: [List.self, Build.self, Show.self, Verify.self])
 
     /// `engage features list`
     struct List: ParsableCommand {
@@ -49,6 +49,33 @@ struct FeaturesCommand: AsyncParsableCommand {
                 }
                 if json { try printJSON(summaries) }
             }
+        }
+    }
+
+    /// `engage features verify SET`
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every built row against the same feature definitions evaluated in Swift on its raw document.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The feature set, or all (per-document sets).") var name: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let names = name == "all" ? ["tiktok_virality", "tiktok_engagement", "tmdb_hit", "tmdb_revenue"] : [name]
+            let results = try await connection.withDatabase { database in
+                var results: [FeatureVerification] = []
+                for name in names { results.append(try await FeatureVerification.verify(try FeatureCatalog.set(name), in: database)) }
+                return results
+            }
+            if json { try printJSON(results) }
+            for result in results where !json {
+                print("\(result.featureSet): \(result.rows) rows, \(result.compared) values compared, \(result.mismatches.count) mismatches")
+                for mismatch in result.mismatches.prefix(10) {
+                    print("  \(mismatch.id) \(mismatch.feature): database \(mismatch.database.map { "\($0)" } ?? "missing"), swift \(mismatch.swift.map { "\($0)" } ?? "missing")")
+                }
+            }
+            if results.contains(where: { !$0.mismatches.isEmpty }) { throw ExitCode(1) }
         }
     }
 

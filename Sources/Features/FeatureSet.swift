@@ -161,6 +161,7 @@ public enum FeatureDefinitionError: Error, Sendable, Equatable, CustomStringConv
     case duplicateName(featureSet: String, feature: String)
     case unknownSet(String)
     case invalidSplit(String)
+    case notPerDocument(String)
 
     public var description: String {
         switch self {
@@ -169,6 +170,7 @@ public enum FeatureDefinitionError: Error, Sendable, Equatable, CustomStringConv
                 + "use it only through a history feature over strictly earlier rows"
         case .duplicateName(let set, let feature): "feature set \(set) defines \(feature) twice"
         case .unknownSet(let name): "no feature set named \(name); known sets: \(FeatureCatalog.names.joined(separator: ", "))"
+        case .notPerDocument(let name): "\(name) groups raw documents into entities; its rows cannot be re-evaluated one raw document at a time"
         case .invalidSplit(let text): "split \(text) is neither time:YYYY-MM-DD nor hash:FRACTION (0 < FRACTION < 1)"
         }
     }

@@ -26,27 +26,22 @@ import Testing
             for name in ["tiktok_virality", "tiktok_engagement", "tmdb_hit", "tmdb_revenue"] {
                 let set = try FeatureCatalog.set(name)
                 _ = try await FeatureBuilder(database: database, set: set).build()
-                let rows = try await database.collection(set.collection).find()
-                let raw = try await database.collection(set.source).find(set.filter)
-                #expect(rows.count == raw.count, "\(name)")
-                #expect(rows.count > 50, "\(name)")
-                let byID = Dictionary(raw.map { ($0["_id"]!, $0) }, uniquingKeysWith: { first, _ in first })
-                var compared = 0
-                for row in rows {
-                    guard let document = byID[row["_id"]!] else { Issue.record("\(name): row \(row["_id"]!) has no raw document"); continue }
-                    for feature in set.features + set.scores {
-                        let inSwift = feature.expression.evaluate(document)
-                        let inDatabase = row[feature.name]?.doubleValue
-                        if let inSwift, let inDatabase {
-                            #expect(abs(inSwift - inDatabase) <= 1e-9 * max(1, abs(inSwift)), "\(name).\(feature.name) of \(row["_id"]!)")
-                        } else {
-                            #expect(inSwift == nil && inDatabase == nil, "\(name).\(feature.name) of \(row["_id"]!): \(String(describing: inSwift)) vs \(String(describing: inDatabase))")
-                        }
-                        compared += 1
-                    }
-                }
-                #expect(compared == rows.count * (set.features.count + set.scores.count))
+                let verification = try await FeatureVerification.verify(set, in: database)
+                let raw = try await database.collection(set.source).countDocuments(set.filter)
+                #expect(verification.rows == raw, "\(name)")
+                #expect(verification.rows > 50, "\(name)")
+                #expect(verification.mismatches.isEmpty, "\(name): \(verification.mismatches.prefix(3))")
+                #expect(verification.compared == verification.rows * (set.features.count + set.scores.count))
             }
+            // The check can fail: a value changed in the database is reported with its row and feature.
+            let set = try FeatureCatalog.set("tmdb_hit")
+            let row = try await database.collection(set.collection).findOne()!
+            _ = try await database.collection(set.collection).bulkWrite([
+                .updateOne(filter: ["_id": row["_id"]!], update: ["$set": ["cast_size": 999]], upsert: false),
+            ])
+            let tampered = try await FeatureVerification.verify(set, in: database)
+            #expect(tampered.mismatches.map(\.feature) == ["cast_size"])
+            #expect(tampered.mismatches.first?.database == 999)
         }
     }
 
