@@ -45,7 +45,7 @@ public struct FeatureBuilder: Sendable {
         let full = requested || !sameDefinition
         var since: Date?
         if !full, case .datetime(let last)? = previous?["source_ingested_through"] {
-            since = Date(timeIntervalSince1970: Double(last.millisecondsSinceEpoch) / 1000)
+            since = last.date
         }
         let target = database.collection(set.collection)
         if full { try await target.drop() }
@@ -75,7 +75,7 @@ public struct FeatureBuilder: Sendable {
         let rows = try await target.countDocuments()
         var record: Document = [
             "_id": .string(set.name), "version": .int64(Int64(set.version)), "definition_hash": .string(set.definitionHash),
-            "built_at": builtAt.bsonDate, "rows": .int64(Int64(rows)), "feature_names": .array(set.featureNames.map(BSONValue.string)),
+            "built_at": .date(builtAt), "rows": .int64(Int64(rows)), "feature_names": .array(set.featureNames.map(BSONValue.string)),
             "source_ingested_through": newest ?? .null,
         ]
         if let threshold { record["label_threshold"] = .double(threshold) }
@@ -106,7 +106,7 @@ public struct FeatureBuilder: Sendable {
     private func countRows(ingestedAfter date: Date) async throws -> Int? {
         guard set.preparation.isEmpty else { return nil }
         var filter = set.filter
-        filter["_ingest.fetched_at"] = ["$gt": date.bsonDate]
+        filter["_ingest.fetched_at"] = ["$gt": .date(date)]
         return try await database.collection(set.source).countDocuments(filter)
     }
 }

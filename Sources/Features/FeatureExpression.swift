@@ -246,7 +246,7 @@ extension FeatureExpression {
     /// `$convert … to: "date"`: dates, epoch milliseconds, and ISO 8601 date strings.
     static func date(_ value: BSONValue?) -> Date? {
         switch value {
-        case .datetime(let ms)?: return Date(timeIntervalSince1970: Double(ms.millisecondsSinceEpoch) / 1000)
+        case .datetime(let ms)?: return ms.date
         case .int64(let v)?: return Date(timeIntervalSince1970: Double(v) / 1000)
         case .int32(let v)?: return Date(timeIntervalSince1970: Double(v) / 1000)
         case .double(let v)?: return Date(timeIntervalSince1970: v / 1000)

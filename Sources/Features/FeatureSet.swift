@@ -107,7 +107,7 @@ public struct FeatureSet: Sendable {
         var projection = projection(label: resolvedLabel ?? label)
         for (key, value) in extraColumns { projection[key] = value }
         projection["_feature_set"] = ["$literal": .document([
-            "name": .string(name), "version": .int64(Int64(version)), "definition_hash": .string(definitionHash), "built_at": builtAt.bsonDate,
+            "name": .string(name), "version": .int64(Int64(version)), "definition_hash": .string(definitionHash), "built_at": .date(builtAt),
         ])]
         stages.append(["$project": .document(projection)])
         return stages
@@ -129,7 +129,7 @@ public struct FeatureSet: Sendable {
         for feature in history { stages += feature.stages }
         if let onlyIngestedAfter {
             // Windows above saw every row; only rows ingested since the last build are rewritten.
-            stages.append(["$match": ["_ingest.fetched_at": ["$gt": onlyIngestedAfter.bsonDate]]])
+            stages.append(["$match": ["_ingest.fetched_at": ["$gt": .date(onlyIngestedAfter)]]])
         }
         return stages
     }
@@ -174,10 +174,6 @@ public enum FeatureDefinitionError: Error, Sendable, Equatable, CustomStringConv
         case .invalidSplit(let text): "split \(text) is neither time:YYYY-MM-DD nor hash:FRACTION (0 < FRACTION < 1)"
         }
     }
-}
-
-extension Date {
-    var bsonDate: BSONValue { .datetime(BSONDateTime(millisecondsSinceEpoch: Int64((timeIntervalSince1970 * 1000).rounded()))) }
 }
 
 /// A binary label that is 1 when `expression` reaches its `quantile` over the set's rows, the

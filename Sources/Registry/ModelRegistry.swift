@@ -62,7 +62,7 @@ public struct ModelRegistry: Sendable {
             "_id": .string("\(saved.name)@\(saved.version)"), "name": .string(saved.name), "version": .int64(Int64(saved.version)),
             "task": .string(saved.task), "algorithm": .string(saved.metadata.algorithm), "feature_set": .string(saved.metadata.featureSet.name),
             "sha256": .string(sha), "gridfs_id": .objectId(fileID), "path": .string("\(directory)/model.json"),
-            "metrics": .document(metrics), "created_at": .datetime(BSONDateTime(secondsSinceEpoch: saved.metadata.createdAt.timeIntervalSince1970)),
+            "metrics": .document(metrics), "created_at": .date(saved.metadata.createdAt),
             "archived": false,
         ]])
         return (saved, try await record(saved.name, version: saved.version))
@@ -114,7 +114,7 @@ public struct ModelRegistry: Sendable {
         guard !record.archived else { throw RegistryError.archived(model: name, version: version) }
         try await aliases.upsert([[
             "_id": .string("\(name):\(alias)"), "name": .string(name), "alias": .string(alias), "version": .int64(Int64(version)),
-            "moved_at": .datetime(BSONDateTime(secondsSinceEpoch: Date().timeIntervalSince1970)),
+            "moved_at": .date(Date()),
         ]], key: ["_id"])
     }
 
@@ -148,7 +148,7 @@ public struct ModelRegistry: Sendable {
             for (key, value) in values { metrics[key] = value.doubleValue }
         }
         var created = Date(timeIntervalSince1970: 0)
-        if case .datetime(let ms)? = document["created_at"] { created = Date(timeIntervalSince1970: Double(ms.millisecondsSinceEpoch) / 1000) }
+        if case .datetime(let ms)? = document["created_at"] { created = ms.date }
         return ModelRecord(
             name: name, version: version, task: document["task"]?.stringValue ?? "", algorithm: document["algorithm"]?.stringValue ?? "",
             featureSet: document["feature_set"]?.stringValue ?? "", sha256: document["sha256"]?.stringValue ?? "",

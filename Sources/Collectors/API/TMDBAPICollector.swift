@@ -66,7 +66,7 @@ public struct TMDBAPICollector: Sendable {
             progress?.update(fraction: Double(page) / Double(pages), summary: total, force: true)
         }
         try await checkpoints.bulkWrite([.updateOne(
-            filter: ["_id": .string(checkpointID)], update: ["$set": ["status": "completed", "finished_at": Date().bson]], upsert: false)])
+            filter: ["_id": .string(checkpointID)], update: ["$set": ["status": "completed", "finished_at": .date(Date())]], upsert: false)])
         try await ingestor.finish(total)
         progress?.finish(summary: total)
         return total

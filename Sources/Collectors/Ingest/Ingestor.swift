@@ -63,7 +63,7 @@ public struct Ingestor: Sendable {
         let runs = database.collection("ingest_runs")
         try await runs.upsert([[
             "_id": .string(runID), "source": .string(source), "collection": .string(collection),
-            "started_at": fetchedAt.bson, "status": "running",
+            "started_at": .date(fetchedAt), "status": "running",
         ]], key: ["_id"])
         do {
             var batch: [IngestItem] = []
@@ -110,7 +110,7 @@ public struct Ingestor: Sendable {
     public func finish(_ summary: IngestSummary) async throws {
         try await database.collection("ingest_runs").bulkWrite([.updateOne(
             filter: ["_id": .string(runID)],
-            update: ["$set": ["status": "completed", "finished_at": Date().bson, "counts": counts(summary)]], upsert: false)])
+            update: ["$set": ["status": "completed", "finished_at": .date(Date()), "counts": counts(summary)]], upsert: false)])
         logger.debug("ingest run finished", metadata: ["ingest.run": "\(runID)", "ingest.read": "\(summary.read)"])
     }
 
@@ -158,7 +158,7 @@ public struct Ingestor: Sendable {
             var document = record.document
             document["_id"] = record.key
             var ingest: Document = [
-                "source": .string(source), "run_id": .string(runID), "fetched_at": fetchedAt.bson, "content_hash": .string(hash),
+                "source": .string(source), "run_id": .string(runID), "fetched_at": .date(fetchedAt), "content_hash": .string(hash),
             ]
             if let freshness = record.freshness { ingest["freshness"] = .double(freshness) }
             document["_ingest"] = .document(ingest)
@@ -191,7 +191,7 @@ public struct Ingestor: Sendable {
             "_id": .string(id), "source": .string(source), "run_id": .string(runID), "record": .int64(Int64(position.index)),
             "line": .int64(Int64(position.line)), "offset": .int64(Int64(position.offset)),
             "key": position.key.map(BSONValue.string) ?? .null, "field": .string(error.field), "reason": .string(error.reason),
-            "raw": .string(String(raw.prefix(16_384))), "rejected_at": fetchedAt.bson,
+            "raw": .string(String(raw.prefix(16_384))), "rejected_at": .date(fetchedAt),
         ]
     }
 }

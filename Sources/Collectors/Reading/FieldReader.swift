@@ -78,7 +78,7 @@ struct FieldReader {
         guard let value = value(path) else { return nil }
         let date: Date?
         switch value {
-        case .datetime(let ms): date = Date(timeIntervalSince1970: Double(ms.millisecondsSinceEpoch) / 1000)
+        case .datetime(let ms): date = ms.date
         case .int32, .int64, .double: date = value.doubleValue.map(Self.dateFromEpoch)
         case .string(let text): date = Self.parseDate(text)
         default: date = nil
@@ -160,9 +160,4 @@ extension BSONValue {
         case .maxKey: "maxKey"
         }
     }
-}
-
-extension Date {
-    /// As a BSON date.
-    var bson: BSONValue { .datetime(BSONDateTime(millisecondsSinceEpoch: Int64((timeIntervalSince1970 * 1000).rounded()))) }
 }

@@ -60,7 +60,7 @@ public enum TikTokVideo {
             "video_id": .string(id),
             "platform": "tiktok",
             "description": .string(description),
-            "created_at": created.bson,
+            "created_at": .date(created),
             "author": .document(author),
             "stats": .document(stats),
             "music": .document(music),
@@ -68,7 +68,7 @@ public enum TikTokVideo {
             "hashtags": .array(hashtags(item, description: description).map(BSONValue.string)),
         ]
         document["raw"] = .document(raw)
-        let snapshot: Document = ["video_id": .string(id), "observed_at": observedAt.bson, "stats": .document(stats)]
+        let snapshot: Document = ["video_id": .string(id), "observed_at": .date(observedAt), "stats": .document(stats)]
         return NormalizedRecord(key: .string(id), document: document, snapshot: snapshot, freshness: stats["views"]?.doubleValue)
     }
 

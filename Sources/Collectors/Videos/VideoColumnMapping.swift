@@ -100,7 +100,7 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
             guard seconds >= 0 && seconds <= 86_400 else { throw RecordError(field: name, reason: "implausible duration \(seconds) s") }
             document["duration_s"] = .double(seconds)
         }
-        if let name = column(.publishedAt), let date = try fields.date(name) { document["published_at"] = date.bson }
+        if let name = column(.publishedAt), let date = try fields.date(name) { document["published_at"] = .date(date) }
         for field in [Field.title, .creator, .category, .country] {
             if let name = column(field), let text = try fields.string(name) { document[field.rawValue] = .string(text) }
         }

@@ -40,7 +40,7 @@ public struct GridFSBucket: Sendable {
         if !documents.isEmpty { try await chunks.insertMany(documents) }
         try await files.insertMany([[
             "_id": .objectId(id), "length": .int64(Int64(bytes.count)), "chunkSize": .int32(Int32(chunkSize)),
-            "uploadDate": .datetime(BSONDateTime(secondsSinceEpoch: Date().timeIntervalSince1970)),
+            "uploadDate": .date(Date()),
             "filename": .string(filename), "metadata": .document(metadata),
         ]])
         return id
