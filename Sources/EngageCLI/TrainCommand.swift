@@ -86,7 +86,8 @@ struct TrainCommand: AsyncParsableCommand {
         let baseline = Evaluation.baseline(task: spec.task, trainTarget: trainTarget, truth: testTarget)
         var crossValidation: [String: CrossValidationScore]?
         if cv > 0, spec.task != .clustering {
-            crossValidation = try crossValidate(spec, features: features.selectingRows(trainRows), target: trainTarget)
+            crossValidation = try ModelPipeline.crossValidate(
+                spec, features: features.selectingRows(trainRows), target: trainTarget, label: label, folds: cv, seed: seed)
         }
         if let output {
             let encoder = JSONEncoder()
@@ -147,18 +148,6 @@ struct TrainCommand: AsyncParsableCommand {
             throw ValidationError("--label \(label) is missing at data row \(row + 1); drop or fill those rows first")
         }
         return (table.removing(Set(drop + [label])), values)
-    }
-
-    private func crossValidate(_ spec: AlgorithmSpec, features: FeatureTable, target: [Double]) throws -> [String: CrossValidationScore] {
-        let folds = try StratifiedKFold(folds: cv, seed: seed)
-        let strata = spec.task == .classification ? target : StratifiedKFold.quantileBins(target)
-        var scores: [String: [Double]] = [:]
-        for (train, test) in try folds.splits(strata) {
-            let pipeline = try ModelPipeline.fit(spec, features: features.selectingRows(train), target: train.map { target[$0] }, label: label)
-            let evaluation = try Evaluation.evaluate(pipeline.model, x: pipeline.matrix(features.selectingRows(test)), truth: test.map { target[$0] })
-            for (name, value) in evaluation.metrics { scores[name, default: []].append(value) }
-        }
-        return scores.mapValues(CrossValidationScore.init)
     }
 }
 

@@ -58,7 +58,9 @@ public struct ModelTrainer: Sendable {
         var crossValidation: [String: [Double]]?
         if folds >= 2, algorithm.task != .clustering {
             progress?("cross-validating, \(folds) folds")
-            crossValidation = try crossValidate(algorithm, features: features.selectingRows(train), target: trainTarget, folds: folds, seed: seed)
+            crossValidation = try ModelPipeline.crossValidate(
+                algorithm, features: features.selectingRows(train), target: trainTarget, label: "label", folds: folds, seed: seed
+            ).mapValues { [$0.mean, $0.standardDeviation] }
         }
         let artifact = ModelArtifact(
             schemaVersion: ModelArtifact.currentSchemaVersion, name: modelName ?? set.name, version: 0, task: algorithm.task.rawValue,
@@ -72,21 +74,6 @@ public struct ModelTrainer: Sendable {
         progress?("registering")
         let (saved, record) = try await registry.register(artifact)
         return Outcome(artifact: saved, record: record)
-    }
-
-    private func crossValidate(_ spec: AlgorithmSpec, features: FeatureTable, target: [Double], folds: Int, seed: UInt64) throws -> [String: [Double]] {
-        let splitter = try StratifiedKFold(folds: folds, seed: seed)
-        let strata = spec.task == .classification ? target : StratifiedKFold.quantileBins(target)
-        var scores: [String: [Double]] = [:]
-        for (train, test) in try splitter.splits(strata) {
-            let pipeline = try ModelPipeline.fit(spec, features: features.selectingRows(train), target: train.map { target[$0] }, label: "label")
-            let evaluation = try Evaluation.evaluate(pipeline.model, x: pipeline.matrix(features.selectingRows(test)), truth: test.map { target[$0] })
-            for (name, value) in evaluation.metrics { scores[name, default: []].append(value) }
-        }
-        return scores.mapValues { values in
-            let score = CrossValidationScore(scores: values)
-            return [score.mean, score.standardDeviation]
-        }
     }
 
     /// SHA-256 over the training rows' keys and values, in row order.

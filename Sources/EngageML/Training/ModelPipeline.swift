@@ -35,3 +35,22 @@ public struct ModelPipeline: Sendable, Equatable, Codable {
         try model.predict(try matrix(features))
     }
 }
+
+extension ModelPipeline {
+    /// Stratified k-fold cross-validation: each fold fits preprocessing and model on its training
+    /// rows and evaluates on its held-out rows. Classification folds keep the class proportions;
+    /// regression folds keep the target's quintiles. Returns each metric's per-fold scores.
+    public static func crossValidate(
+        _ algorithm: AlgorithmSpec, features: FeatureTable, target: [Double], label: String?, folds: Int, seed: UInt64
+    ) throws(MLError) -> [String: CrossValidationScore] {
+        let splitter = try StratifiedKFold(folds: folds, seed: seed)
+        let strata = algorithm.task == .classification ? target : StratifiedKFold.quantileBins(target)
+        var scores: [String: [Double]] = [:]
+        for (train, test) in try splitter.splits(strata) {
+            let pipeline = try fit(algorithm, features: features.selectingRows(train), target: train.map { target[$0] }, label: label)
+            let evaluation = try Evaluation.evaluate(pipeline.model, x: pipeline.matrix(features.selectingRows(test)), truth: test.map { target[$0] })
+            for (name, value) in evaluation.metrics { scores[name, default: []].append(value) }
+        }
+        return scores.mapValues(CrossValidationScore.init)
+    }
+}
