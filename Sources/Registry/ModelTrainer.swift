@@ -30,29 +30,18 @@ public struct ModelTrainer: Sendable {
         progress: (@Sendable (String) -> Void)? = nil
     ) async throws -> Outcome {
         progress?("reading \(set.collection)")
-        let needsLabel = set.task != .clustering
-        let fields = set.featureNames + (needsLabel ? ["label"] : []) + ["entity_time"]
-        let table = try await database.collection(set.collection).readNumericColumns(fields: fields, keyField: "_id")
-        guard table.rowCount > 0 else { throw TrainingError.noRows(set.collection) }
-        let times = Array(table.column(named: "entity_time")!)
-        var labels = needsLabel ? Array(table.column(named: "label")!) : [Double](repeating: 0, count: table.rowCount)
-        var train: [Int] = []
-        var test: [Int] = []
-        for row in 0..<table.rowCount {
-            if needsLabel && labels[row].isNaN { continue }  // a row without a label cannot teach or test
-            let time = times[row].isNaN ? nil : Date(timeIntervalSince1970: times[row] / 1000)
-            if split.isTest(key: table.keys[row], time: time) { test.append(row) } else { train.append(row) }
-        }
+        let rows = try await SplitFeatureRows.read(
+            database.collection(set.collection), featureNames: set.featureNames, task: algorithm.task, split: split)
+        guard rows.table.rowCount > 0 else { throw TrainingError.noRows(set.collection) }
+        let (train, test, labels, features) = (rows.train, rows.test, rows.labels, rows.features)
         guard train.count >= 2, !test.isEmpty else {
             throw TrainingError.emptySplit(set: set.name, split: split.description, train: train.count, test: test.count)
         }
-        let columns = set.featureNames.map { FeatureColumn.numeric(Array(table.column(named: $0)!)) }
-        let features = try FeatureTable(names: set.featureNames, columns: columns)
-        if algorithm.task == .classification { labels = labels.map { $0.rounded() } }
         progress?("fitting \(algorithm.family.rawValue) on \(train.count) rows")
         let trainTarget = train.map { labels[$0] }
         let testTarget = test.map { labels[$0] }
-        let pipeline = try ModelPipeline.fit(algorithm, features: features.selectingRows(train), target: trainTarget, label: needsLabel ? "label" : nil)
+        let pipeline = try ModelPipeline.fit(
+            algorithm, features: features.selectingRows(train), target: trainTarget, label: algorithm.task == .clustering ? nil : "label")
         let evaluation = try Evaluation.evaluate(pipeline.model, x: pipeline.matrix(features.selectingRows(test)), truth: testTarget)
         let baseline = Evaluation.baseline(task: algorithm.task, trainTarget: trainTarget, truth: testTarget)
         var crossValidation: [String: [Double]]?
@@ -68,7 +57,7 @@ public struct ModelTrainer: Sendable {
             metadata: ModelMetadata(
                 algorithm: algorithm.family.rawValue, parameters: algorithm.parameters,
                 featureSet: FeatureSetReference(name: set.name, version: set.version, definitionHash: set.definitionHash),
-                trainingRows: train.count, testRows: test.count, dataFingerprint: fingerprint(table: table, rows: train), seed: seed,
+                trainingRows: train.count, testRows: test.count, dataFingerprint: fingerprint(table: rows.table, rows: train), seed: seed,
                 split: split.description, metrics: evaluation.metrics, baseline: baseline.metrics, crossValidation: crossValidation,
                 codeVersion: Self.codeVersion, createdAt: Date()))
         progress?("registering")

@@ -18,20 +18,12 @@ public struct ReportBuilder: Sendable {
         let artifact = try await registry.load(name, reference: reference)
         let metadata = artifact.metadata
         let set = try FeatureCatalog.set(metadata.featureSet.name)
-        let needsLabel = artifact.task != "clustering"
-        let table = try await database.collection(set.collection).readNumericColumns(
-            fields: artifact.features + (needsLabel ? ["label"] : []) + ["entity_time"], keyField: "_id")
-        let split = try SplitRule(parsing: metadata.split)
-        let times = Array(table.column(named: "entity_time")!)
-        let labels = needsLabel ? Array(table.column(named: "label")!) : [Double](repeating: 0, count: table.rowCount)
-        var test: [Int] = []
-        for row in 0..<table.rowCount where !(needsLabel && labels[row].isNaN) {
-            let time = times[row].isNaN ? nil : Date(timeIntervalSince1970: times[row] / 1000)
-            if split.isTest(key: table.keys[row], time: time) { test.append(row) }
-        }
-        let features = try FeatureTable(names: artifact.features, columns: artifact.features.map { .numeric(Array(table.column(named: $0)!)) })
-        let testFeatures = features.selectingRows(test)
-        let truth = test.map { artifact.task == "classification" ? labels[$0].rounded() : labels[$0] }
+        let rows = try await SplitFeatureRows.read(
+            database.collection(set.collection), featureNames: artifact.features, task: LearningTask(rawValue: artifact.task) ?? .clustering,
+            split: try SplitRule(parsing: metadata.split))
+        let test = rows.test
+        let testFeatures = rows.features.selectingRows(test)
+        let truth = test.map { rows.labels[$0] }
         let x = try artifact.pipeline.matrix(testFeatures)
         let evaluation = try Evaluation.evaluate(artifact.pipeline.model, x: x, truth: truth)
 
@@ -39,7 +31,7 @@ public struct ReportBuilder: Sendable {
             model: artifact.name, version: artifact.version, task: artifact.task, algorithm: metadata.algorithm, parameters: metadata.parameters,
             featureSet: "\(set.name) v\(metadata.featureSet.version)", split: metadata.split, createdAt: metadata.createdAt,
             trainingRows: metadata.trainingRows, testRows: test.count, metrics: evaluation.metrics, baseline: metadata.baseline,
-            crossValidation: metadata.crossValidation, production: nil, features: profile(features), classBalance: nil)
+            crossValidation: metadata.crossValidation, production: nil, features: profile(rows.features), classBalance: nil)
         if let production = try? await registry.resolve(name, reference: "production"), production != artifact.version {
             report.production = EvaluationReport.Comparison(version: production, metrics: try await registry.record(name, version: production).metrics)
         }
