@@ -99,13 +99,7 @@ public struct TMDBAPICollector: Sendable {
             return IngestItem(position: position, raw: text, outcome: .failure(RecordError(field: "(http)", reason: "GET /movie/\(id) answered \(status)")))
         }
         return IngestItem(position: position, raw: text, outcome: Result { () throws(RecordError) -> NormalizedRecord in
-            let document: Document
-            do {
-                document = try Document(extendedJSON: text)
-            } catch {
-                throw RecordError(field: "(record)", reason: "invalid JSON: \(error)")
-            }
-            return try TMDBMovie.normalize(document, key: String(id))
+            try TMDBMovie.normalize(try FileInput.jsonObject(text), key: String(id))
         })
     }
 }

@@ -54,14 +54,8 @@ public final class FileInput {
     public static func videos(_ path: String, mapping: VideoColumnMapping, platform: String?) throws -> FileInput {
         let stream = try CSVRecordStream(path: path)
         _ = try stream.next()  // the header, already read into the mapping
-        var index = 0
-        return FileInput(path: path) { _ in
-            guard let record = try stream.next() else { return nil }
-            defer { index += 1 }
-            let position = RecordPosition(index: index, line: record.line, offset: 0)
-            return IngestItem(position: position, raw: record.strings.joined(separator: ","), outcome: Result { () throws(RecordError) in
-                try mapping.normalize(record, platform: platform)
-            })
+        return rows(of: stream, path: path, fieldCount: mapping.header.count) { record throws(RecordError) in
+            try mapping.normalize(record, platform: platform)
         }
     }
 
@@ -76,24 +70,33 @@ public final class FileInput {
         guard let headerRecord = try stream.next() else { throw CollectError.unsupportedFormat("\(path) is empty") }
         let header = headerRecord.strings.map { $0.trimmingCharacters(in: .whitespaces) }
         let lowered = header.map { $0.lowercased() }
+        return rows(of: stream, path: path, fieldCount: header.count) { record throws(RecordError) -> NormalizedRecord in
+            switch kind {
+            case .tmdb:
+                return try TMDBMovie.normalize(try TMDB5000CSV.document(header: lowered, record: record, credits: credits), key: nil)
+            case .tiktok:
+                var document = Document()
+                for (j, name) in header.enumerated() { document[name] = .string(record.string(at: j)) }
+                return try TikTokVideo.normalize(document, observedAt: observedAt)
+            }
+        }
+    }
+
+    /// The data rows left in `stream`, each refused unless it has the header's `fieldCount` fields,
+    /// else normalized by `normalize`.
+    private static func rows(
+        of stream: CSVRecordStream, path: String, fieldCount: Int, normalize: @escaping (CSVRecord) throws(RecordError) -> NormalizedRecord
+    ) -> FileInput {
         var index = 0
         return FileInput(path: path) { _ in
             guard let record = try stream.next() else { return nil }
             defer { index += 1 }
             let position = RecordPosition(index: index, line: record.line, offset: 0)
-            let raw = record.strings.joined(separator: ",")
-            return IngestItem(position: position, raw: raw, outcome: Result { () throws(RecordError) -> NormalizedRecord in
-                switch kind {
-                case .tmdb:
-                    return try TMDBMovie.normalize(try TMDB5000CSV.document(header: lowered, record: record, credits: credits), key: nil)
-                case .tiktok:
-                    guard record.count == header.count else {
-                        throw RecordError(field: "(row)", reason: "\(record.count) fields, the header has \(header.count)")
-                    }
-                    var document = Document()
-                    for (j, name) in header.enumerated() { document[name] = .string(record.string(at: j)) }
-                    return try TikTokVideo.normalize(document, observedAt: observedAt)
+            return IngestItem(position: position, raw: record.strings.joined(separator: ","), outcome: Result { () throws(RecordError) in
+                guard record.count == fieldCount else {
+                    throw RecordError(field: "(row)", reason: "\(record.count) fields, the header has \(fieldCount)")
                 }
+                return try normalize(record)
             })
         }
     }
@@ -102,11 +105,16 @@ public final class FileInput {
         if raw.truncated {
             throw RecordError(field: "(record)", reason: "truncated JSON: the file ends inside this record")
         }
-        guard raw.text.first == "{" else {
-            throw RecordError(field: "(record)", reason: "expected a JSON object, found \(raw.text.prefix(20))")
+        return try jsonObject(raw.text)
+    }
+
+    /// One record's JSON text as a document; anything but a valid JSON object is a `(record)` error.
+    static func jsonObject(_ text: String) throws(RecordError) -> Document {
+        guard text.first == "{" else {
+            throw RecordError(field: "(record)", reason: "expected a JSON object, found \(text.prefix(20))")
         }
         do {
-            return try Document(extendedJSON: raw.text)
+            return try Document(extendedJSON: text)
         } catch {
             throw RecordError(field: "(record)", reason: "invalid JSON: \(error)")
         }

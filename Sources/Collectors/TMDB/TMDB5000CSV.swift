@@ -55,11 +55,9 @@ public struct TMDB5000CSV {
         return credits
     }
 
-    /// The API-shaped document of one movies row (`header` lower-cased), with its credits if known.
+    /// The API-shaped document of one movies row (`header` lower-cased, the row's field count
+    /// already checked against it by ``FileInput``), with its credits if known.
     public static func document(header: [String], record: CSVRecord, credits: Credits?) throws(RecordError) -> Document {
-        guard record.count == header.count else {
-            throw RecordError(field: "(row)", reason: "\(record.count) fields, the header has \(header.count)")
-        }
         var document = Document()
         for (j, column) in header.enumerated() {
             let text = record.string(at: j)

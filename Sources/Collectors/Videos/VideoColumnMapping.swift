@@ -78,11 +78,9 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
         }.joined(separator: "\n")
     }
 
-    /// The normalized document of one row. The raw row is kept under `raw` (column → text).
+    /// The normalized document of one row with the header's field count (``FileInput`` checks it).
+    /// The raw row is kept under `raw` (column → text).
     public func normalize(_ record: CSVRecord, platform: String?) throws(RecordError) -> NormalizedRecord {
-        guard record.count == header.count else {
-            throw RecordError(field: "(row)", reason: "\(record.count) fields, the header has \(header.count)")
-        }
         var raw = Document()
         for (j, name) in header.enumerated() { raw[name] = .string(record.string(at: j)) }
         let fields = FieldReader(document: raw)
