@@ -125,14 +125,14 @@ public struct Ingestor: Sendable {
     private func write(_ batch: [IngestItem], into summary: inout IngestSummary) async throws {
         guard !batch.isEmpty else { return }
         summary.read += batch.count
-        var records: [(NormalizedRecord, String)] = []
+        var records: [(record: NormalizedRecord, document: Document, hash: String)] = []
         var rejects: [Document] = []
         for item in batch {
             switch item.outcome {
             case .success(let record):
-                var hashed = record.document
-                hashed["_id"] = record.key
-                records.append((record, SHA256.hex(try hashed.bsonBytes())))
+                var document = record.document
+                document["_id"] = record.key
+                records.append((record, document, SHA256.hex(try document.bsonBytes())))
             case .failure(let error):
                 rejects.append(rejectDocument(source: source, position: item.position, error: error, raw: item.raw))
             }
@@ -144,7 +144,7 @@ public struct Ingestor: Sendable {
         guard !records.isEmpty else { return }
         let target = database.collection(collection)
         let existing = try await target.find(
-            ["_id": ["$in": .array(records.map(\.0.key))]],
+            ["_id": ["$in": .array(records.map(\.record.key))]],
             options: FindOptions(projection: ["_ingest.content_hash": 1, "_ingest.freshness": 1]))
         var stored: [BSONValue: (hash: String?, freshness: Double?)] = [:]
         for document in existing {
@@ -154,9 +154,8 @@ public struct Ingestor: Sendable {
         }
         var writes: [WriteModel] = []
         var snapshots: [Document] = []
-        for (record, hash) in records {
-            var document = record.document
-            document["_id"] = record.key
+        for (record, hashed, hash) in records {
+            var document = hashed
             var ingest: Document = [
                 "source": .string(source), "run_id": .string(runID), "fetched_at": .date(fetchedAt), "content_hash": .string(hash),
             ]
