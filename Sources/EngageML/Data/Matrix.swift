@@ -129,9 +129,7 @@ public struct Matrix: Sendable, Equatable, Codable {
 extension Matrix {
     /// Throws unless the matrix has rows, `expectedColumns` columns (when given) and, unless
     /// `allowMissing`, only finite values. `NaN` means missing where it is allowed; infinities never are.
-    func validate(
-        expectedColumns: Int? = nil, allowMissing: Bool = false, featureNames: [String]? = nil
-    ) throws(MLError) {
+    func validate(expectedColumns: Int? = nil, allowMissing: Bool = false) throws(MLError) {
         guard rows > 0, columns > 0 else {
             throw .emptyInput("the feature matrix is \(rows) × \(columns); it needs at least one row and one column")
         }
@@ -146,9 +144,7 @@ extension Matrix {
         if allFinite { return }
         for (index, value) in values.enumerated() where !value.isFinite {
             if value.isNaN && allowMissing { continue }
-            let column = index / rows
-            let name = featureNames.flatMap { column < $0.count ? $0[column] : nil } ?? "column \(column)"
-            throw .nonFinite("feature \(name) is \(value) at row \(index % rows)")
+            throw .nonFinite("feature column \(index / rows) is \(value) at row \(index % rows)")
         }
     }
 }
