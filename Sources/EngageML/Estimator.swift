@@ -40,12 +40,7 @@ public protocol ProbabilisticClassifier: Predictor {
 extension ProbabilisticClassifier {
     /// The most probable class of each row (the lowest class on a tie).
     public func predict(_ x: Matrix) throws(MLError) -> [Double] {
-        let p = try predictProbabilities(x)
-        return (0..<p.rows).map { i in
-            var best = 0
-            for k in 1..<classes.count where p[i, k] > p[i, best] { best = k }
-            return classes[best]
-        }
+        try predictProbabilities(x).argmaxPerRow().map { classes[$0] }
     }
 
     /// The probability of the positive class (the largest label) for a binary classifier.

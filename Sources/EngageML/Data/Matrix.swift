@@ -148,3 +148,14 @@ extension Matrix {
         }
     }
 }
+
+extension Matrix {
+    /// The column of each row's largest value (the first on a tie).
+    public func argmaxPerRow() -> [Int] {
+        (0..<rows).map { i in
+            var best = 0
+            for k in 1..<columns where self[i, k] > self[i, best] { best = k }
+            return best
+        }
+    }
+}

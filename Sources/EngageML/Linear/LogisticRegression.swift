@@ -97,13 +97,13 @@ public struct LogisticRegressionModel: ProbabilisticClassifier {
         return p
     }
 
-    /// Each feature's contribution `βⱼ·xⱼ` to the positive-class log-odds of each row (binary models),
-    /// the basis of a per-feature explanation; `intercepts[0]` plus a row's contributions is its log-odds.
-    public func contributions(_ x: Matrix) throws(MLError) -> Matrix {
+    /// Each feature's contribution `βⱼ·xⱼ` to each row's score for output `k` (binary models have
+    /// one output, the positive-class log-odds): `intercepts[k]` plus a row's contributions is that score.
+    public func contributions(_ x: Matrix, output k: Int = 0) throws(MLError) -> Matrix {
         try x.validate(expectedColumns: featureCount)
         var out = Matrix(rows: x.rows, columns: featureCount)
         for j in 0..<featureCount {
-            for i in 0..<x.rows { out[i, j] = coefficients[coefficients.count - 1][j] * x[i, j] }
+            for i in 0..<x.rows { out[i, j] = coefficients[k][j] * x[i, j] }
         }
         return out
     }

@@ -144,6 +144,11 @@ public struct TreeNode: Sendable, Equatable, Codable {
     public var value: [Double]
 
     public var isLeaf: Bool { feature < 0 }
+
+    /// The child a row goes to when its split feature reads `value` (NaN: the learned missing side).
+    func child(for value: Double) -> Int {
+        (value.isNaN ? missingGoesLeft : value <= threshold) ? left : right
+    }
 }
 
 /// The fitted structure shared by both tree models.
@@ -159,12 +164,7 @@ public struct DecisionTree: Sendable, Equatable, Codable {
     func leafIndices(_ x: Matrix) -> [Int] {
         (0..<x.rows).map { i in
             var node = 0
-            while nodes[node].feature >= 0 {
-                let current = nodes[node]
-                let value = x[i, current.feature]
-                let goLeft = value.isNaN ? current.missingGoesLeft : value <= current.threshold
-                node = goLeft ? current.left : current.right
-            }
+            while nodes[node].feature >= 0 { node = nodes[node].child(for: x[i, nodes[node].feature]) }
             return node
         }
     }
