@@ -2,7 +2,8 @@
 import PackageDescription
 
 /// The target graph is the data flow:
-/// CMongoC → MongoKit → (Collectors, Features) → EngageML (no database) → Registry → Server / CLI.
+/// CMongoC → MongoKit → SourceSchemas (what a raw TikTok or TMDB document looks like, normalized)
+/// → (Collectors, Features) → EngageML (no database) → Registry → Serving / CLI.
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 /// The ML kernels are compiled for Haswell-class CPUs (AVX2 and FMA, 2013 on) on x86-64: SIMD code then runs four
 /// doubles wide instead of two. Results do not change (no fast-math, no FP contraction).
@@ -57,9 +58,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SourceSchemas",
+            dependencies: ["MongoKit"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Collectors",
             dependencies: [
-                "MongoKit", "DelimitedText", "Hashing",
+                "MongoKit", "SourceSchemas", "DelimitedText", "Hashing",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -85,7 +91,7 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "Registry", "Features", "EngageML", "MongoKit",
+                "Registry", "Features", "SourceSchemas", "EngageML", "MongoKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
@@ -102,7 +108,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "EngageCLI",
-            dependencies: commandLine + ["EngageML", "Collectors", "Features", "Registry", "Reports", "Serving", "SeedData"],
+            dependencies: commandLine + ["EngageML", "SourceSchemas", "Collectors", "Features", "Registry", "Reports", "Serving", "SeedData"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -135,14 +141,14 @@ let package = Package(
         .testTarget(
             name: "CollectorsTests",
             dependencies: [
-                "Collectors", "EngageTestSupport", "Hashing",
+                "Collectors", "SourceSchemas", "EngageTestSupport", "Hashing",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "FeaturesTests",
-            dependencies: ["Features", "Collectors", "SeedData", "EngageTestSupport"],
+            dependencies: ["Features", "Collectors", "SourceSchemas", "SeedData", "EngageTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -153,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "ServingTests",
             dependencies: [
-                "Serving", "Registry", "Features", "EngageML", "EngageTestSupport",
+                "Serving", "Registry", "Features", "SourceSchemas", "EngageML", "EngageTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

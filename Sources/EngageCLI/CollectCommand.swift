@@ -1,5 +1,6 @@
 import ArgumentParser
 import Collectors
+import SourceSchemas
 import Foundation
 import MongoKit
 

@@ -4,20 +4,24 @@ import MongoKit
 /// Typed, validated access to a raw document's fields; every failure is a ``RecordError`` naming
 /// the dotted field. Numbers may arrive as numbers or as numeric text (`"12,345"` too); counts must
 /// be whole and ≥ 0; dates may be epoch seconds or milliseconds, ISO 8601 or `YYYY-MM-DD`.
-struct FieldReader {
-    let document: Document
+public struct FieldReader {
+    public let document: Document
+
+    public init(document: Document) {
+        self.document = document
+    }
 
     /// Markers that mean "no value" in real exports.
-    static let missingMarkers: Set<String> = ["", "na", "n/a", "#n/a", "nan", "null", "none", "-"]
+    public static let missingMarkers: Set<String> = ["", "na", "n/a", "#n/a", "nan", "null", "none", "-"]
 
-    func value(_ path: String) -> BSONValue? {
+    public func value(_ path: String) -> BSONValue? {
         guard let value = document[path: path] else { return nil }
         if case .null = value { return nil }
         if case .string(let text) = value, Self.missingMarkers.contains(text.trimmingCharacters(in: .whitespaces).lowercased()) { return nil }
         return value
     }
 
-    func string(_ path: String) throws(RecordError) -> String? {
+    public func string(_ path: String) throws(RecordError) -> String? {
         guard let value = value(path) else { return nil }
         switch value {
         case .string(let text): return text
@@ -26,12 +30,12 @@ struct FieldReader {
         }
     }
 
-    func requiredString(_ path: String) throws(RecordError) -> String {
+    public func requiredString(_ path: String) throws(RecordError) -> String {
         guard let text = try string(path), !text.isEmpty else { throw RecordError(field: path, reason: "required, missing") }
         return text
     }
 
-    func number(_ path: String) throws(RecordError) -> Double? {
+    public func number(_ path: String) throws(RecordError) -> Double? {
         guard let value = value(path) else { return nil }
         switch value {
         case .int32, .int64, .double, .decimal128:
@@ -46,19 +50,14 @@ struct FieldReader {
     }
 
     /// A whole count ≥ 0 (views, likes, budget), or nil when absent.
-    func count(_ path: String) throws(RecordError) -> Int64? {
+    public func count(_ path: String) throws(RecordError) -> Int64? {
         guard let number = try number(path) else { return nil }
         guard number >= 0 else { throw RecordError(field: path, reason: "negative count \(Self.format(number))") }
         guard number < 9.2e18 else { throw RecordError(field: path, reason: "count \(Self.format(number)) is out of range") }
         return Int64(number.rounded())
     }
 
-    func requiredCount(_ path: String) throws(RecordError) -> Int64 {
-        guard let value = try count(path) else { throw RecordError(field: path, reason: "required, missing") }
-        return value
-    }
-
-    func bool(_ path: String) throws(RecordError) -> Bool? {
+    public func bool(_ path: String) throws(RecordError) -> Bool? {
         guard let value = value(path) else { return nil }
         switch value {
         case .bool(let flag): return flag
@@ -74,7 +73,7 @@ struct FieldReader {
     }
 
     /// A date, checked to be plausible (1870 to one year from now).
-    func date(_ path: String) throws(RecordError) -> Date? {
+    public func date(_ path: String) throws(RecordError) -> Date? {
         guard let value = value(path) else { return nil }
         let date: Date?
         switch value {
@@ -119,7 +118,7 @@ struct FieldReader {
     }
 
     /// Numbers as exports write them: `1,234`, ` 12 `, `1.2K`, `3.4M`.
-    static func parseNumber(_ text: String) -> Double? {
+    public static func parseNumber(_ text: String) -> Double? {
         var trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
         var scale = 1.0
         if let last = trimmed.last?.uppercased(), ["K", "M", "B"].contains(last) {
@@ -135,29 +134,5 @@ struct FieldReader {
     static func describe(_ value: BSONValue) -> String {
         if case .string(let text) = value { return "\"\(text.prefix(40))\"" }
         return value.typeName
-    }
-}
-
-extension BSONValue {
-    /// The BSON type's name, for messages.
-    var typeName: String {
-        switch self {
-        case .double: "double"
-        case .string: "string"
-        case .document: "object"
-        case .array: "array"
-        case .binary: "binary"
-        case .objectId: "objectId"
-        case .bool: "bool"
-        case .datetime: "date"
-        case .null: "null"
-        case .regex: "regex"
-        case .int32: "int32"
-        case .timestamp: "timestamp"
-        case .int64: "int64"
-        case .decimal128: "decimal128"
-        case .minKey: "minKey"
-        case .maxKey: "maxKey"
-        }
     }
 }

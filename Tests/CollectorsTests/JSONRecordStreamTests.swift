@@ -1,4 +1,5 @@
 import Collectors
+import SourceSchemas
 import EngageTestSupport
 import Foundation
 import Testing

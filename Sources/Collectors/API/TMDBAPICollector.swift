@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MongoKit
+import SourceSchemas
 
 /// Collects movies from TMDB's API (or anything that answers like it at `baseURL`): list pages
 /// (`/movie/popular` or `/discover/movie`), then each movie's details with

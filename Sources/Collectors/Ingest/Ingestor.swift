@@ -2,6 +2,7 @@ import Foundation
 import Hashing
 import Logging
 import MongoKit
+import SourceSchemas
 
 /// One record handed to the ``Ingestor``: its position, raw text, and either the normalized
 /// record or why it was refused.

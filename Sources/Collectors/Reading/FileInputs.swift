@@ -1,6 +1,7 @@
 import DelimitedText
 import Foundation
 import MongoKit
+import SourceSchemas
 
 /// Turns input files into ``IngestItem``s for the ``Ingestor``: reads records in constant memory,
 /// parses and normalizes each, and keeps every failure as a ``RecordError`` with its position.

@@ -1,5 +1,6 @@
 import DelimitedText
 import MongoKit
+import SourceSchemas
 
 /// The widely shared "TMDB 5000" Kaggle export: `tmdb_5000_movies.csv` (five columns hold JSON
 /// lists) and, optionally, `tmdb_5000_credits.csv` (`movie_id, title, cast, crew`, JSON lists).

@@ -2,6 +2,7 @@ import DelimitedText
 import Foundation
 import Hashing
 import MongoKit
+import SourceSchemas
 
 /// Which CSV column holds each field of a "one row per video" export. Column names vary by
 /// exporter (`views`, `view_count`, `play_count`, `video_view_count`, …), so fields are found by
