@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "Features",
             dependencies: [
-                "MongoKit", "Hashing",
+                "MongoKit", "SourceSchemas", "Hashing",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

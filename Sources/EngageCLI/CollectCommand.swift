@@ -1,8 +1,8 @@
 import ArgumentParser
 import Collectors
-import SourceSchemas
 import Foundation
 import MongoKit
+import SourceSchemas
 
 /// `engage collect …`: raw documents from files (and the TMDB API) into MongoDB.
 struct CollectCommand: AsyncParsableCommand {
@@ -89,7 +89,7 @@ struct CollectCommand: AsyncParsableCommand {
             if output.dryRun { return try output.validateOnly(input, source: "tmdb-file:\(from)") }
             try await connection.withDatabase { database in
                 let ingestor = Ingestor(
-                    database: database, collection: "raw_tmdb_movies", source: "tmdb-file:\(from)", logger: connection.logger("engage.collect"))
+                    database: database, collection: TMDBMovie.collection, source: "tmdb-file:\(from)", logger: connection.logger("engage.collect"))
                 var summary = try await ingestor.run(
                     progress: ProgressBar(label: "tmdb", quiet: output.json), fraction: { input.fraction }, next: input.next)
                 if let credits, let creditRows {
@@ -135,7 +135,7 @@ struct CollectCommand: AsyncParsableCommand {
             if output.dryRun { return try output.validateOnly(input, source: "tiktok-file:\(from)") }
             try await connection.withDatabase { database in
                 let ingestor = Ingestor(
-                    database: database, collection: "raw_tiktok_videos", snapshotCollection: "tiktok_stats",
+                    database: database, collection: TikTokVideo.collection, snapshotCollection: TikTokVideo.statsCollection,
                     source: "tiktok-file:\(from)", fetchedAt: observedAt, logger: connection.logger("engage.collect"))
                 let summary = try await ingestor.run(
                     progress: ProgressBar(label: "tiktok", quiet: output.json), fraction: { input.fraction }, next: input.next)

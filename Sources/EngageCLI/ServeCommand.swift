@@ -10,7 +10,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Answer predictions over HTTP with the registry's models (alias production, else the newest).",
         discussion: """
             Routes: GET /v2/health/live, GET /v2/health/ready, GET /metrics; GET /v1/models, \
-            POST /v1/models/{m}[/versions/{v}]/predict with {"instances": [{feature: value}]}, \
+            POST /v1/models/{m}[/versions/{v}]/predict[?explain=true] with {"instances": [{feature: value}]} \
+            or {"documents": [raw TikTok or TMDB document]}, \
             GET /v2/models/{m}[/versions/{v}], POST /v2/models/{m}[/versions/{v}]/infer (Open Inference Protocol V2). \
             With ENGAGE_API_TOKEN set, the model routes require Authorization: Bearer <token>. \
             The registry is re-read every --poll-seconds; a moved alias swaps the new version in.

@@ -1,4 +1,5 @@
 import MongoKit
+import SourceSchemas
 
 /// The feature sets EngageML builds, declared once. Features use only what is known at posting
 /// or release time; outcomes enter through labels, scores and strictly-earlier history.
@@ -23,7 +24,6 @@ public enum FeatureCatalog {
 
     // MARK: TikTok
 
-    static let tiktokOutcomes: Set<String> = ["stats"]
     static let genericTags = ["fyp", "foryou", "foryoupage", "viral", "trending", "tiktok"]
 
     static var tiktokFeatures: [Feature] {
@@ -45,24 +45,35 @@ public enum FeatureCatalog {
     /// The author's earlier videos: median log views and how many (0 for a first video).
     static var authorHistory: [HistoryFeature] {
         let logViews: BSONValue = ["$ln": ["$add": [1, ["$ifNull": ["$stats.views", 0]]]]]
+        let medianLogViews: BSONValue = ["$median": ["input": "$_log_views", "method": "approximate"]]
         return [
-            HistoryFeature(name: "author_prior_median_log_views", stages: [
-                ["$addFields": ["_log_views": logViews, "_posted": ["$convert": ["input": "$created_at", "to": "date", "onError": .null, "onNull": .null]]]],
-                ["$setWindowFields": [
-                    "partitionBy": "$author.id", "sortBy": ["_posted": 1, "_id": 1],
-                    "output": [
-                        "author_prior_median_log_views": ["$median": ["input": "$_log_views", "method": "approximate"], "window": ["documents": ["unbounded", -1]]],
-                        "author_prior_videos": ["$count": [:], "window": ["documents": ["unbounded", -1]]],
-                    ],
-                ]],
-            ]),
-            HistoryFeature(name: "author_prior_videos", stages: []),
+            HistoryFeature(
+                name: "author_prior_median_log_views",
+                stages: [
+                    ["$addFields": ["_log_views": logViews, "_posted": ["$convert": ["input": "$created_at", "to": "date", "onError": .null, "onNull": .null]]]],
+                    ["$setWindowFields": [
+                        "partitionBy": "$author.id", "sortBy": ["_posted": 1, "_id": 1],
+                        "output": [
+                            "author_prior_median_log_views": ["$median": ["input": "$_log_views", "method": "approximate"], "window": ["documents": ["unbounded", -1]]],
+                            "author_prior_videos": ["$count": [:], "window": ["documents": ["unbounded", -1]]],
+                        ],
+                    ]],
+                ],
+                lookup: { video in
+                    guard let author = video[path: "author.id"], !author.isNull else { return nil }
+                    return [
+                        ["$match": ["author.id": author]],
+                        ["$addFields": ["_log_views": logViews]],
+                        ["$group": ["_id": .null, "author_prior_median_log_views": medianLogViews, "author_prior_videos": ["$sum": 1]]],
+                    ]
+                }),
+            HistoryFeature(name: "author_prior_videos", stages: [], withoutHistory: 0),
         ]
     }
 
     static func tiktok(name: String, task: FeatureTask, label: FeatureExpression?) throws(FeatureDefinitionError) -> FeatureSet {
         try FeatureSet(
-            name: name, version: 1, task: task, source: "raw_tiktok_videos", outcomeFields: tiktokOutcomes,
+            name: name, version: 1, task: task, source: TikTokVideo.collection, outcomeFields: TikTokVideo.outcomeFields,
             filter: ["stats.views": ["$gte": 0]], timeField: "created_at", features: tiktokFeatures, history: authorHistory,
             label: label, scores: ShortVideoScores.columns,
             quantileLabel: task == .classification ? QuantileLabel(expression: ShortVideoScores.viralityScore, quantile: 0.9) : nil)
@@ -70,7 +81,6 @@ public enum FeatureCatalog {
 
     // MARK: TMDB
 
-    static let tmdbOutcomes: Set<String> = ["revenue", "vote_average", "vote_count", "popularity", "reviews"]
     static let genres = ["Action", "Adventure", "Animation", "Comedy", "Drama", "Family", "Horror", "Science Fiction", "Thriller", "Romance"]
 
     static var tmdbFeatures: [Feature] {
@@ -97,34 +107,58 @@ public enum FeatureCatalog {
         let logRevenue: BSONValue = ["$cond": [["$gt": [["$ifNull": ["$revenue", 0]], 0]], ["$ln": ["$add": [1, "$revenue"]]], .null]]
         let director: BSONValue = ["$getField": ["field": "id", "input": ["$first": ["$filter": [
             "input": ["$ifNull": ["$credits.crew", []]], "cond": ["$eq": ["$$this.job", "Director"]]]]]]]
+        let leads: BSONValue = ["$slice": [["$ifNull": ["$credits.cast", []]], 3]]
         return [
-            HistoryFeature(name: "director_prior_mean_log_revenue", stages: [
-                ["$addFields": ["_released": released, "_log_revenue": logRevenue, "_director": director]],
-                ["$setWindowFields": [
-                    "partitionBy": "$_director", "sortBy": ["_released": 1, "_id": 1],
-                    "output": ["_director_prior": ["$avg": "$_log_revenue", "window": ["documents": ["unbounded", -1]]]],
-                ]],
-                ["$addFields": ["director_prior_mean_log_revenue": ["$cond": [["$eq": [["$type": "$_director"], "missing"]], .null, "$_director_prior"]]]],
-            ]),
-            HistoryFeature(name: "lead_cast_prior_mean_log_revenue", stages: [
-                ["$addFields": ["_leads": ["$slice": [["$ifNull": ["$credits.cast", []]], 3]]]],
-                ["$unwind": ["path": "$_leads", "preserveNullAndEmptyArrays": true]],
-                ["$setWindowFields": [
-                    "partitionBy": "$_leads.id", "sortBy": ["_released": 1, "_id": 1],
-                    "output": ["_lead_prior": ["$avg": "$_log_revenue", "window": ["documents": ["unbounded", -1]]]],
-                ]],
-                ["$group": [
-                    "_id": "$_id", "row": ["$first": "$$ROOT"],
-                    "lead_cast_prior_mean_log_revenue": ["$avg": ["$cond": [["$eq": [["$type": "$_leads.id"], "missing"]], .null, "$_lead_prior"]]],
-                ]],
-                ["$replaceRoot": ["newRoot": ["$mergeObjects": ["$row", ["lead_cast_prior_mean_log_revenue": "$lead_cast_prior_mean_log_revenue"]]]]],
-            ]),
+            HistoryFeature(
+                name: "director_prior_mean_log_revenue",
+                stages: [
+                    ["$addFields": ["_released": released, "_log_revenue": logRevenue, "_director": director]],
+                    ["$setWindowFields": [
+                        "partitionBy": "$_director", "sortBy": ["_released": 1, "_id": 1],
+                        "output": ["_director_prior": ["$avg": "$_log_revenue", "window": ["documents": ["unbounded", -1]]]],
+                    ]],
+                    ["$addFields": ["director_prior_mean_log_revenue": ["$cond": [["$eq": [["$type": "$_director"], "missing"]], .null, "$_director_prior"]]]],
+                ],
+                lookup: { film in
+                    let crew = film[path: "credits.crew"]?.arrayValue ?? []
+                    guard let id = crew.lazy.compactMap(\.documentValue).first(where: { $0["job"] == "Director" })?["id"] else { return nil }
+                    return [
+                        ["$match": ["$expr": ["$eq": [director, id]]]],
+                        ["$group": ["_id": .null, "director_prior_mean_log_revenue": ["$avg": logRevenue]]],
+                    ]
+                }),
+            HistoryFeature(
+                name: "lead_cast_prior_mean_log_revenue",
+                stages: [
+                    ["$addFields": ["_leads": leads]],
+                    ["$unwind": ["path": "$_leads", "preserveNullAndEmptyArrays": true]],
+                    ["$setWindowFields": [
+                        "partitionBy": "$_leads.id", "sortBy": ["_released": 1, "_id": 1],
+                        "output": ["_lead_prior": ["$avg": "$_log_revenue", "window": ["documents": ["unbounded", -1]]]],
+                    ]],
+                    ["$group": [
+                        "_id": "$_id", "row": ["$first": "$$ROOT"],
+                        "lead_cast_prior_mean_log_revenue": ["$avg": ["$cond": [["$eq": [["$type": "$_leads.id"], "missing"]], .null, "$_lead_prior"]]],
+                    ]],
+                    ["$replaceRoot": ["newRoot": ["$mergeObjects": ["$row", ["lead_cast_prior_mean_log_revenue": "$lead_cast_prior_mean_log_revenue"]]]]],
+                ],
+                lookup: { film in
+                    let cast = (film[path: "credits.cast"]?.arrayValue ?? []).prefix(3).compactMap { $0.documentValue?["id"] }
+                    guard !cast.isEmpty else { return nil }
+                    return [
+                        ["$addFields": ["_leads": leads, "_log_revenue": logRevenue]],
+                        ["$unwind": "$_leads"],
+                        ["$match": ["$expr": ["$in": ["$_leads.id", .array(Array(cast))]]]],
+                        ["$group": ["_id": "$_leads.id", "prior": ["$avg": "$_log_revenue"]]],
+                        ["$group": ["_id": .null, "lead_cast_prior_mean_log_revenue": ["$avg": "$prior"]]],
+                    ]
+                }),
         ]
     }
 
     static func tmdb(name: String, task: FeatureTask, filter: Document, label: FeatureExpression) throws(FeatureDefinitionError) -> FeatureSet {
         try FeatureSet(
-            name: name, version: 1, task: task, source: "raw_tmdb_movies", outcomeFields: tmdbOutcomes, filter: filter,
+            name: name, version: 1, task: task, source: TMDBMovie.collection, outcomeFields: TMDBMovie.outcomeFields, filter: filter,
             timeField: "release_date", features: tmdbFeatures, history: filmHistory, label: label)
     }
 
@@ -149,7 +183,7 @@ public enum FeatureCatalog {
         ]
         let ingestTime: Document = ["$addFields": ["_ingest": ["fetched_at": "$_fetched"]]]
         return try FeatureSet(
-            name: "creator_segments", version: 1, task: .clustering, source: "raw_tiktok_videos", outcomeFields: [],
+            name: "creator_segments", version: 1, task: .clustering, source: TikTokVideo.collection, outcomeFields: [],
             filter: ["author.id": ["$exists": true]], timeField: "last_posted",
             features: [
                 Feature("log_followers", .log1p(.field("followers"))),

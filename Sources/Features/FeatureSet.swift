@@ -15,15 +15,25 @@ public struct Feature: Sendable, Equatable {
 
 /// A feature computed over strictly earlier documents of the same partition (an author's earlier
 /// videos, a director's earlier films) with `$setWindowFields`, so that no row sees its own or a
-/// later outcome. Evaluated in the database only: at prediction time it is looked up.
-public struct HistoryFeature: Sendable, Equatable {
+/// later outcome. At prediction time, for a new document, ``lookup`` computes the same statistic
+/// over the stored rows that came before it.
+public struct HistoryFeature: Sendable {
     public let name: String
     /// The aggregation stages that add `name` to each document (they may add helper fields).
     public let stages: [Document]
+    /// For one new (normalized) document: the stages that reduce the set's stored rows from
+    /// strictly before it (the caller has matched those) to one row holding `name` and any feature
+    /// declared with an empty lookup after it; nil when the document has no partition (no author).
+    /// Declared nil for a feature that an earlier feature's lookup computes.
+    public let lookup: (@Sendable (Document) -> [Document]?)?
+    /// The value when the document has no earlier rows (a count's 0); nil means missing.
+    public let withoutHistory: Double?
 
-    public init(name: String, stages: [Document]) {
+    public init(name: String, stages: [Document], withoutHistory: Double? = nil, lookup: (@Sendable (Document) -> [Document]?)? = nil) {
         self.name = name
         self.stages = stages
+        self.withoutHistory = withoutHistory
+        self.lookup = lookup
     }
 }
 
@@ -145,12 +155,34 @@ public struct FeatureSet: Sendable {
         return projection
     }
 
-    /// The per-document features of one raw document, evaluated in Swift (history features are nil:
-    /// they need the document's history, which the caller looks up).
+    /// The per-document features of one normalized document, evaluated in Swift (history
+    /// features are left out: see ``history(for:in:)``).
     public func evaluate(_ document: Document) -> [String: Double?] {
         var values: [String: Double?] = [:]
         for feature in features { values[feature.name] = feature.expression.evaluate(document) }
-        for feature in history { values[feature.name] = .some(nil) }
+        return values
+    }
+
+    /// The history features of one new normalized document, from the stored rows of the set's
+    /// source that pass its filter and came strictly before the document's time: what the
+    /// pipeline's windows would give it as the next row of its partition.
+    public func history(for document: Document, in database: MongoDatabase) async throws -> [String: Double?] {
+        var values: [String: Double?] = Dictionary(uniqueKeysWithValues: history.map { ($0.name, $0.withoutHistory) })
+        guard let time = FeatureExpression.date(FieldPath.values(timeField, in: document).single) else {
+            return values.mapValues { _ in nil }
+        }
+        let earlier: Document = ["$match": ["$expr": ["$lt": [
+            ["$convert": ["input": .string("$" + timeField), "to": "date", "onError": .null, "onNull": .null]], .date(time),
+        ]]]]
+        for feature in history {
+            guard let lookup = feature.lookup else { continue }
+            guard let stages = lookup(document) else { continue }
+            let pipeline = (filter.isEmpty ? [] : [["$match": .document(filter)]]) + preparation + [earlier] + stages
+            guard let row = try await database.collection(source).aggregate(pipeline).first else { continue }
+            for name in history.map(\.name) where row[name] != nil {
+                values.updateValue(row[name]?.doubleValue, forKey: name)
+            }
+        }
         return values
     }
 }

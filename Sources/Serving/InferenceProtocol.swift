@@ -57,7 +57,7 @@ enum InferenceProtocol {
     }
 
     /// One input tensor per feature, all of the same length, FP64 (or integer) data.
-    static func rows(_ request: InferRequest, features: [String], maxInstances: Int) throws(InstanceRows.Failure) -> FeatureTable {
+    static func rows(_ request: InferRequest, features: [String], maxInstances: Int) throws(RequestFailure) -> FeatureTable {
         var byName: [String: [Double]] = [:]
         var problems: [FieldProblem] = []
         for tensor in request.inputs {

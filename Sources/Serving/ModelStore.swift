@@ -8,6 +8,14 @@ import Registry
 public struct ServedModel: Sendable {
     public let artifact: ModelArtifact
     public let featureSet: FeatureSet?
+    /// The model's input features, for matching request keys.
+    let keys: FeatureKeys
+
+    init(artifact: ModelArtifact, featureSet: FeatureSet?) {
+        self.artifact = artifact
+        self.featureSet = featureSet
+        keys = FeatureKeys(artifact.features)
+    }
 
     public var name: String { artifact.name }
     public var version: Int { artifact.version }

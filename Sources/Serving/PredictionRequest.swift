@@ -1,86 +1,171 @@
 import EngageML
 import Foundation
+import MongoKit
 
-/// One field problem of one instance, as a 400 answer lists them.
+/// One field problem of one instance (or document), as a 400 answer lists them.
 public struct FieldProblem: Sendable, Codable, Equatable {
     public var instance: Int
     public var field: String
     public var error: String
 }
 
-/// The rows of a `{"instances": [{feature: value, …}]}` request, checked against the model's
-/// features: every feature present, numeric (or boolean) and finite, nothing extra.
-struct InstanceRows {
-    let table: FeatureTable
-    let count: Int
+/// A client error in a prediction request, answered with 400.
+enum RequestFailure: Error {
+    /// The body as a whole is unusable (not JSON, wrong shape, too many instances).
+    case malformed(String)
+    /// Some instances have bad fields; every problem is listed.
+    case fields([FieldProblem])
+}
 
-    enum Failure: Error {
-        case malformed(String)
-        case fields([FieldProblem])
-    }
+/// The body of `POST …/predict`: feature rows, or raw source documents to compute them from.
+enum PredictionRequest {
+    case instances(InstanceRows)
+    case documents([Document])
 
-    static func parse(_ body: Data, features: [String], maxInstances: Int) throws(Failure) -> InstanceRows {
-        let json: Any
+    /// Reads `{"instances": [{feature: value, …}]}` or `{"documents": [{…raw document…}]}`.
+    static func parse(_ body: UnsafeRawBufferPointer, features: FeatureKeys, maxInstances: Int) throws(RequestFailure) -> PredictionRequest {
+        var scanner = JSONScanner(body)
         do {
-            json = try JSONSerialization.jsonObject(with: body)
-        } catch {
-            throw .malformed("the body is not valid JSON")
-        }
-        guard let object = json as? [String: Any] else { throw .malformed("the body must be a JSON object") }
-        guard let instances = object["instances"] as? [Any] else {
-            throw .malformed("expected {\"instances\": [{feature: value, …}]}")
-        }
-        guard !instances.isEmpty else { throw .malformed("instances is empty") }
-        guard instances.count <= maxInstances else { throw .malformed("\(instances.count) instances; at most \(maxInstances) per request") }
-        var columns = [[Double]](repeating: [], count: features.count)
-        var problems: [FieldProblem] = []
-        let known = Set(features)
-        for (index, item) in instances.enumerated() {
-            guard let instance = item as? [String: Any] else {
-                problems.append(FieldProblem(instance: index, field: "(instance)", error: "not an object"))
-                continue
-            }
-            for (j, feature) in features.enumerated() {
-                guard let raw = instance[feature], !(raw is NSNull) else {
-                    problems.append(FieldProblem(instance: index, field: feature, error: "missing"))
-                    columns[j].append(.nan)
-                    continue
+            try scanner.expect(UInt8(ascii: "{"), "a JSON object")
+            guard !scanner.consume(UInt8(ascii: "}")) else { throw RequestFailure.malformed(expectedShape) }
+            let key = try scanner.string { String(decoding: $0, as: UTF8.self) }
+            try scanner.expect(UInt8(ascii: ":"), "':'")
+            switch key {
+            case "instances":
+                let rows = try InstanceRows.read(&scanner, features: features, maxInstances: maxInstances)
+                guard try !scanner.more(closing: UInt8(ascii: "}")), scanner.atEnd else {
+                    throw RequestFailure.malformed("only one key is allowed: instances or documents")
                 }
-                guard let value = number(raw) else {
-                    problems.append(FieldProblem(instance: index, field: feature, error: "not a number"))
-                    columns[j].append(.nan)
-                    continue
-                }
-                guard value.isFinite else {
-                    problems.append(FieldProblem(instance: index, field: feature, error: "not finite"))
-                    columns[j].append(.nan)
-                    continue
-                }
-                columns[j].append(value)
+                return .instances(rows)
+            case "documents":
+                return .documents(try documents(body, maxInstances: maxInstances))
+            default:
+                throw RequestFailure.malformed("unknown key \"\(key.prefix(40))\"; \(expectedShape)")
             }
-            for field in instance.keys.sorted() where !known.contains(field) {
-                problems.append(FieldProblem(instance: index, field: field, error: "unknown field"))
-            }
-        }
-        guard problems.isEmpty else { throw .fields(problems) }
-        do {
-            return InstanceRows(table: try FeatureTable(names: features, columns: columns.map { .numeric($0) }), count: instances.count)
+        } catch let failure as JSONScanner.Failure {
+            throw .malformed("the body is not valid JSON: expected \(failure.expected) at byte \(failure.offset)")
+        } catch let failure as RequestFailure {
+            throw failure
         } catch {
             throw .malformed(String(describing: error))
         }
     }
 
-    /// A JSON number or boolean as a Double; text and everything else is not a number.
-    static func number(_ value: Any) -> Double? {
-        if let flag = value as? Bool, type(of: value) == Bool.self { return flag ? 1 : 0 }
-        if let number = value as? NSNumber {
-            #if canImport(Darwin)
-            if CFGetTypeID(number) == CFBooleanGetTypeID() { return number.boolValue ? 1 : 0 }
-            #endif
-            return number.doubleValue
+    static let expectedShape = "expected {\"instances\": [{feature: value, …}]} or {\"documents\": [{…raw document…}]}"
+
+    private static func documents(_ body: UnsafeRawBufferPointer, maxInstances: Int) throws(RequestFailure) -> [Document] {
+        let wrapper: Document
+        do {
+            wrapper = try Document(extendedJSON: String(decoding: body, as: UTF8.self))
+        } catch {
+            throw .malformed("the body is not valid JSON: \(error)")
         }
-        if let number = value as? Double { return number }
-        if let number = value as? Int { return Double(number) }
-        return nil
+        guard wrapper.count == 1, case .array(let items)? = wrapper["documents"] else {
+            throw .malformed("only one key is allowed: instances or documents")
+        }
+        guard !items.isEmpty else { throw .malformed("documents is empty") }
+        guard items.count <= maxInstances else { throw .malformed("\(items.count) documents; at most \(maxInstances) per request") }
+        var documents: [Document] = []
+        var problems: [FieldProblem] = []
+        for (index, item) in items.enumerated() {
+            if case .document(let document) = item { documents.append(document) } else {
+                problems.append(FieldProblem(instance: index, field: "(document)", error: "not an object"))
+            }
+        }
+        guard problems.isEmpty else { throw .fields(problems) }
+        return documents
+    }
+}
+
+/// A model's feature names, ready to match request keys against without allocating: by position
+/// first (clients usually send features in the model's order), then by name.
+struct FeatureKeys: Sendable {
+    let names: [String]
+    private let utf8: [[UInt8]]
+    private let index: [String: Int]
+
+    init(_ names: [String]) {
+        self.names = names
+        utf8 = names.map { Array($0.utf8) }
+        index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    var count: Int { names.count }
+
+    /// The position of the feature spelled by `key`, trying `guess` first.
+    func position(of key: UnsafeRawBufferPointer, guess: Int) -> Int? {
+        if guess < utf8.count, utf8[guess].count == key.count, utf8[guess].withUnsafeBytes({ $0.elementsEqual(key) }) { return guess }
+        return index[String(decoding: key, as: UTF8.self)]
+    }
+}
+
+/// Feature rows read from `[{feature: value, …}, …]`, checked against the model's features: every
+/// feature present, a number (or boolean) and finite, none unknown or repeated.
+struct InstanceRows {
+    let table: FeatureTable
+    let count: Int
+
+    static func read(_ scanner: inout JSONScanner, features: FeatureKeys, maxInstances: Int) throws -> InstanceRows {
+        try scanner.expect(UInt8(ascii: "["), "an array of instances")
+        guard !scanner.consume(UInt8(ascii: "]")) else { throw RequestFailure.malformed("instances is empty") }
+        var columns = [[Double]](repeating: [], count: features.count)
+        var problems: [FieldProblem] = []
+        var seen = [Bool](repeating: false, count: features.count)
+        var index = 0
+        repeat {
+            guard index < maxInstances else { throw RequestFailure.malformed("more than \(maxInstances) instances; at most \(maxInstances) per request") }
+            for j in 0..<features.count { columns[j].append(.nan) }
+            guard scanner.consume(UInt8(ascii: "{")) else {
+                try scanner.skipValue()
+                problems.append(FieldProblem(instance: index, field: "(instance)", error: "not an object"))
+                index += 1
+                continue
+            }
+            for j in seen.indices { seen[j] = false }
+            var guess = 0
+            if !scanner.consume(UInt8(ascii: "}")) {
+                repeat {
+                    let (position, name) = try scanner.string { key in
+                        let position = features.position(of: key, guess: guess)
+                        return (position, position == nil ? String(decoding: key, as: UTF8.self) : "")
+                    }
+                    try scanner.expect(UInt8(ascii: ":"), "':'")
+                    guard let position else {
+                        try scanner.skipValue()
+                        problems.append(FieldProblem(instance: index, field: name, error: "unknown field"))
+                        continue
+                    }
+                    guess = position + 1
+                    if seen[position] { problems.append(FieldProblem(instance: index, field: features.names[position], error: "given twice")) }
+                    seen[position] = true
+                    if let problem = try readValue(&scanner, into: &columns[position][index]) {
+                        problems.append(FieldProblem(instance: index, field: features.names[position], error: problem))
+                    }
+                } while try scanner.more(closing: UInt8(ascii: "}"))
+            }
+            for j in seen.indices where !seen[j] { problems.append(FieldProblem(instance: index, field: features.names[j], error: "missing")) }
+            index += 1
+        } while try scanner.more(closing: UInt8(ascii: "]"))
+        guard problems.isEmpty else { throw RequestFailure.fields(problems) }
+        return InstanceRows(table: try FeatureTable(names: features.names, columns: columns.map { .numeric($0) }), count: index)
+    }
+
+    /// Reads one feature value into `slot`; returns what is wrong with it, if anything.
+    private static func readValue(_ scanner: inout JSONScanner, into slot: inout Double) throws(JSONScanner.Failure) -> String? {
+        if let number = try scanner.number() {
+            guard number.isFinite else { return "not finite" }
+            slot = number
+            return nil
+        }
+        switch scanner.literal() {
+        case .some(.some(let flag)):
+            slot = flag ? 1 : 0
+            return nil
+        case .some(.none):
+            return "missing"
+        case .none:
+            try scanner.skipValue()
+            return "not a number"
+        }
     }
 }

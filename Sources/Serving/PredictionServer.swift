@@ -25,7 +25,8 @@ public struct ServerConfiguration: Sendable {
 ///
 /// Routes: `GET /v2/health/live`, `GET /v2/health/ready` (with reasons), `GET /metrics`, and
 /// (behind the bearer token when one is set) `GET /v1/models`,
-/// `POST /v1/models/{m}[/versions/{v}]/predict` with `{"instances": [{feature: value}]}`, and the
+/// `POST /v1/models/{m}[/versions/{v}]/predict[?explain=true]` with `{"instances": [{feature: value}]}`
+/// or `{"documents": [raw document]}`, and the
 /// Open Inference Protocol V2: `GET /v2/models/{m}[/versions/{v}]`, `POST …/infer`. A version slot
 /// may hold an alias; every answer names the concrete version.
 public struct PredictionServer: Sendable {
@@ -121,7 +122,7 @@ public struct PredictionServer: Sendable {
             do {
                 decoded = try JSONDecoder().decode(InferenceProtocol.InferRequest.self, from: Data(bytes.readableBytesView))
             } catch {
-                throw InstanceRows.Failure.malformed("expected {\"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}]}")
+                throw RequestFailure.malformed("expected {\"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}]}")
             }
             let table = try InferenceProtocol.rows(decoded, features: served.artifact.features, maxInstances: configuration.maxInstances)
             let answers = try predictions(served, table)
@@ -153,7 +154,7 @@ public struct PredictionServer: Sendable {
             response = try json(ErrorBody(error: "no model \(missing); see GET /v1/models"), status: .notFound)
         } catch ServingError.bodyTooLarge(let limit) {
             response = try json(ErrorBody(error: "the body is larger than \(limit) bytes"), status: .contentTooLarge)
-        } catch let failure as InstanceRows.Failure {
+        } catch let failure as RequestFailure {
             switch failure {
             case .malformed(let message): response = try json(ErrorBody(error: message), status: .badRequest)
             case .fields(let problems): response = try json(ErrorBody(error: invalidFields, fields: problems), status: .badRequest)
@@ -196,8 +197,25 @@ public struct PredictionServer: Sendable {
         try await answer(route: "predict", model: name, invalidFields: "invalid instances") {
             let served = try await store.model(name, reference: reference)
             let bytes = try await collectBody(request)
-            let rows = try InstanceRows.parse(Data(bytes.readableBytesView), features: served.artifact.features, maxInstances: configuration.maxInstances)
-            return try json(PredictionBody(model: .init(name: served.name, version: served.version), predictions: try predictions(served, rows.table)))
+            let explain = request.uri.queryParameters.get("explain").map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false
+            let parsed = try bytes.readableBytesView.withUnsafeBytes { body throws(RequestFailure) in
+                try PredictionRequest.parse(body, features: served.keys, maxInstances: configuration.maxInstances)
+            }
+            let table: FeatureTable
+            var computed: [[String: Double?]]?
+            switch parsed {
+            case .instances(let rows):
+                table = rows.table
+            case .documents(let documents):
+                let rows = try await DocumentRows.compute(documents, for: served, database: store.registry.database)
+                table = rows.table
+                computed = rows.features
+            }
+            let answers = try predictions(served, table)
+            let explanations = explain ? try served.artifact.pipeline.explain(table) : nil
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: PredictionBody.write(served, answers, explanations: explanations, features: computed)))
         }
     }
 
@@ -208,11 +226,7 @@ public struct PredictionServer: Sendable {
         case .logisticRegression, .decisionTreeClassifier:
             let classes = pipeline.model.classes ?? []
             let p = try pipeline.model.predictProbabilities(x)!
-            return (0..<x.rows).map { i in
-                var best = 0
-                for k in 1..<classes.count where p[i, k] > p[i, best] { best = k }
-                return Prediction(label: classes[best], probability: p[i, best])
-            }
+            return zip(0..<x.rows, p.argmaxPerRow()).map { i, best in Prediction(label: classes[best], probability: p[i, best]) }
         case .ridgeRegression, .decisionTreeRegressor:
             return try pipeline.model.predict(x).map { Prediction(value: $0) }
         case .kMeans(let kmeans):
@@ -248,18 +262,55 @@ struct ErrorBody: Encodable {
     var fields: [FieldProblem]?
 }
 
-struct PredictionBody: Encodable {
-    struct Model: Encodable {
-        var name: String
-        var version: Int
+/// The answer of `POST …/predict`: `{"model": {"name", "version"}, "predictions": [...]}`, each
+/// prediction with its explanation (`explain=true`) and, for documents, the features computed.
+enum PredictionBody {
+    static func write(_ served: ServedModel, _ answers: [Prediction], explanations: [Explanation]?, features: [[String: Double?]]?) -> ByteBuffer {
+        var writer = JSONWriter(capacity: 64 + answers.count * (explanations == nil ? 48 : 48 + 32 * served.keys.count))
+        writer.raw("{\"model\":{\"name\":")
+        writer.string(served.name)
+        writer.raw(",\"version\":")
+        writer.number(served.version)
+        writer.raw("},\"predictions\":[")
+        for (i, answer) in answers.enumerated() {
+            if i > 0 { writer.raw(",") }
+            writer.raw("{")
+            if let label = answer.label {
+                writer.raw("\"label\":")
+                writer.number(label)
+                writer.raw(",\"probability\":")
+                writer.optionalNumber(answer.probability)
+            } else if let cluster = answer.cluster {
+                writer.raw("\"cluster\":")
+                writer.number(cluster)
+                writer.raw(",\"distance\":")
+                writer.optionalNumber(answer.distance)
+            } else {
+                writer.raw("\"value\":")
+                writer.optionalNumber(answer.value)
+            }
+            if let explanation = explanations?[i] {
+                writer.raw(",\"explanation\":{\"unit\":")
+                writer.string(explanation.unit)
+                writer.raw(",\"baseline\":")
+                writer.number(explanation.baseline)
+                writer.raw(",\"contributions\":")
+                writer.numberObject(served.keys.names) { explanation.contributions[$0] }
+                writer.raw("}")
+            }
+            if let computed = features?[i] {
+                writer.raw(",\"features\":")
+                writer.numberObject(served.keys.names) { computed[$0] ?? nil }
+            }
+            writer.raw("}")
+        }
+        writer.raw("]}")
+        return writer.buffer
     }
-
-    var model: Model
-    var predictions: [Prediction]
 }
 
 /// One row's answer: label and probability, a value, or a cluster and its distance.
-struct Prediction: Encodable {
+struct Prediction {
     var label: Double?
     var probability: Double?
     var value: Double?

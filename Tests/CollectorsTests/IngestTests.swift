@@ -1,8 +1,8 @@
 import Collectors
-import SourceSchemas
 import EngageTestSupport
 import Foundation
 import MongoKit
+import SourceSchemas
 import Testing
 
 /// Ingest against the real database: counts add up, re-runs change nothing, rejects are kept

@@ -1,7 +1,7 @@
 import Collectors
-import SourceSchemas
 import EngageTestSupport
 import Foundation
+import SourceSchemas
 import Testing
 
 /// Every JSON layout the collectors accept, cut into records without a database.

@@ -1,7 +1,7 @@
 import Collectors
-import SourceSchemas
 import Foundation
 import MongoKit
+import SourceSchemas
 import Testing
 
 /// Each source shape normalized to the documented schema, and bad fields named.

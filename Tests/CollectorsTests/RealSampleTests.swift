@@ -1,6 +1,6 @@
 import Collectors
-import SourceSchemas
 import Foundation
+import SourceSchemas
 import Testing
 
 /// The real files in ../shared/data/real-samples (their quirks as published); skipped when absent.

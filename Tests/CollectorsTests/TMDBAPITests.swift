@@ -1,9 +1,9 @@
 import Collectors
-import SourceSchemas
 import EngageTestSupport
 import Foundation
 import MongoKit
 import NIOConcurrencyHelpers
+import SourceSchemas
 import Testing
 
 /// The API collector against a local server answering like TMDB: rate limits, server errors,

@@ -1,10 +1,10 @@
 import Collectors
-import SourceSchemas
 import EngageTestSupport
 import Features
 import Foundation
 import MongoKit
 import SeedData
+import SourceSchemas
 import Testing
 
 /// Feature sets built inside the real database, checked against the same definitions evaluated

@@ -107,6 +107,109 @@ import Testing
         }
     }
 
+    @Test func theInstanceReaderTakesAnyValidJSONAndNamesEveryBadField() async throws {
+        try await withServer { client, _, _ in
+            let spaced = Self.instance(["verified": "true", "music_original": "false"]).replacingOccurrences(of: ", ", with: " ,\n\t ")
+                .replacingOccurrences(of: "\"log_followers\"", with: "\"log\\u005ffollowers\"")
+            let (status, body) = try await Self.post(client, "/v1/models/tiktok_virality/predict", " {\n \"instances\" : [ \(spaced) ] } ")
+            #expect(status == 200 && (body["predictions"] as? [[String: Any]])?.count == 1)
+
+            let bad = "{\"instances\": [" + [
+                Self.instance(["hour": "null"]),
+                Self.instance(["hour": "{\"a\": [1, {\"b\": null}]}", "weekday": "1e999"]),
+                "[1, 2]",
+                "{" + Self.instance().dropFirst().dropLast() + ", \"evening\": 0}",
+            ].joined(separator: ",") + "]}"
+            let (fields, fieldsBody) = try await Self.post(client, "/v1/models/tiktok_virality/predict", bad)
+            #expect(fields == 400)
+            let problems = (fieldsBody["fields"] as? [[String: Any]] ?? []).map { "\($0["instance"] ?? "?") \($0["field"] ?? "?") \($0["error"] ?? "?")" }
+            #expect(problems.sorted() == ["0 hour missing", "1 hour not a number", "1 weekday not finite", "2 (instance) not an object", "3 evening given twice"])
+
+            for (text, message) in [
+                ("{\"instances\": []}", "instances is empty"),
+                ("{\"rows\": []}", "unknown key \"rows\""),
+                ("[1]", "expected a JSON object at byte 0"),
+                ("{\"instances\": [\(Self.instance())], \"x\": 1}", "only one key"),
+                ("{\"instances\": [\(Self.instance(["hour": "01"]))]}", "expected a number"),
+            ] {
+                let (code, answer) = try await Self.post(client, "/v1/models/tiktok_virality/predict", text)
+                #expect(code == 400 && (answer["error"] as? String)?.contains(message) == true, "\(text) → \(answer)")
+            }
+        }
+    }
+
+    @Test func explainGivesContributionsThatAddUpToTheAnswer() async throws {
+        try await withServer { client, _, _ in
+            let body = "{\"instances\": [\(Self.instance()), \(Self.instance(["log_followers": "12", "hour": "20"]))]}"
+            let positive = { (p: [String: Any]) -> Double in p["label"] as! Double == 1 ? p["probability"] as! Double : 1 - (p["probability"] as! Double) }
+            let sigmoid = { (z: Double) -> Double in 1 / (1 + exp(-z)) }
+            for (path, score, link) in [
+                ("/v1/models/tiktok_virality/versions/2/predict", positive, sigmoid),
+                ("/v1/models/tiktok_virality/versions/1/predict", positive, { $0 }),
+                ("/v1/models/tiktok_engagement/predict", { p in p["value"] as! Double }, { $0 }),
+            ] {
+                let (status, answer) = try await Self.post(client, path + "?explain=true", body)
+                #expect(status == 200)
+                for prediction in answer["predictions"] as? [[String: Any]] ?? [] {
+                    let explanation = prediction["explanation"] as? [String: Any] ?? [:]
+                    let contributions = explanation["contributions"] as? [String: Double] ?? [:]
+                    #expect(Set(contributions.keys) == Set(Self.features))
+                    let total = (explanation["baseline"] as? Double ?? .nan) + contributions.values.reduce(0, +)
+                    #expect(abs(link(total) - score(prediction)) < 1e-9, "\(path): \(explanation)")
+                }
+            }
+            let (_, plain) = try await Self.post(client, "/v1/models/tiktok_engagement/predict", body)
+            #expect((plain["predictions"] as? [[String: Any]])?.first?["explanation"] == nil)
+        }
+    }
+
+    /// A raw TikTok-Api item, as a client would send it for a post not yet published.
+    static func tiktokItem(author: String, postedAt seconds: Int, followers: Int = 5_000) -> String {
+        """
+        {"id": "7300000000000000001", "createTime": \(seconds), "desc": "new dance #fyp #dance",
+         "author": {"id": "\(author)", "uniqueId": "\(author)", "verified": true},
+         "authorStats": {"followerCount": \(followers), "followingCount": 10},
+         "music": {"id": "1", "title": "original sound", "original": true}, "video": {"duration": 15},
+         "challenges": [{"title": "fyp"}, {"title": "dance"}]}
+        """
+    }
+
+    @Test func rawDocumentsAreFeaturizedByTheSetsDefinitionsWithPointInTimeHistory() async throws {
+        try await withServer { client, _, registry in
+            let later = 1_780_000_000 + 300 * 3_600  // after every stored video
+            let body = "{\"documents\": [\(Self.tiktokItem(author: "a3", postedAt: later)), \(Self.tiktokItem(author: "a3", postedAt: 1_700_000_000)), \(Self.tiktokItem(author: "newcomer", postedAt: later))]}"
+            let (status, answer) = try await Self.post(client, "/v1/models/tiktok_virality/predict", body)
+            #expect(status == 200, "\(answer)")
+            let predictions = answer["predictions"] as? [[String: Any]] ?? []
+            let features = predictions.map { $0["features"] as? [String: Any] ?? [:] }
+            try #require(features.count == 3)
+            #expect(features[0]["log_followers"] as? Double == log1p(5_000))
+            #expect(features[0]["hashtag_count"] as? Double == 2 && features[0]["generic_hashtag"] as? Double == 1 && features[0]["verified"] as? Double == 1)
+
+            // History: a3 posted 10 of the 200 stored videos; none before 2023; the newcomer none.
+            let stored = try await registry.database.collection("raw_tiktok_videos").find(["author.id": "a3"])
+            let logViews = stored.compactMap { $0[path: "stats.views"]?.doubleValue }.map { log1p($0) }.sorted()
+            #expect(features[0]["author_prior_videos"] as? Double == 10)
+            let median = try #require(features[0]["author_prior_median_log_views"] as? Double)
+            #expect(median >= logViews[3] && median <= logViews[6])
+            #expect(features[1]["author_prior_videos"] as? Double == 0 && features[1]["author_prior_median_log_views"] is NSNull)
+            #expect(features[2]["author_prior_videos"] as? Double == 0)
+
+            // The same features sent as instances give the same answer.
+            let instances = features.map { row in
+                "{" + Self.features.map { "\"\($0)\": \((row[$0] as? Double).map { String($0) } ?? "null")" }.joined(separator: ",") + "}"
+            }
+            let (_, again) = try await Self.post(client, "/v1/models/tiktok_virality/predict", "{\"instances\": [\(instances[0])]}")
+            #expect((again["predictions"] as? [[String: Any]])?.first?["probability"] as? Double == predictions[0]["probability"] as? Double)
+
+            let broken = "{\"documents\": [\(Self.tiktokItem(author: "a3", postedAt: later)), {\"id\": \"73\", \"desc\": \"no time\"}]}"
+            let (bad, badAnswer) = try await Self.post(client, "/v1/models/tiktok_virality/predict", broken)
+            #expect(bad == 400)
+            let problem = (badAnswer["fields"] as? [[String: Any]])?.first
+            #expect(problem?["instance"] as? Int == 1 && problem?["field"] as? String == "createTime")
+        }
+    }
+
     @Test func aMovedAliasSwapsInAndABadArtifactIsRefused() async throws {
         try await withServer { client, store, registry in
             try await registry.promote("tiktok_virality", version: 2, alias: "production")

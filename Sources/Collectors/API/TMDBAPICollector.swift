@@ -45,7 +45,7 @@ public struct TMDBAPICollector: Sendable {
         }
         try await checkpoints.upsert([["_id": .string(checkpointID), "status": "running", "pages_done": .int64(Int64(firstPage - 1)),
                                        "pages": .int64(Int64(pages))]], key: ["_id"])
-        let ingestor = Ingestor(database: database, collection: "raw_tmdb_movies", source: "tmdb-api:\(baseURL.absoluteString)", logger: logger)
+        let ingestor = Ingestor(database: database, collection: TMDBMovie.collection, source: "tmdb-api:\(baseURL.absoluteString)", logger: logger)
         var total = IngestSummary(runID: ingestor.runID, source: ingestor.source, collection: ingestor.collection)
         for page in firstPage...max(firstPage, pages) where page <= pages {
             let ids = try await movieIDs(page: page, fetcher: fetcher)

@@ -7,8 +7,10 @@ import MongoKit
 /// result (`genre_ids` instead of `genres`), and the `{title, details, reviews}` wrapper some
 /// crawlers write (the details are stored, with `reviews` beside them).
 public enum TMDBMovie {
+    /// The collection the collectors store movies in.
+    public static let collection = "raw_tmdb_movies"
     /// The outcome fields a feature must not read directly (known only after release).
-    public static let outcomeFields: Set<String> = ["revenue", "vote_average", "vote_count", "popularity"]
+    public static let outcomeFields: Set<String> = ["revenue", "vote_average", "vote_count", "popularity", "reviews"]
 
     public static func normalize(_ raw: Document, key: String?) throws(RecordError) -> NormalizedRecord {
         var document = raw

@@ -16,10 +16,15 @@ import MongoKit
 /// booleans as "True"), and tiktok-scraper items (`authorMeta`, `musicMeta`, `videoMeta`, `hashtags`,
 /// counts at top level). `id`, the creation time and the view count are required.
 public enum TikTokVideo {
+    /// The collection the collectors store videos in (their stats history goes to ``statsCollection``).
+    public static let collection = "raw_tiktok_videos"
+    public static let statsCollection = "tiktok_stats"
     /// The outcome fields a feature must not read directly.
     public static let outcomeFields: Set<String> = ["stats"]
 
-    public static func normalize(_ raw: Document, observedAt: Date) throws(RecordError) -> NormalizedRecord {
+    /// Normalizes one item. A stored item must carry its view count; an item sent for a prediction
+    /// (`requireStats: false`) is a new post whose stats are not known yet.
+    public static func normalize(_ raw: Document, observedAt: Date, requireStats: Bool = true) throws(RecordError) -> NormalizedRecord {
         let item = unflattened(raw)
         let fields = FieldReader(document: item)
         let scraper = item["authorMeta"] != nil || item["videoMeta"] != nil
@@ -48,7 +53,7 @@ public enum TikTokVideo {
             music = try track(fields, id: "music.id", title: "music.title", author: "music.authorName", original: "music.original")
             duration = try fields.number("video.duration")
         }
-        guard stats["views"] != nil else {
+        guard stats["views"] != nil || !requireStats else {
             throw RecordError(field: scraper ? "playCount" : "stats.playCount", reason: "required, missing")
         }
         if let duration, duration < 0 || duration > 36_000 {

@@ -1,0 +1,49 @@
+import EngageML
+import Features
+import Foundation
+import MongoKit
+import SourceSchemas
+
+/// Feature rows computed from raw source documents, for `{"documents": [...]}` requests: each
+/// document is normalized as the collectors would store it, then its features are evaluated by
+/// the model's feature set (the same definitions the pipelines compile), and its history features
+/// are looked up among the stored rows that came before it. A feature the document cannot give is
+/// missing (the model's preprocessing imputes it, or the tree routes it).
+enum DocumentRows {
+    static func compute(_ documents: [Document], for model: ServedModel, database: MongoDatabase) async throws -> (table: FeatureTable, features: [[String: Double?]]) {
+        guard let set = model.featureSet else {
+            throw RequestFailure.malformed("\(model.name) was trained on a feature table, not a feature set; send instances")
+        }
+        guard set.preparation.isEmpty else {
+            throw RequestFailure.malformed("\(model.name) predicts per \(set.name) row, each computed from many raw documents; send instances")
+        }
+        let now = Date()
+        var normalized: [Document] = []
+        var problems: [FieldProblem] = []
+        for (index, raw) in documents.enumerated() {
+            do {
+                normalized.append(try normalize(raw, source: set.source, at: now))
+            } catch {
+                problems.append(FieldProblem(instance: index, field: error.field, error: error.reason))
+            }
+        }
+        guard problems.isEmpty else { throw RequestFailure.fields(problems) }
+        var rows: [[String: Double?]] = []
+        for document in normalized {
+            let history = set.history.isEmpty ? [:] : try await set.history(for: document, in: database)
+            rows.append(set.evaluate(document).merging(history) { given, _ in given })
+        }
+        let names = model.keys.names
+        let columns = names.map { name in FeatureColumn.numeric(rows.map { ($0[name] ?? nil) ?? .nan }) }
+        return (try FeatureTable(names: names, columns: columns), rows)
+    }
+
+    /// The document as the collectors store it in `source`.
+    private static func normalize(_ raw: Document, source: String, at now: Date) throws(RecordError) -> Document {
+        switch source {
+        case TikTokVideo.collection: try TikTokVideo.normalize(raw, observedAt: now, requireStats: false).document
+        case TMDBMovie.collection: try TMDBMovie.normalize(raw, key: nil).document
+        default: throw RecordError(field: "(document)", reason: "documents of \(source) cannot be normalized here; send instances")
+        }
+    }
+}

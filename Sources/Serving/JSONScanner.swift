@@ -1,0 +1,205 @@
+import Foundation
+
+/// A forward-only reader of JSON text straight from the request bytes, for the hot prediction
+/// path: no intermediate objects, no allocation for keys that are plain ASCII, numbers read in
+/// place. It checks the grammar of what it reads; anything else is a ``JSONScanner/Failure`` with
+/// the byte offset.
+struct JSONScanner: ~Copyable {
+    struct Failure: Error {
+        var offset: Int
+        var expected: String
+    }
+
+    private let bytes: UnsafeRawBufferPointer
+    private(set) var offset = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    var atEnd: Bool {
+        mutating get {
+            skipWhitespace()
+            return offset == bytes.count
+        }
+    }
+
+    /// The next significant byte, without consuming it (0 at the end).
+    mutating func peek() -> UInt8 {
+        skipWhitespace()
+        return offset < bytes.count ? bytes[offset] : 0
+    }
+
+    /// Consumes `byte` if it comes next.
+    mutating func consume(_ byte: UInt8) -> Bool {
+        guard peek() == byte else { return false }
+        offset += 1
+        return true
+    }
+
+    mutating func expect(_ byte: UInt8, _ what: String) throws(Failure) {
+        guard consume(byte) else { throw Failure(offset: offset, expected: what) }
+    }
+
+    /// After a member or an element: `,` (true, another follows) or the closing byte (false).
+    mutating func more(closing: UInt8) throws(Failure) -> Bool {
+        if consume(UInt8(ascii: ",")) { return true }
+        try expect(closing, "',' or '\(Character(UnicodeScalar(closing)))'")
+        return false
+    }
+
+    /// A string's raw bytes (between the quotes) when it has no escapes, which `body` reads in
+    /// place; an escaped string is decoded first.
+    mutating func string<T>(_ body: (UnsafeRawBufferPointer) -> T) throws(Failure) -> T {
+        try expect(UInt8(ascii: "\""), "a string")
+        let start = offset
+        var escaped = false
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            if byte == UInt8(ascii: "\"") {
+                let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
+                offset += 1
+                guard escaped else { return body(raw) }
+                guard let decoded = Self.unescaped(raw) else { throw Failure(offset: start, expected: "a valid string escape") }
+                return decoded.utf8.withContiguousStorageIfAvailable { body(UnsafeRawBufferPointer($0)) }
+                    ?? Array(decoded.utf8).withUnsafeBytes(body)
+            }
+            if byte == UInt8(ascii: "\\") {
+                escaped = true
+                offset += 1
+            } else if byte < 0x20 {
+                throw Failure(offset: offset, expected: "no control character inside a string")
+            }
+            offset += 1
+        }
+        throw Failure(offset: start, expected: "the end of the string")
+    }
+
+    /// A JSON number, or nil (nothing consumed) when the next value is not one. Numbers with at
+    /// most 15 significant digits and a small exponent are exact in one IEEE operation (Clinger's
+    /// fast path); the rest go through `strtod`.
+    mutating func number() throws(Failure) -> Double? {
+        let first = peek()
+        guard first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else { return nil }
+        let start = offset
+        var negative = false
+        if bytes[offset] == UInt8(ascii: "-") {
+            negative = true
+            offset += 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var exponent = 0
+        let integerStart = offset
+        while offset < bytes.count, let digit = Self.digit(bytes[offset]) {
+            if digits < 19 { mantissa = mantissa * 10 + UInt64(digit) } else { exponent += 1 }
+            if mantissa > 0 { digits += 1 }
+            offset += 1
+        }
+        guard offset > integerStart, bytes[integerStart] != UInt8(ascii: "0") || offset == integerStart + 1 else {
+            throw Failure(offset: start, expected: "a number")
+        }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
+            offset += 1
+            let fractionStart = offset
+            while offset < bytes.count, let digit = Self.digit(bytes[offset]) {
+                if digits < 19 {
+                    mantissa = mantissa * 10 + UInt64(digit)
+                    exponent -= 1
+                }
+                if mantissa > 0 { digits += 1 }
+                offset += 1
+            }
+            guard offset > fractionStart else { throw Failure(offset: start, expected: "digits after the decimal point") }
+        }
+        if offset < bytes.count, bytes[offset] | 0x20 == UInt8(ascii: "e") {
+            offset += 1
+            var exponentSign = 1
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") {
+                if bytes[offset] == UInt8(ascii: "-") { exponentSign = -1 }
+                offset += 1
+            }
+            var written = 0
+            let exponentStart = offset
+            while offset < bytes.count, let digit = Self.digit(bytes[offset]) {
+                written = min(written * 10 + digit, 100_000)
+                offset += 1
+            }
+            guard offset > exponentStart else { throw Failure(offset: start, expected: "digits in the exponent") }
+            exponent += exponentSign * written
+        }
+        if digits <= 15, (-22...22).contains(exponent) {
+            let value = Double(mantissa)
+            let magnitude = exponent < 0 ? value / Self.powersOfTen[-exponent] : value * Self.powersOfTen[exponent]
+            return negative ? -magnitude : magnitude
+        }
+        return Self.strtod(UnsafeRawBufferPointer(rebasing: bytes[start..<offset]))
+    }
+
+    /// `true`, `false` or `null` (as nil), or `.none` with nothing consumed.
+    mutating func literal() -> Bool?? {
+        for (word, value) in [("true", Bool?.some(true)), ("false", Bool?.some(false)), ("null", Bool?.none)] {
+            let utf8 = word.utf8
+            if offset + utf8.count <= bytes.count, zip(utf8, bytes[offset...]).allSatisfy({ $0 == $1 }) {
+                offset += utf8.count
+                return .some(value)
+            }
+        }
+        return .none
+    }
+
+    /// Skips one value of any kind, checking its grammar.
+    mutating func skipValue(depth: Int = 0) throws(Failure) {
+        guard depth < 64 else { throw Failure(offset: offset, expected: "less nesting") }
+        switch peek() {
+        case UInt8(ascii: "\""):
+            try string { _ in () }
+        case UInt8(ascii: "{"):
+            offset += 1
+            if consume(UInt8(ascii: "}")) { return }
+            repeat {
+                try string { _ in () }
+                try expect(UInt8(ascii: ":"), "':'")
+                try skipValue(depth: depth + 1)
+            } while try more(closing: UInt8(ascii: "}"))
+        case UInt8(ascii: "["):
+            offset += 1
+            if consume(UInt8(ascii: "]")) { return }
+            repeat { try skipValue(depth: depth + 1) } while try more(closing: UInt8(ascii: "]"))
+        default:
+            if try number() != nil { return }
+            guard case .some = literal() else { throw Failure(offset: offset, expected: "a JSON value") }
+        }
+    }
+
+    private mutating func skipWhitespace() {
+        while offset < bytes.count {
+            switch bytes[offset] {
+            case 0x20, 0x0A, 0x0D, 0x09: offset += 1
+            default: return
+            }
+        }
+    }
+
+    private static func digit(_ byte: UInt8) -> Int? {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int(byte - UInt8(ascii: "0")) : nil
+    }
+
+    /// Exact powers of ten (every one up to 1e22 is a double).
+    private static let powersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
+
+    private static func strtod(_ text: UnsafeRawBufferPointer) -> Double {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { buffer in
+            for (i, byte) in text.enumerated() { buffer[i] = CChar(bitPattern: byte) }
+            buffer[text.count] = 0
+            return Foundation.strtod(buffer.baseAddress!, nil)
+        }
+    }
+
+    private static func unescaped(_ raw: UnsafeRawBufferPointer) -> String? {
+        let quoted = [UInt8(ascii: "\"")] + Array(raw) + [UInt8(ascii: "\"")]
+        return (try? JSONSerialization.jsonObject(with: Data(quoted), options: .fragmentsAllowed)) as? String
+    }
+}
