@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -91,8 +92,9 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "Registry", "Features", "SourceSchemas", "EngageML", "MongoKit",
+                "Registry", "Features", "SourceSchemas", "EngageML", "MongoKit", "Hashing",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -108,7 +110,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "EngageCLI",
-            dependencies: commandLine + ["EngageML", "SourceSchemas", "Collectors", "Features", "Registry", "Reports", "Serving", "SeedData"],
+            dependencies: commandLine + ["EngageML", "Hashing", "SourceSchemas", "Collectors", "Features", "Registry", "Reports", "Serving", "SeedData"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -159,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "ServingTests",
             dependencies: [
-                "Serving", "Registry", "Features", "SourceSchemas", "EngageML", "EngageTestSupport",
+                "Serving", "Registry", "Features", "SourceSchemas", "EngageML", "EngageTestSupport", "Hashing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

@@ -25,10 +25,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds between registry checks.") var pollSeconds = 5.0
     @Option(help: "Largest request body in bytes.") var maxBodyBytes = 1 << 20
     @Option(help: "Most instances per request.") var maxInstances = 1_000
+    @Option(help: "Share of predict requests logged to the predictions collection, 0–1 (0: off).") var logSample = 0.0
 
     func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be 1–65535, got \(port)") }
         guard pollSeconds >= 0.1 else { throw ValidationError("--poll-seconds must be at least 0.1") }
+        guard (0...1).contains(logSample) else { throw ValidationError("--log-sample must be between 0 and 1, got \(logSample)") }
     }
 
     func run() async throws {
@@ -37,6 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.port = port
         settings.maxBodyBytes = maxBodyBytes
         settings.maxInstances = maxInstances
+        settings.predictionLogSampleRate = logSample
         settings.apiToken = ProcessInfo.processInfo.environment["ENGAGE_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         settings.pollInterval = .milliseconds(Int64(pollSeconds * 1000))
         try await connection.withDatabase { database in

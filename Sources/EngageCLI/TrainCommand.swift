@@ -2,6 +2,7 @@ import ArgumentParser
 import EngageML
 import Features
 import Foundation
+import Hashing
 import Registry
 
 /// `engage train`: trains one model, either on a built feature set in MongoDB (`--task`, registered
@@ -26,13 +27,16 @@ struct TrainCommand: AsyncParsableCommand {
                         min_impurity_decrease, max_leaf_nodes, ccp_alpha, class_weight=balanced
               kmeans    n_clusters, n_init, max_iter, tol, random_state
 
+            With --data and --name, the model is also registered as version N+1 of NAME, so that \
+            engage serve answers with it (its features are the table's columns).
+
             Example: engage train --data videos.csv --label viral --algorithm tree --param max_depth=8
             """)
 
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "A feature set to train on: \(FeatureCatalog.names.joined(separator: ", ")).") var task: String?
     @Option(help: "How to hold out test rows for --task: time:YYYY-MM-DD or hash:FRACTION.") var split = "hash:0.2"
-    @Option(help: "The model name to register under (default: the task).") var name: String?
+    @Option(help: "The model name to register under (default: the task; with --data, register only when given).") var name: String?
     @Option(help: "Folder of local model artifacts.") var models = "models"
     @Option(help: "CSV file with a header row.") var data: String?
     @Option(help: "The column to predict (not needed for kmeans).") var label: String?
@@ -89,6 +93,23 @@ struct TrainCommand: AsyncParsableCommand {
             crossValidation = try ModelPipeline.crossValidate(
                 spec, features: features.selectingRows(trainRows), target: trainTarget, label: label, folds: cv, seed: seed)
         }
+        var registered: String?
+        if let name {
+            let artifact = ModelArtifact(
+                name: name, task: spec.task.rawValue, features: pipeline.featureNames, pipeline: pipeline,
+                metadata: ModelMetadata(
+                    algorithm: spec.family.rawValue, parameters: spec.parameters,
+                    featureSet: FeatureSetReference(name: "file:" + URL(fileURLWithPath: data).lastPathComponent, version: 1, definitionHash: ""),
+                    trainingRows: trainRows.count, testRows: testRows.count,
+                    dataFingerprint: SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: data))), seed: seed,
+                    split: "shuffle:\(testFraction)", metrics: evaluation.metrics, baseline: baseline.metrics,
+                    crossValidation: crossValidation?.mapValues { [$0.mean, $0.standardDeviation] },
+                    codeVersion: ModelTrainer.codeVersion, createdAt: Date()))
+            registered = try await connection.withDatabase { database in
+                let (_, record) = try await ModelRegistry(database: database, folder: models).register(artifact)
+                return "\(record.name)@\(record.version)"
+            }
+        }
         if let output {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -97,7 +118,7 @@ struct TrainCommand: AsyncParsableCommand {
         let result = TrainResult(
             algorithm: spec.family.rawValue, task: spec.task.rawValue, trainRows: trainRows.count, testRows: testRows.count,
             features: pipeline.featureNames, fitSeconds: seconds, test: evaluation.metrics, baseline: baseline.metrics,
-            crossValidation: crossValidation?.mapValues { CVSummary(mean: $0.mean, sd: $0.standardDeviation) }, output: output, model: nil)
+            crossValidation: crossValidation?.mapValues { CVSummary(mean: $0.mean, sd: $0.standardDeviation) }, output: output, model: registered)
         if json {
             try printJSON(result)
         } else {

@@ -22,6 +22,17 @@ public struct ModelArtifact: Sendable, Codable, Equatable {
         case schemaVersion = "schema_version", name, version, task, features, pipeline, metadata
     }
 
+    /// A new artifact in the current schema; the registry gives it its version when registering.
+    public init(name: String, task: String, features: [String], pipeline: ModelPipeline, metadata: ModelMetadata) {
+        schemaVersion = Self.currentSchemaVersion
+        self.name = name
+        version = 0
+        self.task = task
+        self.features = features
+        self.pipeline = pipeline
+        self.metadata = metadata
+    }
+
     /// Decodes artifact bytes, refusing a schema version this code does not know.
     public static func decode(_ bytes: [UInt8]) throws -> ModelArtifact {
         struct Probe: Decodable {
@@ -63,6 +74,26 @@ public struct ModelMetadata: Sendable, Codable, Equatable {
     public var codeVersion: String
     public var createdAt: Date
 
+    public init(
+        algorithm: String, parameters: [String: String], featureSet: FeatureSetReference, trainingRows: Int, testRows: Int, dataFingerprint: String,
+        seed: UInt64, split: String, metrics: [String: Double], baseline: [String: Double], crossValidation: [String: [Double]]?, codeVersion: String,
+        createdAt: Date
+    ) {
+        self.algorithm = algorithm
+        self.parameters = parameters
+        self.featureSet = featureSet
+        self.trainingRows = trainingRows
+        self.testRows = testRows
+        self.dataFingerprint = dataFingerprint
+        self.seed = seed
+        self.split = split
+        self.metrics = metrics
+        self.baseline = baseline
+        self.crossValidation = crossValidation
+        self.codeVersion = codeVersion
+        self.createdAt = createdAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case algorithm, parameters, featureSet = "feature_set", trainingRows = "training_rows", testRows = "test_rows"
         case dataFingerprint = "data_fingerprint", seed, split, metrics, baseline, crossValidation = "cross_validation"
@@ -75,6 +106,12 @@ public struct FeatureSetReference: Sendable, Codable, Equatable {
     public var name: String
     public var version: Int
     public var definitionHash: String
+
+    public init(name: String, version: Int, definitionHash: String) {
+        self.name = name
+        self.version = version
+        self.definitionHash = definitionHash
+    }
 
     enum CodingKeys: String, CodingKey { case name, version, definitionHash = "definition_hash" }
 }

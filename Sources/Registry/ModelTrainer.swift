@@ -52,8 +52,7 @@ public struct ModelTrainer: Sendable {
             ).mapValues { [$0.mean, $0.standardDeviation] }
         }
         let artifact = ModelArtifact(
-            schemaVersion: ModelArtifact.currentSchemaVersion, name: modelName ?? set.name, version: 0, task: algorithm.task.rawValue,
-            features: set.featureNames, pipeline: pipeline,
+            name: modelName ?? set.name, task: algorithm.task.rawValue, features: set.featureNames, pipeline: pipeline,
             metadata: ModelMetadata(
                 algorithm: algorithm.family.rawValue, parameters: algorithm.parameters,
                 featureSet: FeatureSetReference(name: set.name, version: set.version, definitionHash: set.definitionHash),

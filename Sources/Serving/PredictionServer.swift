@@ -2,8 +2,10 @@ import EngageML
 import Foundation
 import Hummingbird
 import Logging
+import MongoKit
 import NIOCore
 import Registry
+import ServiceLifecycle
 
 /// Settings of the prediction server, built once from flags and environment.
 public struct ServerConfiguration: Sendable {
@@ -17,6 +19,8 @@ public struct ServerConfiguration: Sendable {
     public var pollInterval: Duration = .seconds(5)
     /// When set, prediction and model routes require `Authorization: Bearer <token>` (`ENGAGE_API_TOKEN`).
     public var apiToken: String?
+    /// The share of predict requests logged to the `predictions` collection (0: no log).
+    public var predictionLogSampleRate = 0.0
 
     public init() {}
 }
@@ -33,49 +37,50 @@ public struct PredictionServer: Sendable {
     public let store: ModelStore
     public let configuration: ServerConfiguration
     public let metrics = ServerMetrics()
+    /// The sampled prediction log, when the sample rate is above 0.
+    public let predictionLog: PredictionLog?
     let logger: Logger
 
     public init(store: ModelStore, configuration: ServerConfiguration, logger: Logger = Logger(label: "engage.serve")) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        predictionLog = configuration.predictionLogSampleRate > 0 ? PredictionLog(sampleRate: configuration.predictionLogSampleRate) : nil
     }
 
-    /// The application: the same one `engage serve` runs and the tests start.
-    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    /// The application: the same one `engage serve` runs and the tests start, with the prediction
+    /// log's writer and any other `services` running beside it.
+    public func application(services: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
         router.get("v2/health/live") { _, _ in try json(["live": true]) }
         router.get("v2/health/ready") { _, _ in try await ready() }
         router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: await metrics.render())))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: await metrics.render(predictionLog: predictionLog?.totals))))
         }
         if let token = configuration.apiToken {
             addModelRoutes(to: router.group().add(middleware: BearerTokenMiddleware(token: token)))
         } else {
             addModelRoutes(to: router)
         }
-        return Application(
+        var application = Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "engage"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
+        application.addServices(services)
+        if let predictionLog {
+            application.addServices(PredictionLogWriter(log: predictionLog, collection: store.registry.database.collection("predictions")))
+        }
+        return application
     }
 
-    /// Runs the server until SIGTERM or SIGINT, re-reading the registry every poll interval.
+    /// Runs the server until SIGTERM or SIGINT (in-flight requests finish, the prediction log is
+    /// drained), re-reading the registry every poll interval.
     public func run() async throws {
         await store.refresh()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await application().runService() }
-            group.addTask {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: configuration.pollInterval)
-                    let swapped = await store.refresh()
-                    if !swapped.isEmpty { logger.info("models swapped in", metadata: ["models": "\(swapped)"]) }
-                }
-            }
-            try await group.next()
-            group.cancelAll()
-        }
+        try await application(services: [RegistryPoller(store: store, interval: configuration.pollInterval, logger: logger)]).runService()
     }
 
     private func addModelRoutes(to routes: some RouterMethods<BasicRequestContext>) {
@@ -194,7 +199,9 @@ public struct PredictionServer: Sendable {
     }
 
     private func predict(_ request: Request, model name: String, reference: String?) async throws -> Response {
-        try await answer(route: "predict", model: name, invalidFields: "invalid instances") {
+        let clock = ContinuousClock()
+        let start = clock.now
+        return try await answer(route: "predict", model: name, invalidFields: "invalid instances") {
             let served = try await store.model(name, reference: reference)
             let bytes = try await collectBody(request)
             let explain = request.uri.queryParameters.get("explain").map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false
@@ -213,6 +220,13 @@ public struct PredictionServer: Sendable {
             }
             let answers = try predictions(served, table)
             let explanations = explain ? try served.artifact.pipeline.explain(table) : nil
+            if let predictionLog, predictionLog.samples() {
+                bytes.readableBytesView.withUnsafeBytes { body in
+                    predictionLog.record(
+                        model: served.name, version: served.version, body: body, rows: answers.count, outputs: answers.map(\.document),
+                        latency: clock.now - start)
+                }
+            }
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: PredictionBody.write(served, answers, explanations: explanations, features: computed)))
@@ -316,6 +330,33 @@ struct Prediction {
     var value: Double?
     var cluster: Int?
     var distance: Double?
+
+    /// The answer as the prediction log stores it.
+    var document: Document {
+        var document = Document()
+        if let label { document["label"] = .double(label) }
+        if let probability { document["probability"] = .double(probability) }
+        if let value { document["value"] = .double(value) }
+        if let cluster { document["cluster"] = .int64(Int64(cluster)) }
+        if let distance { document["distance"] = .double(distance) }
+        return document
+    }
+}
+
+/// Re-reads the registry every `interval` and swaps in models whose alias moved.
+struct RegistryPoller: Service {
+    let store: ModelStore
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            guard !Task.isShuttingDownGracefully else { return }
+            let swapped = await store.refresh()
+            if !swapped.isEmpty { logger.info("models swapped in", metadata: ["models": "\(swapped)"]) }
+        }
+    }
 }
 
 func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {

@@ -19,8 +19,8 @@ public actor ServerMetrics {
         seconds[key, default: 0] += duration / .seconds(1)
     }
 
-    /// The exposition text.
-    public func render() -> String {
+    /// The exposition text, with the prediction log's counts when there is one.
+    public func render(predictionLog: PredictionLog.Counts? = nil) -> String {
         var lines = [
             "# HELP engage_requests_total Requests answered, by route, model and status.",
             "# TYPE engage_requests_total counter",
@@ -34,6 +34,15 @@ public actor ServerMetrics {
         for key in keys {
             lines.append("engage_request_duration_seconds_sum\(labels(key)) \(seconds[key]!)")
             lines.append("engage_request_duration_seconds_count\(labels(key)) \(counts[key]!)")
+        }
+        if let predictionLog {
+            lines += [
+                "# HELP engage_prediction_log_entries_total Sampled predictions written to MongoDB, dropped (queue full) or lost (failed write).",
+                "# TYPE engage_prediction_log_entries_total counter",
+                "engage_prediction_log_entries_total{outcome=\"written\"} \(predictionLog.written)",
+                "engage_prediction_log_entries_total{outcome=\"dropped\"} \(predictionLog.dropped)",
+                "engage_prediction_log_entries_total{outcome=\"failed\"} \(predictionLog.failed)",
+            ]
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -2,6 +2,7 @@ import EngageML
 import EngageTestSupport
 import Features
 import Foundation
+import Hashing
 import Hummingbird
 import HummingbirdTesting
 import MongoKit
@@ -17,7 +18,7 @@ import Testing
 
     /// Two versions of `tiktok_virality` (tree, logistic) and one of `tiktok_engagement`; version 1 is production.
     private func withServer(
-        _ body: @Sendable (any TestClientProtocol, ModelStore, ModelRegistry) async throws -> Void
+        logSample: Double = 0, _ body: @Sendable (any TestClientProtocol, ModelStore, ModelRegistry) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -41,6 +42,7 @@ import Testing
             configuration.port = 0
             configuration.maxBodyBytes = 64 * 1024
             configuration.maxInstances = 50
+            configuration.predictionLogSampleRate = logSample
             try await PredictionServer(store: store, configuration: configuration).application().test(.live) { client in
                 try await body(client, store, registry)
             }
@@ -207,6 +209,30 @@ import Testing
             #expect(bad == 400)
             let problem = (badAnswer["fields"] as? [[String: Any]])?.first
             #expect(problem?["instance"] as? Int == 1 && problem?["field"] as? String == "createTime")
+        }
+    }
+
+    @Test func theSampledPredictionLogRecordsAnsweredRequestsOffThePath() async throws {
+        try await withServer(logSample: 1) { client, _, registry in
+            let bodies = ["{\"instances\": [\(Self.instance())]}", "{\"instances\": [\(Self.instance()), \(Self.instance(["hour": "3"]))]}"]
+            for body in bodies { #expect(try await Self.post(client, "/v1/models/tiktok_virality/predict", body).0 == 200) }
+            #expect(try await Self.post(client, "/v1/models/tiktok_virality/predict", "{\"instances\": [{}]}").0 == 400)
+            let log = registry.database.collection("predictions")
+            var entries: [Document] = []
+            for _ in 0..<100 where entries.count < 2 {
+                try await Task.sleep(for: .milliseconds(100))
+                entries = try await log.find()
+            }
+            #expect(entries.count == 2)
+            let byHash = Dictionary(uniqueKeysWithValues: entries.compactMap { entry in entry["input_sha256"]?.stringValue.map { ($0, entry) } })
+            for body in bodies {
+                let entry = try #require(byHash[SHA256.hex(Array(body.utf8))])
+                #expect(entry["model"] == "tiktok_virality" && entry["version"]?.doubleValue == 1)
+                #expect(entry["outputs"]?.arrayValue?.count == entry["rows"].flatMap(\.doubleValue).map(Int.init))
+                #expect((entry["latency_ms"]?.doubleValue ?? 0) > 0)
+            }
+            let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(metrics.contains("engage_prediction_log_entries_total{outcome=\"written\"} 2"))
         }
     }
 
