@@ -5,6 +5,7 @@
 # harness is read-only, so it is copied to .engage/peer-bench (its Python packages, datasets and
 # ceiling build live there too). Results: bench-results/serve.json and serve.md.
 #   REPEATS=1 DURATION=5 make bench-serve     a quicker, noisier run
+#   SERVERS=hb-ceiling make bench-serve       fewer peers (default: flask-gunicorn,fastapi-uvicorn,hb-ceiling)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -41,4 +42,5 @@ swift build -c release --product engage >&2
 
 DB_DIR=$root/.engage/bench-serve-db DB_PORT=${DB_PORT:-27227} scripts/db.sh run \
   "$venv/bin/python" scripts/bench-serve.py --peer "$work" --engage "$root/.build/release/engage" \
-  --data "$data" --out "$out" --repeats "${REPEATS:-3}" --duration "${DURATION:-10}"
+  --data "$data" --out "$out" --repeats "${REPEATS:-3}" --duration "${DURATION:-10}" \
+  --servers "${SERVERS:-flask-gunicorn,fastapi-uvicorn,hb-ceiling}"

@@ -10,6 +10,14 @@ struct JSONScanner: ~Copyable {
         var expected: String
     }
 
+    /// A string as read: its bytes in place (no escapes) or decoded.
+    struct Text {
+        let raw: UnsafeRawBufferPointer?
+        let decoded: String?
+
+        var text: String { decoded ?? raw.map { String(decoding: $0, as: UTF8.self) } ?? "" }
+    }
+
     private let bytes: UnsafeRawBufferPointer
     private(set) var offset = 0
 
@@ -25,12 +33,14 @@ struct JSONScanner: ~Copyable {
     }
 
     /// The next significant byte, without consuming it (0 at the end).
+    @inline(__always)
     mutating func peek() -> UInt8 {
         skipWhitespace()
         return offset < bytes.count ? bytes[offset] : 0
     }
 
     /// Consumes `byte` if it comes next.
+    @inline(__always)
     mutating func consume(_ byte: UInt8) -> Bool {
         guard peek() == byte else { return false }
         offset += 1
@@ -42,15 +52,17 @@ struct JSONScanner: ~Copyable {
     }
 
     /// After a member or an element: `,` (true, another follows) or the closing byte (false).
+    @inline(__always)
     mutating func more(closing: UInt8) throws(Failure) -> Bool {
         if consume(UInt8(ascii: ",")) { return true }
         try expect(closing, "',' or '\(Character(UnicodeScalar(closing)))'")
         return false
     }
 
-    /// A string's raw bytes (between the quotes) when it has no escapes, which `body` reads in
-    /// place; an escaped string is decoded first.
-    mutating func string<T>(_ body: (UnsafeRawBufferPointer) -> T) throws(Failure) -> T {
+    /// A string: its bytes between the quotes, read in place when it has no escapes (`raw`), else
+    /// decoded (`decoded`). The raw bytes stay valid as long as the scanned buffer.
+    @inline(__always)
+    mutating func string() throws(Failure) -> Text {
         try expect(UInt8(ascii: "\""), "a string")
         let start = offset
         var escaped = false
@@ -59,10 +71,9 @@ struct JSONScanner: ~Copyable {
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
                 offset += 1
-                guard escaped else { return body(raw) }
+                guard escaped else { return Text(raw: raw, decoded: nil) }
                 guard let decoded = Self.unescaped(raw) else { throw Failure(offset: start, expected: "a valid string escape") }
-                return decoded.utf8.withContiguousStorageIfAvailable { body(UnsafeRawBufferPointer($0)) }
-                    ?? Array(decoded.utf8).withUnsafeBytes(body)
+                return Text(raw: nil, decoded: decoded)
             }
             if byte == UInt8(ascii: "\\") {
                 escaped = true
@@ -78,6 +89,7 @@ struct JSONScanner: ~Copyable {
     /// A JSON number, or nil (nothing consumed) when the next value is not one. Numbers with at
     /// most 15 significant digits and a small exponent are exact in one IEEE operation (Clinger's
     /// fast path); the rest go through `strtod`.
+    @inline(__always)
     mutating func number() throws(Failure) -> Double? {
         let first = peek()
         guard first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else { return nil }
@@ -91,8 +103,8 @@ struct JSONScanner: ~Copyable {
         var digits = 0
         var exponent = 0
         let integerStart = offset
-        while offset < bytes.count, let digit = Self.digit(bytes[offset]) {
-            if digits < 19 { mantissa = mantissa * 10 + UInt64(digit) } else { exponent += 1 }
+        while offset < bytes.count, case let digit = bytes[offset] &- UInt8(ascii: "0"), digit <= 9 {
+            if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(digit) } else { exponent += 1 }
             if mantissa > 0 { digits += 1 }
             offset += 1
         }
@@ -102,9 +114,9 @@ struct JSONScanner: ~Copyable {
         if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
             offset += 1
             let fractionStart = offset
-            while offset < bytes.count, let digit = Self.digit(bytes[offset]) {
+            while offset < bytes.count, case let digit = bytes[offset] &- UInt8(ascii: "0"), digit <= 9 {
                 if digits < 19 {
-                    mantissa = mantissa * 10 + UInt64(digit)
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
                     exponent -= 1
                 }
                 if mantissa > 0 { digits += 1 }
@@ -121,8 +133,8 @@ struct JSONScanner: ~Copyable {
             }
             var written = 0
             let exponentStart = offset
-            while offset < bytes.count, let digit = Self.digit(bytes[offset]) {
-                written = min(written * 10 + digit, 100_000)
+            while offset < bytes.count, case let digit = bytes[offset] &- UInt8(ascii: "0"), digit <= 9 {
+                written = min(written * 10 + Int(digit), 100_000)
                 offset += 1
             }
             guard offset > exponentStart else { throw Failure(offset: start, expected: "digits in the exponent") }
@@ -153,12 +165,12 @@ struct JSONScanner: ~Copyable {
         guard depth < 64 else { throw Failure(offset: offset, expected: "less nesting") }
         switch peek() {
         case UInt8(ascii: "\""):
-            try string { _ in () }
+            _ = try string()
         case UInt8(ascii: "{"):
             offset += 1
             if consume(UInt8(ascii: "}")) { return }
             repeat {
-                try string { _ in () }
+                _ = try string()
                 try expect(UInt8(ascii: ":"), "':'")
                 try skipValue(depth: depth + 1)
             } while try more(closing: UInt8(ascii: "}"))
@@ -172,6 +184,7 @@ struct JSONScanner: ~Copyable {
         }
     }
 
+    @inline(__always)
     private mutating func skipWhitespace() {
         while offset < bytes.count {
             switch bytes[offset] {
@@ -179,10 +192,6 @@ struct JSONScanner: ~Copyable {
             default: return
             }
         }
-    }
-
-    private static func digit(_ byte: UInt8) -> Int? {
-        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int(byte - UInt8(ascii: "0")) : nil
     }
 
     /// Exact powers of ten (every one up to 1e22 is a double).

@@ -2,6 +2,7 @@ import EngageML
 import Features
 import Foundation
 import Registry
+import Synchronization
 
 /// A model version ready to answer: its artifact and, when it was trained on a catalog feature
 /// set, that set (to compute features from raw documents).
@@ -30,7 +31,12 @@ public actor ModelStore {
     let registry: ModelRegistry
     /// The alias followed (`production`); models without it serve their newest version.
     public let alias: String
-    private var current: [String: ServedModel] = [:]
+    /// The served version of each model, by name. Written only by the actor, read by requests
+    /// under a short lock, so that a prediction needs no actor hop.
+    private nonisolated let published = Mutex<[String: ServedModel]>([:])
+    private var current: [String: ServedModel] = [:] {
+        didSet { published.withLock { [current] in $0 = current } }
+    }
     private var pinned: [String: ServedModel] = [:]
     /// Why a model or version could not be loaded, by model name.
     public private(set) var problems: [String: String] = [:]
@@ -70,10 +76,7 @@ public actor ModelStore {
     /// The model to answer a request for `name`, at `reference` (a version or an alias) or, when
     /// nil, the served version.
     public func model(_ name: String, reference: String? = nil) async throws -> ServedModel {
-        guard let reference else {
-            guard let model = current[name] else { throw ServingError.unknownModel(name) }
-            return model
-        }
+        guard let reference else { return try served(name) }
         let version: Int
         do {
             version = try await registry.resolve(name, reference: reference)
@@ -84,6 +87,12 @@ public actor ModelStore {
         if let cached = pinned["\(name)@\(version)"] { return cached }
         let model = try await load(name, version: version)
         pinned["\(name)@\(version)"] = model
+        return model
+    }
+
+    /// The served version of `name`, without waiting for the actor.
+    public nonisolated func served(_ name: String) throws(ServingError) -> ServedModel {
+        guard let model = published.withLock({ $0[name] }) else { throw .unknownModel(name) }
         return model
     }
 

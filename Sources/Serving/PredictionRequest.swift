@@ -28,7 +28,7 @@ enum PredictionRequest {
         do {
             try scanner.expect(UInt8(ascii: "{"), "a JSON object")
             guard !scanner.consume(UInt8(ascii: "}")) else { throw RequestFailure.malformed(expectedShape) }
-            let key = try scanner.string { String(decoding: $0, as: UTF8.self) }
+            let key = try scanner.string().text
             try scanner.expect(UInt8(ascii: ":"), "':'")
             switch key {
             case "instances":
@@ -93,9 +93,13 @@ struct FeatureKeys: Sendable {
     var count: Int { names.count }
 
     /// The position of the feature spelled by `key`, trying `guess` first.
-    func position(of key: UnsafeRawBufferPointer, guess: Int) -> Int? {
-        if guess < utf8.count, utf8[guess].count == key.count, utf8[guess].withUnsafeBytes({ $0.elementsEqual(key) }) { return guess }
-        return index[String(decoding: key, as: UTF8.self)]
+    func position(of key: JSONScanner.Text, guess: Int) -> Int? {
+        guard let raw = key.raw else { return key.decoded.flatMap { index[$0] } }
+        if guess < utf8.count, utf8[guess].count == raw.count,
+            utf8[guess].withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) {
+            return guess
+        }
+        return index[String(decoding: raw, as: UTF8.self)]
     }
 }
 
@@ -108,49 +112,52 @@ struct InstanceRows {
     static func read(_ scanner: inout JSONScanner, features: FeatureKeys, maxInstances: Int) throws -> InstanceRows {
         try scanner.expect(UInt8(ascii: "["), "an array of instances")
         guard !scanner.consume(UInt8(ascii: "]")) else { throw RequestFailure.malformed("instances is empty") }
-        var columns = [[Double]](repeating: [], count: features.count)
+        let width = features.count
+        var values: [Double] = []  // row-major, `width` a row
+        values.reserveCapacity(width * 64)
         var problems: [FieldProblem] = []
-        var seen = [Bool](repeating: false, count: features.count)
+        var seen = [Bool](repeating: false, count: width)
         var index = 0
         repeat {
             guard index < maxInstances else { throw RequestFailure.malformed("more than \(maxInstances) instances; at most \(maxInstances) per request") }
-            for j in 0..<features.count { columns[j].append(.nan) }
+            let base = values.count
+            values.append(contentsOf: repeatElement(.nan, count: width))
             guard scanner.consume(UInt8(ascii: "{")) else {
                 try scanner.skipValue()
                 problems.append(FieldProblem(instance: index, field: "(instance)", error: "not an object"))
                 index += 1
                 continue
             }
-            for j in seen.indices { seen[j] = false }
+            for j in 0..<width { seen[j] = false }
             var guess = 0
             if !scanner.consume(UInt8(ascii: "}")) {
                 repeat {
-                    let (position, name) = try scanner.string { key in
-                        let position = features.position(of: key, guess: guess)
-                        return (position, position == nil ? String(decoding: key, as: UTF8.self) : "")
-                    }
+                    let key = try scanner.string()
                     try scanner.expect(UInt8(ascii: ":"), "':'")
-                    guard let position else {
+                    guard let position = features.position(of: key, guess: guess) else {
                         try scanner.skipValue()
-                        problems.append(FieldProblem(instance: index, field: name, error: "unknown field"))
+                        problems.append(FieldProblem(instance: index, field: key.text, error: "unknown field"))
                         continue
                     }
                     guess = position + 1
                     if seen[position] { problems.append(FieldProblem(instance: index, field: features.names[position], error: "given twice")) }
                     seen[position] = true
-                    if let problem = try readValue(&scanner, into: &columns[position][index]) {
+                    if let problem = try readValue(&scanner, into: &values[base + position]) {
                         problems.append(FieldProblem(instance: index, field: features.names[position], error: problem))
                     }
                 } while try scanner.more(closing: UInt8(ascii: "}"))
             }
-            for j in seen.indices where !seen[j] { problems.append(FieldProblem(instance: index, field: features.names[j], error: "missing")) }
+            for j in 0..<width where !seen[j] { problems.append(FieldProblem(instance: index, field: features.names[j], error: "missing")) }
             index += 1
         } while try scanner.more(closing: UInt8(ascii: "]"))
         guard problems.isEmpty else { throw RequestFailure.fields(problems) }
-        return InstanceRows(table: try FeatureTable(names: features.names, columns: columns.map { .numeric($0) }), count: index)
+        let rows = index
+        let columns = (0..<width).map { j in FeatureColumn.numeric((0..<rows).map { values[$0 * width + j] }) }
+        return InstanceRows(table: try FeatureTable(names: features.names, columns: columns), count: rows)
     }
 
     /// Reads one feature value into `slot`; returns what is wrong with it, if anything.
+    @inline(__always)
     private static func readValue(_ scanner: inout JSONScanner, into slot: inout Double) throws(JSONScanner.Failure) -> String? {
         if let number = try scanner.number() {
             guard number.isFinite else { return "not finite" }

@@ -52,12 +52,14 @@ public struct PredictionServer: Sendable {
     /// log's writer and any other `services` running beside it.
     public func application(services: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
-        router.get("v2/health/live") { _, _ in try json(["live": true]) }
+        router.get("v2/health/live") { _, _ in
+            Response(status: .ok, headers: Self.jsonHeaders, body: .init(byteBuffer: ByteBuffer(staticString: #"{"live":true}"#)))
+        }
         router.get("v2/health/ready") { _, _ in try await ready() }
         router.get("metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(string: await metrics.render(predictionLog: predictionLog?.totals))))
+                body: .init(byteBuffer: ByteBuffer(string: metrics.render(predictionLog: predictionLog?.totals))))
         }
         if let token = configuration.apiToken {
             addModelRoutes(to: router.group().add(middleware: BearerTokenMiddleware(token: token)))
@@ -167,7 +169,7 @@ public struct PredictionServer: Sendable {
         } catch let error as MLError {
             response = try json(ErrorBody(error: error.description), status: .badRequest)
         }
-        await metrics.record(route: route, model: name, status: response.status.code, duration: clock.now - start)
+        metrics.record(route: route, model: name, status: response.status.code, duration: clock.now - start)
         return response
     }
 
@@ -202,7 +204,7 @@ public struct PredictionServer: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         return try await answer(route: "predict", model: name, invalidFields: "invalid instances") {
-            let served = try await store.model(name, reference: reference)
+            let served = if let reference { try await store.model(name, reference: reference) } else { try store.served(name) }
             let bytes = try await collectBody(request)
             let explain = request.uri.queryParameters.get("explain").map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false
             let parsed = try bytes.readableBytesView.withUnsafeBytes { body throws(RequestFailure) in
@@ -228,10 +230,11 @@ public struct PredictionServer: Sendable {
                 }
             }
             return Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: PredictionBody.write(served, answers, explanations: explanations, features: computed)))
+                status: .ok, headers: Self.jsonHeaders, body: .init(byteBuffer: PredictionBody.write(served, answers, explanations: explanations, features: computed)))
         }
     }
+
+    private static let jsonHeaders: HTTPFields = [.contentType: "application/json"]
 
     private func predictions(_ served: ServedModel, _ table: FeatureTable) throws -> [Prediction] {
         let pipeline = served.artifact.pipeline

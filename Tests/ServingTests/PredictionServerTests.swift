@@ -17,7 +17,7 @@ import Testing
                            "hour", "weekday", "evening", "description_length", "author_prior_median_log_views", "author_prior_videos"]
 
     /// Two versions of `tiktok_virality` (tree, logistic) and one of `tiktok_engagement`; version 1 is production.
-    private func withServer(
+    func withServer(
         logSample: Double = 0, _ body: @Sendable (any TestClientProtocol, ModelStore, ModelRegistry) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID())").path
@@ -260,7 +260,7 @@ import Testing
 
 /// The Open Inference Protocol V2 routes and the bearer token.
 @Suite(.serialized) struct InferenceProtocolTests {
-    private func withServer(token: String?, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func withServer(token: String?, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("v2-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try await withTestDatabase { database in

@@ -41,7 +41,7 @@ public struct FeatureTable: Sendable, Equatable {
         guard names.count == columns.count else {
             throw .shapeMismatch("\(names.count) names for \(columns.count) columns")
         }
-        if let duplicate = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+        if let duplicate = Self.firstDuplicate(names) {
             throw .invalidParameter("the column name \(duplicate) appears twice")
         }
         let rows = columns.first?.count ?? 0
@@ -51,6 +51,17 @@ public struct FeatureTable: Sendable, Equatable {
         self.names = names
         self.columns = columns
         self.rows = rows
+    }
+
+    /// A name that appears twice, if any. Few names (a request's table) are compared pairwise,
+    /// which is cheaper than hashing them.
+    private static func firstDuplicate(_ names: [String]) -> String? {
+        guard names.count > 32 else {
+            for i in names.indices where names[(i + 1)...].contains(names[i]) { return names[i] }
+            return nil
+        }
+        var seen = Set<String>(minimumCapacity: names.count)
+        return names.first { !seen.insert($0).inserted }
     }
 
     /// The column named `name`, or nil.

@@ -68,19 +68,34 @@ public struct TablePreprocessor: Sendable, Equatable, Codable {
         }
     }
 
+    /// How many output columns the steps make.
+    private var outputWidth: Int {
+        steps.reduce(0) { width, step in
+            switch step {
+            case .numeric: width + 1
+            case .oneHot(_, _, let categories): width + categories.count
+            }
+        }
+    }
+
     /// The numeric matrix for `table`, whose columns are matched to the fitted ones by name.
     public func transform(_ table: FeatureTable) throws(MLError) -> Matrix {
+        let width = outputWidth
         var output: [Double] = []
-        output.reserveCapacity(outputNames.count * table.rows)
-        for step in steps {
+        output.reserveCapacity(width * table.rows)
+        for (position, step) in steps.enumerated() {
+            // Callers usually pass the columns in training order: look there first.
+            func column(_ name: String) -> FeatureColumn? {
+                position < table.names.count && table.names[position] == name ? table.columns[position] : table.column(named: name)
+            }
             switch step {
             case .numeric(let name, let fill, let mean, let scale):
-                guard case .numeric(let values)? = table.column(named: name) else {
+                guard case .numeric(let values)? = column(name) else {
                     throw .shapeMismatch("the numeric feature \(name) is missing from the input")
                 }
                 for value in values { output.append(((value.isNaN ? fill ?? .nan : value) - mean) / scale) }
             case .oneHot(let name, let fill, let categories):
-                guard case .categorical(let values)? = table.column(named: name) else {
+                guard case .categorical(let values)? = column(name) else {
                     throw .shapeMismatch("the categorical feature \(name) is missing from the input")
                 }
                 let filled = values.map { $0 ?? fill }
@@ -89,7 +104,7 @@ public struct TablePreprocessor: Sendable, Equatable, Codable {
                 }
             }
         }
-        return Matrix(unchecked: table.rows, outputNames.count, output)
+        return Matrix(unchecked: table.rows, width, output)
     }
 }
 
