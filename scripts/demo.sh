@@ -58,18 +58,26 @@ for task in tiktok_virality tiktok_engagement tmdb_hit tmdb_revenue creator_segm
   $engage evaluate "$task@production"
 done
 
-step "engage serve: one prediction over HTTP, then a graceful stop"
+step "engage serve: predictions over HTTP (features, explained; a raw TikTok item), then a graceful stop"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-$engage serve --port "$port" --log-level error &
+$engage serve --port "$port" --log-level error --log-sample 1 &
 server=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break; sleep 0.2; done
 curl -s "http://127.0.0.1:$port/v2/health/ready"; echo
 instance='{"log_followers": 9.2, "log_following": 6.5, "verified": 0, "duration_s": 21, "hashtag_count": 3, "generic_hashtag": 1,
   "music_original": 1, "hour": 20, "weekday": 4, "evening": 1, "description_length": 40,
   "author_prior_median_log_views": 7.9, "author_prior_videos": 12}'
-echo "POST /v1/models/tiktok_virality/predict"
-curl -s -X POST "http://127.0.0.1:$port/v1/models/tiktok_virality/predict" -H 'content-type: application/json' \
+echo "POST /v1/models/tiktok_virality/predict?explain=true"
+curl -s -X POST "http://127.0.0.1:$port/v1/models/tiktok_virality/predict?explain=true" -H 'content-type: application/json' \
   -d "{\"instances\": [$instance]}"; echo
+# A post about to be published: a seed creator's item as TikTok-Api gives it, without stats yet.
+item=$(python3 -c 'import json, sys, time
+item = json.loads(open("seeds/tiktok_items.jsonl").readline())
+item.pop("stats"); item["id"] = "7399999999999999999"; item["createTime"] = int(time.time())
+print(json.dumps(item))')
+echo "POST /v1/models/tiktok_virality/predict with a raw TikTok item (features computed in-process, author history looked up)"
+curl -s -X POST "http://127.0.0.1:$port/v1/models/tiktok_virality/predict" -H 'content-type: application/json' \
+  -d "{\"documents\": [$item]}"; echo
 kill -TERM "$server"; wait "$server" || true
 
 step "engage db stats"

@@ -69,27 +69,44 @@ public struct KMeans: Estimator, Equatable, Codable {
         var closest = data.squaredDistances(to: [first], weights: weights, closest: nil, threads: threads).distances
         var potential = closest.reduce(0, +)
         for _ in 1..<clusterCount {
-            let candidates = (0..<trials).map { _ in weightedDraw(closest, total: potential, generator: &generator) }
+            let cumulative = runningSums(closest)
+            let candidates = (0..<trials).map { _ in weightedDraw(closest, cumulative: cumulative, total: potential, generator: &generator) }
             let measured = data.squaredDistances(to: candidates, weights: weights, closest: closest, threads: threads)
             var best = 0
             for t in 1..<trials where measured.potentials[t] < measured.potentials[best] { best = t }
             let offset = best * closest.count
-            for i in 0..<closest.count { closest[i] = min(closest[i], measured.distances[offset + i]) }
+            measured.distances.withUnsafeBufferPointer { distances in
+                closest.withUnsafeMutableBufferPointer { closest in
+                    for i in closest.indices { closest[i] = min(closest[i], distances[offset + i]) }
+                }
+            }
             potential = measured.potentials[best]
             centres += data.row(candidates[best])
         }
         return centres
     }
 
-    private func weightedDraw(_ masses: [Double], total: Double, generator: inout SeededGenerator) -> Int {
+    /// The index whose running mass first passes a uniform draw in `[0, total)`: a binary search
+    /// over the running sums (`cumulative`, left to right), so every draw of a round shares one pass.
+    private func weightedDraw(_ masses: [Double], cumulative: [Double]? = nil, total: Double, generator: inout SeededGenerator) -> Int {
         guard total > 0 else { return Int(generator.next() % UInt64(masses.count)) }
         let target = generator.nextUnit() * total
-        var running = 0.0
-        for (i, mass) in masses.enumerated() {
-            running += mass
-            if running > target { return i }
+        let sums = cumulative ?? runningSums(masses)
+        var low = 0
+        var high = sums.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sums[middle] > target { high = middle } else { low = middle + 1 }
         }
-        return masses.lastIndex { $0 > 0 } ?? masses.count - 1
+        return low < sums.count ? low : masses.lastIndex { $0 > 0 } ?? masses.count - 1
+    }
+
+    private func runningSums(_ masses: [Double]) -> [Double] {
+        var running = 0.0
+        return masses.map { mass in
+            running += mass
+            return running
+        }
     }
 }
 
@@ -178,19 +195,24 @@ struct RowMajor: Sendable {
         var partials: [[Double]] = []
         let distances = [Double](unsafeUninitializedCapacity: rows * points.count) { buffer, initialized in
             let target = UnsafeSendablePointer(buffer.baseAddress!)
+            // One pass over the rows measures every point: each row is read from memory once.
             partials = parallelChunks(count: rows, chunkSize: 8192, threads: threads) { range -> [Double] in
                 var sums = [Double](repeating: 0, count: points.count)
                 values.withUnsafeBufferPointer { v in
-                    for (t, point) in points.enumerated() {
-                        let p = v.baseAddress! + point * columns
-                        let out = target.pointer + t * rows
-                        var sum = 0.0
-                        for i in range {
-                            let distance = weights[i] * EngageML.squaredDistance(v.baseAddress! + i * columns, p, columns)
-                            (out + i).initialize(to: distance)
-                            if let closest { sum += min(closest[i], distance) } else { sum += distance }
+                    weights.withUnsafeBufferPointer { w in
+                        let bounds = closest ?? []
+                        bounds.withUnsafeBufferPointer { bound in
+                            sums.withUnsafeMutableBufferPointer { sums in
+                                for i in range {
+                                    let row = v.baseAddress! + i * columns
+                                    for (t, point) in points.enumerated() {
+                                        let distance = w[i] * EngageML.squaredDistance(row, v.baseAddress! + point * columns, columns)
+                                        (target.pointer + t * rows + i).initialize(to: distance)
+                                        sums[t] += bound.isEmpty ? distance : min(bound[i], distance)
+                                    }
+                                }
+                            }
                         }
-                        sums[t] = sum
                     }
                 }
                 return sums
