@@ -192,23 +192,41 @@ struct RowMajor: Sendable {
         let rows = self.rows
         let columns = self.columns
         let values = self.values
+        // The points four at a time, coordinate by coordinate: one row's distances to four points are
+        // one SIMD accumulation, and each row is read from memory once for all the points.
+        let groups = (points.count + 3) / 4
+        var layout = [SIMD4<Double>](repeating: SIMD4(), count: groups * columns)
+        for (t, point) in points.enumerated() {
+            for j in 0..<columns { layout[(t / 4) * columns + j][t % 4] = values[point * columns + j] }
+        }
+        let panel = layout
         var partials: [[Double]] = []
         let distances = [Double](unsafeUninitializedCapacity: rows * points.count) { buffer, initialized in
             let target = UnsafeSendablePointer(buffer.baseAddress!)
-            // One pass over the rows measures every point: each row is read from memory once.
             partials = parallelChunks(count: rows, chunkSize: 8192, threads: threads) { range -> [Double] in
                 var sums = [Double](repeating: 0, count: points.count)
                 values.withUnsafeBufferPointer { v in
                     weights.withUnsafeBufferPointer { w in
                         let bounds = closest ?? []
                         bounds.withUnsafeBufferPointer { bound in
-                            sums.withUnsafeMutableBufferPointer { sums in
-                                for i in range {
-                                    let row = v.baseAddress! + i * columns
-                                    for (t, point) in points.enumerated() {
-                                        let distance = w[i] * EngageML.squaredDistance(row, v.baseAddress! + point * columns, columns)
-                                        (target.pointer + t * rows + i).initialize(to: distance)
-                                        sums[t] += bound.isEmpty ? distance : min(bound[i], distance)
+                            panel.withUnsafeBufferPointer { panel in
+                                sums.withUnsafeMutableBufferPointer { sums in
+                                    for i in range {
+                                        let row = v.baseAddress! + i * columns
+                                        for group in 0..<groups {
+                                            let lanes = panel.baseAddress! + group * columns
+                                            var squares = SIMD4<Double>()
+                                            for j in 0..<columns {
+                                                let delta = lanes[j] - SIMD4(repeating: row[j])
+                                                squares += delta * delta
+                                            }
+                                            for lane in 0..<min(4, points.count - group * 4) {
+                                                let t = group * 4 + lane
+                                                let distance = w[i] * squares[lane]
+                                                (target.pointer + t * rows + i).initialize(to: distance)
+                                                sums[t] += bound.isEmpty ? distance : min(bound[i], distance)
+                                            }
+                                        }
                                     }
                                 }
                             }
