@@ -107,7 +107,6 @@ struct FeatureKeys: Sendable {
 /// feature present, a number (or boolean) and finite, none unknown or repeated.
 struct InstanceRows {
     let table: FeatureTable
-    let count: Int
 
     static func read(_ scanner: inout JSONScanner, features: FeatureKeys, maxInstances: Int) throws -> InstanceRows {
         try scanner.expect(UInt8(ascii: "["), "an array of instances")
@@ -153,7 +152,7 @@ struct InstanceRows {
         guard problems.isEmpty else { throw RequestFailure.fields(problems) }
         let rows = index
         let columns = (0..<width).map { j in FeatureColumn.numeric((0..<rows).map { values[$0 * width + j] }) }
-        return InstanceRows(table: try FeatureTable(names: features.names, columns: columns), count: rows)
+        return InstanceRows(table: try FeatureTable(names: features.names, columns: columns))
     }
 
     /// Reads one feature value into `slot`; returns what is wrong with it, if anything.
