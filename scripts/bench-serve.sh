@@ -40,6 +40,7 @@ if [[ ! -x $work/hb-ceiling/.build/release/HBCeiling ]]; then
 fi
 swift build -c release --product engage >&2
 
+rm -rf "$root/.engage/bench-serve-db"  # a fresh registry: the models are versions 1
 DB_DIR=$root/.engage/bench-serve-db DB_PORT=${DB_PORT:-27227} scripts/db.sh run \
   "$venv/bin/python" scripts/bench-serve.py --peer "$work" --engage "$root/.build/release/engage" \
   --data "$data" --out "$out" --repeats "${REPEATS:-3}" --duration "${DURATION:-10}" \

@@ -3,7 +3,7 @@ import NIOCore
 /// Writes JSON text straight into a response buffer, for the prediction answers: no intermediate
 /// dictionaries or encoder. The caller writes well-formed structure (`{`, keys, `,`); strings are
 /// escaped and numbers written in Swift's shortest round-trip form, non-finite ones as `null`.
-struct JSONWriter {
+struct JSONWriter: TextOutputStream {
     private(set) var buffer: ByteBuffer
 
     init(capacity: Int) {
@@ -48,8 +48,18 @@ struct JSONWriter {
         } else if value == value.rounded(), abs(value) < 9_007_199_254_740_992 {
             buffer.writeString(String(Int64(value)))
         } else {
-            buffer.writeString(value.description)
+            value.write(to: &self)  // shortest round-trip digits, straight into the buffer
         }
+    }
+
+    /// `TextOutputStream`: how `Double.write(to:)` hands over its digits.
+    mutating func write(_ string: String) {
+        buffer.writeString(string)
+    }
+
+    /// The standard library writes a number's ASCII digits through this hook without making a `String`.
+    mutating func _writeASCII(_ ascii: UnsafeBufferPointer<UInt8>) {
+        buffer.writeBytes(ascii)
     }
 
     mutating func number(_ value: Int) {
