@@ -1,3 +1,5 @@
+import Foundation
+
 /// BSON element type tags (bsonspec.org).
 enum BSONType: UInt8 {
     case double = 0x01, string = 0x02, document = 0x03, array = 0x04, binary = 0x05, undefined = 0x06
@@ -128,7 +130,11 @@ struct BSONWriter {
 
     private mutating func writeCString(_ s: String, orThrow error: BSONError) throws(BSONError) {
         let utf8 = s.utf8
-        if utf8.contains(0) { throw error }
+        // Native strings are contiguous: one memchr instead of a generic scan for NUL.
+        let hasNUL = utf8.withContiguousStorageIfAvailable { raw in
+            raw.count > 0 && memchr(raw.baseAddress!, 0, raw.count) != nil
+        } ?? utf8.contains(0)
+        if hasNUL { throw error }
         bytes.append(contentsOf: utf8)
         bytes.append(0)
     }
@@ -251,9 +257,10 @@ struct BSONReader {
 
     private mutating func readCString() throws(BSONError) -> String {
         let start = position
-        guard let end = bytes[start...].firstIndex(of: 0) else {
+        guard start < bytes.count, let found = memchr(bytes.baseAddress! + start, 0, bytes.count - start) else {
             throw .malformed(offset: start, reason: "key or C string is not NUL-terminated")
         }
+        let end = UnsafeRawPointer(found) - bytes.baseAddress!
         position = end + 1
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
