@@ -46,6 +46,38 @@ import Testing
         }
     }
 
+    /// At prediction time a history feature is looked up for one document; on a stored document
+    /// (with no other document at exactly its time) the lookup must give what the window gave its row.
+    @Test func predictionTimeLookupsMatchTheWindowsRowForRow() async throws {
+        try await withTestDatabase { database in
+            try await Self.loadSeeds(into: database)
+            for (name, every) in [("tmdb_revenue", 1), ("tiktok_engagement", 6)] {
+                let set = try FeatureCatalog.set(name)
+                _ = try await FeatureBuilder(database: database, set: set).build()
+                let raw = try await database.collection(set.source).find(set.filter)
+                var atTime: [String: Int] = [:]
+                for document in raw { atTime[document[path: set.timeField].map { "\($0)" } ?? "-", default: 0] += 1 }
+                let rows = Dictionary(uniqueKeysWithValues: try await database.collection(set.collection).find().map { ($0["_id"]!, $0) })
+                var compared = 0
+                var withHistory = 0
+                for (index, document) in raw.enumerated() where index % every == 0 && atTime[document[path: set.timeField].map { "\($0)" } ?? "-"] == 1 {
+                    let row = try #require(rows[document["_id"]!])
+                    let looked = try await set.history(for: document, in: database)
+                    for feature in set.history {
+                        let window = row[feature.name]?.doubleValue
+                        let lookup = looked[feature.name] ?? nil
+                        #expect((window == nil) == (lookup == nil) && abs((window ?? 0) - (lookup ?? 0)) < 1e-9,
+                                "\(name) \(document["_id"]!) \(feature.name): window \(String(describing: window)), lookup \(String(describing: lookup))")
+                        compared += 1
+                        if lookup != nil && lookup != 0 { withHistory += 1 }
+                    }
+                }
+                #expect(compared > 100, "\(name)")
+                #expect(withHistory > 20, "\(name): the check must see rows that have a history")
+            }
+        }
+    }
+
     @Test func historyLooksStrictlyBackwards() async throws {
         try await withTestDatabase { database in
             let videos = database.collection("raw_tiktok_videos")
