@@ -155,6 +155,12 @@ public struct FeatureSet: Sendable {
         return projection
     }
 
+    /// Refuses a set whose rows are computed from many raw documents (grouped entities): those rows
+    /// cannot be re-evaluated, or predicted, one raw document at a time.
+    public func requirePerDocument() throws(FeatureDefinitionError) {
+        guard preparation.isEmpty else { throw .notPerDocument(name) }
+    }
+
     /// The per-document features of one normalized document, evaluated in Swift (history
     /// features are left out: see ``history(for:in:)``).
     public func evaluate(_ document: Document) -> [String: Double?] {

@@ -21,9 +21,7 @@ public struct FeatureVerification: Sendable, Codable, Equatable {
 
     /// Verifies `set` (rows built from grouped entities cannot be re-evaluated per raw document and are refused).
     public static func verify(_ set: FeatureSet, in database: MongoDatabase) async throws -> FeatureVerification {
-        guard set.preparation.isEmpty else {
-            throw FeatureDefinitionError.notPerDocument(set.name)
-        }
+        try set.requirePerDocument()
         let rows = try await database.collection(set.collection).find()
         let raw = try await database.collection(set.source).find(set.filter)
         let byID = Dictionary(raw.compactMap { document in document["_id"].map { ($0, document) } }, uniquingKeysWith: { first, _ in first })

@@ -14,8 +14,10 @@ enum DocumentRows {
         guard let set = model.featureSet else {
             throw RequestFailure.malformed("\(model.name) was trained on a feature table, not a feature set; send instances")
         }
-        guard set.preparation.isEmpty else {
-            throw RequestFailure.malformed("\(model.name) predicts per \(set.name) row, each computed from many raw documents; send instances")
+        do {
+            try set.requirePerDocument()
+        } catch {
+            throw RequestFailure.malformed("\(model.name): \(error); send instances")
         }
         let now = Date()
         var normalized: [Document] = []

@@ -150,15 +150,16 @@ struct JSONScanner: ~Copyable {
 
     /// `true`, `false` or `null` (as nil), or `.none` with nothing consumed.
     mutating func literal() -> Bool?? {
-        for (word, value) in [("true", Bool?.some(true)), ("false", Bool?.some(false)), ("null", Bool?.none)] {
-            let utf8 = word.utf8
-            if offset + utf8.count <= bytes.count, zip(utf8, bytes[offset...]).allSatisfy({ $0 == $1 }) {
-                offset += utf8.count
+        for (word, value) in Self.literals {
+            if offset + word.count <= bytes.count, zip(word, bytes[offset...]).allSatisfy({ $0 == $1 }) {
+                offset += word.count
                 return .some(value)
             }
         }
         return .none
     }
+
+    private static let literals: [(word: [UInt8], value: Bool?)] = [(Array("true".utf8), true), (Array("false".utf8), false), (Array("null".utf8), nil)]
 
     /// Skips one value of any kind, checking its grammar.
     mutating func skipValue(depth: Int = 0) throws(Failure) {

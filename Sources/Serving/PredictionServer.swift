@@ -122,7 +122,7 @@ public struct PredictionServer: Sendable {
     }
 
     private func infer(_ request: Request, model name: String, reference: String?) async throws -> Response {
-        try await answer(route: "infer", model: name, invalidFields: "invalid inputs") {
+        try await answer(route: "infer", model: name, invalidFields: "invalid inputs") { _ in
             let served = try await store.model(name, reference: reference)
             let bytes = try await collectBody(request)
             let decoded: InferenceProtocol.InferRequest
@@ -151,12 +151,15 @@ public struct PredictionServer: Sendable {
 
     /// Runs a prediction route's `body`, turns the client errors it throws into 4xx answers (never a
     /// 500 for client input), and records the request in the metrics.
-    private func answer(route: String, model name: String, invalidFields: String, _ body: () async throws -> Response) async throws -> Response {
+    /// `body` gets the request's start, to time what it logs.
+    private func answer(
+        route: String, model name: String, invalidFields: String, _ body: (ContinuousClock.Instant) async throws -> Response
+    ) async throws -> Response {
         let clock = ContinuousClock()
         let start = clock.now
         let response: Response
         do {
-            response = try await body()
+            response = try await body(start)
         } catch ServingError.unknownModel(let missing) {
             response = try json(ErrorBody(error: "no model \(missing); see GET /v1/models"), status: .notFound)
         } catch ServingError.bodyTooLarge(let limit) {
@@ -201,9 +204,7 @@ public struct PredictionServer: Sendable {
     }
 
     private func predict(_ request: Request, model name: String, reference: String?) async throws -> Response {
-        let clock = ContinuousClock()
-        let start = clock.now
-        return try await answer(route: "predict", model: name, invalidFields: "invalid instances") {
+        try await answer(route: "predict", model: name, invalidFields: "invalid instances") { start in
             let served = if let reference { try await store.model(name, reference: reference) } else { try store.served(name) }
             let bytes = try await collectBody(request)
             let explain = request.uri.queryParameters.get("explain").map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false
@@ -226,7 +227,7 @@ public struct PredictionServer: Sendable {
                 bytes.readableBytesView.withUnsafeBytes { body in
                     predictionLog.record(
                         model: served.name, version: served.version, body: body, rows: answers.count, outputs: answers.map(\.document),
-                        latency: clock.now - start)
+                        latency: ContinuousClock.now - start)
                 }
             }
             return Response(

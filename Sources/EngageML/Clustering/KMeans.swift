@@ -64,7 +64,7 @@ public struct KMeans: Estimator, Equatable, Codable {
     /// measured in one pass over the data.
     private func seedCentres(_ data: RowMajor, weights: [Double], generator: inout SeededGenerator, threads: Int) -> [Double] {
         let trials = 2 + Int(log(Double(clusterCount)))
-        let first = weightedDraw(weights, total: weights.reduce(0, +), generator: &generator)
+        let first = weightedDraw(weights, cumulative: runningSums(weights), total: weights.reduce(0, +), generator: &generator)
         var centres = data.row(first)
         var closest = data.squaredDistances(to: [first], weights: weights, closest: nil, threads: threads).distances
         var potential = closest.reduce(0, +)
@@ -88,10 +88,9 @@ public struct KMeans: Estimator, Equatable, Codable {
 
     /// The index whose running mass first passes a uniform draw in `[0, total)`: a binary search
     /// over the running sums (`cumulative`, left to right), so every draw of a round shares one pass.
-    private func weightedDraw(_ masses: [Double], cumulative: [Double]? = nil, total: Double, generator: inout SeededGenerator) -> Int {
+    private func weightedDraw(_ masses: [Double], cumulative sums: [Double], total: Double, generator: inout SeededGenerator) -> Int {
         guard total > 0 else { return Int(generator.next() % UInt64(masses.count)) }
         let target = generator.nextUnit() * total
-        let sums = cumulative ?? runningSums(masses)
         var low = 0
         var high = sums.count
         while low < high {
