@@ -35,9 +35,11 @@ struct HamerlyRun {
         lower = [Double](repeating: 0, count: data.rows)
         sums = [Double](repeating: 0, count: centres.count)
         totals = [Double](repeating: 0, count: k)
-        norms = data.values.withUnsafeBufferPointer { v in
-            (0..<data.rows).map { dotProduct(v.baseAddress! + $0 * data.columns, v.baseAddress! + $0 * data.columns, data.columns) }
-        }
+        norms = parallelChunks(count: data.rows, chunkSize: Self.chunkSize, threads: threads) { range in
+            data.values.withUnsafeBufferPointer { v in
+                range.map { dotProduct(v.baseAddress! + $0 * data.columns, v.baseAddress! + $0 * data.columns, data.columns) }
+            }
+        }.flatMap { $0 }
     }
 
     /// A chunk's changes to the cluster sums and weights, and how many points changed cluster.
@@ -49,19 +51,49 @@ struct HamerlyRun {
 
     mutating func iterate(maxIterations: Int, tolerance: Double) -> KMeansModel {
         var iterations = 0
+        var shift = BoundShift(noMoves: k)
         while iterations < maxIterations {
             iterations += 1
-            let changed = assignStep()
-            let (moved, shift) = updateCentres()
-            if iterations > 1 && changed == 0 { break }
-            updateBounds(moved)
-            if shift <= tolerance { break }
+            let changed = assignStep(shift)
+            let (moved, squaredShift) = updateCentres()
+            // No point moved, so the sums and the centres are what they were: every point already
+            // sits with its nearest centre.
+            if iterations > 1 && changed == 0 { return finish(iterations: iterations) }
+            shift = BoundShift(moved: moved)
+            if squaredShift <= tolerance { break }
         }
+        // The centres moved after the last assignment: assign once more to the final centres, as
+        // scikit-learn does. The bounds still hold, so this touches only the points that may change.
+        _ = assignStep(shift)
         return finish(iterations: iterations)
     }
 
-    /// Reassigns every point that may have changed cluster; folds the moves into `sums` and `totals`.
-    private mutating func assignStep() -> Int {
+    /// How far the bounds of a point in each cluster loosen after the centres moved: its upper bound
+    /// grows by its own centre's move, its lower bound shrinks by the largest move of another centre.
+    /// `assignStep` applies it point by point as it passes, rather than in a pass of its own.
+    private struct BoundShift: Sendable {
+        var upper: [Double]
+        var lower: [Double]
+
+        init(noMoves k: Int) {
+            upper = [Double](repeating: 0, count: k)
+            lower = upper
+        }
+
+        init(moved: [Double]) {
+            var largest = 0
+            for c in moved.indices where moved[c] > moved[largest] { largest = c }
+            var secondLargest = 0.0
+            for c in moved.indices where c != largest { secondLargest = max(secondLargest, moved[c]) }
+            upper = moved
+            lower = moved.indices.map { $0 == largest ? secondLargest : moved[largest] }
+        }
+    }
+
+    /// Loosens each point's bounds by `shift`, then reassigns every point that may have changed
+    /// cluster; folds the moves into `sums` and `totals`. Points whose bounds fail are searched
+    /// four at a time.
+    private mutating func assignStep(_ shift: BoundShift) -> Int {
         let d = data.columns
         let k = self.k
         let halfGap = nearestOtherCentre().map { $0 / 2 }
@@ -69,7 +101,7 @@ struct HamerlyRun {
         let data = self.data
         let weights = self.weights
         let norms = self.norms
-        let panel = CentrePanel(centres, columns: d)
+        let search = FourPointSearch(centres, columns: d)
         let deltas = assignment.withUnsafeMutableBufferPointer { assignmentBuffer in
             upper.withUnsafeMutableBufferPointer { upperBuffer in
                 lower.withUnsafeMutableBufferPointer { lowerBuffer in
@@ -77,38 +109,65 @@ struct HamerlyRun {
                     let uppers = UnsafeSendablePointer(upperBuffer.baseAddress!)
                     let lowers = UnsafeSendablePointer(lowerBuffer.baseAddress!)
                     return parallelChunks(count: data.rows, chunkSize: Self.chunkSize, threads: threads) { range -> ChunkDelta in
-                        var delta = ChunkDelta(sums: [Double](repeating: 0, count: k * d), totals: [Double](repeating: 0, count: k), changed: 0)
+                        var sums = [Double](repeating: 0, count: k * d)
+                        var totals = [Double](repeating: 0, count: k)
+                        var changed = 0
+                        let scratch = UnsafeMutablePointer<SIMD4<Double>>.allocate(capacity: d)
+                        defer { scratch.deallocate() }
                         data.values.withUnsafeBufferPointer { values in
                             centres.withUnsafeBufferPointer { c in
-                                delta.sums.withUnsafeMutableBufferPointer { deltaSums in
+                                sums.withUnsafeMutableBufferPointer { deltaSums in
+                                    let rows = values.baseAddress!
+                                    var pending = SIMD4<Int>()
+                                    var pendingCount = 0
+                                    /// Searches the pending points (a short batch repeats its first point in
+                                    /// the spare lanes) and moves those whose nearest centre changed.
+                                    func searchPending() {
+                                        let lane = { (l: Int) in pending[l < pendingCount ? l : 0] }
+                                        let found = search.nearestTwo(
+                                            (rows + lane(0) * d, rows + lane(1) * d, rows + lane(2) * d, rows + lane(3) * d),
+                                            norms: SIMD4(norms[lane(0)], norms[lane(1)], norms[lane(2)], norms[lane(3)]),
+                                            scratch: scratch)
+                                        for l in 0..<pendingCount {
+                                            let i = pending[l]
+                                            let old = Int(assigned.pointer[i])
+                                            let nearest = Int(found.index[l])
+                                            uppers.pointer[i] = found.best[l].squareRoot()
+                                            lowers.pointer[i] = found.second[l].squareRoot()
+                                            guard nearest != old else { continue }
+                                            assigned.pointer[i] = Int32(nearest)
+                                            changed += 1
+                                            let w = weights[i]
+                                            let row = rows + i * d
+                                            totals[nearest] += w
+                                            for j in 0..<d { deltaSums[nearest * d + j] += w * row[j] }
+                                            if old >= 0 {
+                                                totals[old] -= w
+                                                for j in 0..<d { deltaSums[old * d + j] -= w * row[j] }
+                                            }
+                                        }
+                                        pendingCount = 0
+                                    }
                                     for i in range {
                                         let old = Int(assigned.pointer[i])
                                         if old >= 0 {
+                                            uppers.pointer[i] += shift.upper[old]
+                                            lowers.pointer[i] -= shift.lower[old]
                                             let bound = max(halfGap[old], lowers.pointer[i])
                                             if uppers.pointer[i] <= bound { continue }
-                                            let tight = squaredDistance(values.baseAddress! + i * d, c.baseAddress! + old * d, d).squareRoot()
+                                            let tight = squaredDistance(rows + i * d, c.baseAddress! + old * d, d).squareRoot()
                                             uppers.pointer[i] = tight
                                             if tight <= bound { continue }
                                         }
-                                        let (bestIndex, best, second) = panel.nearestTwo(values.baseAddress! + i * d, norm: norms[i])
-                                        uppers.pointer[i] = best.squareRoot()
-                                        lowers.pointer[i] = second.squareRoot()
-                                        guard bestIndex != old else { continue }
-                                        assigned.pointer[i] = Int32(bestIndex)
-                                        delta.changed += 1
-                                        let w = weights[i]
-                                        let row = values.baseAddress! + i * d
-                                        delta.totals[bestIndex] += w
-                                        for j in 0..<d { deltaSums[bestIndex * d + j] += w * row[j] }
-                                        if old >= 0 {
-                                            delta.totals[old] -= w
-                                            for j in 0..<d { deltaSums[old * d + j] -= w * row[j] }
-                                        }
+                                        pending[pendingCount] = i
+                                        pendingCount += 1
+                                        if pendingCount == 4 { searchPending() }
                                     }
+                                    if pendingCount > 0 { searchPending() }
                                 }
                             }
                         }
-                        return delta
+                        return ChunkDelta(sums: sums, totals: totals, changed: changed)
                     }
                 }
             }
@@ -156,36 +215,23 @@ struct HamerlyRun {
         }
     }
 
-    private mutating func updateBounds(_ moved: [Double]) {
-        var largest = 0
-        for c in 0..<k where moved[c] > moved[largest] { largest = c }
-        var secondLargest = 0.0
-        for c in 0..<k where c != largest { secondLargest = max(secondLargest, moved[c]) }
-        for i in 0..<data.rows {
-            let a = Int(assignment[i])
-            upper[i] += moved[a]
-            lower[i] -= a == largest ? secondLargest : moved[largest]
-        }
-    }
-
-    /// Final assignment to the final centres (as scikit-learn does), sizes and inertia.
+    /// Sizes and inertia of the final assignment, which `iterate` has made to the final centres.
     private func finish(iterations: Int) -> KMeansModel {
         let d = data.columns
         let k = self.k
         let centres = self.centres
         let data = self.data
         let weights = self.weights
-        let norms = self.norms
-        let panel = CentrePanel(centres, columns: d)
+        let assignment = self.assignment
         let chunks = parallelChunks(count: data.rows, chunkSize: Self.chunkSize, threads: threads) { range -> (Double, [Int]) in
             var inertia = 0.0
             var sizes = [Int](repeating: 0, count: k)
             data.values.withUnsafeBufferPointer { values in
                 centres.withUnsafeBufferPointer { c in
                     for i in range {
-                        let bestIndex = panel.nearestTwo(values.baseAddress! + i * d, norm: norms[i]).index
-                        inertia += weights[i] * squaredDistance(values.baseAddress! + i * d, c.baseAddress! + bestIndex * d, d)
-                        sizes[bestIndex] += 1
+                        let cluster = Int(assignment[i])
+                        inertia += weights[i] * squaredDistance(values.baseAddress! + i * d, c.baseAddress! + cluster * d, d)
+                        sizes[cluster] += 1
                     }
                 }
             }
@@ -202,58 +248,74 @@ struct HamerlyRun {
     }
 }
 
-/// The centres laid out eight at a time, coordinate by coordinate, so that one point's squared
-/// distances to eight centres come from `d` SIMD multiply-adds: `‖x‖² − 2x·c + ‖c‖²`, as
-/// scikit-learn computes them. Padding lanes have an infinite norm and never win.
-struct CentrePanel: Sendable {
-    private let blocks: [SIMD8<Double>]
-    private let centreNorms: [SIMD8<Double>]
+/// The centres, searched four points at a time: each SIMD lane is one point, so the running nearest
+/// and second-nearest are lane-wise selects with no branch per centre. Squared distances are
+/// `‖x‖² − 2x·c + ‖c‖²`, as scikit-learn computes them.
+struct FourPointSearch: Sendable {
+    private let centres: [Double]
+    private let centreNorms: [Double]
     private let columns: Int
-    private let count: Int
 
     init(_ centres: [Double], columns: Int) {
-        let count = centres.count / columns
-        let blockCount = (count + 7) / 8
-        var blocks = [SIMD8<Double>](repeating: SIMD8(), count: blockCount * columns)
-        var centreNorms = [SIMD8<Double>](repeating: SIMD8(repeating: .infinity), count: blockCount)
-        for c in 0..<count {
-            var norm = 0.0
-            for j in 0..<columns {
-                blocks[(c / 8) * columns + j][c % 8] = centres[c * columns + j]
-                norm += centres[c * columns + j] * centres[c * columns + j]
-            }
-            centreNorms[c / 8][c % 8] = norm
-        }
-        self.blocks = blocks
-        self.centreNorms = centreNorms
+        self.centres = centres
         self.columns = columns
-        self.count = count
+        centreNorms = (0..<(centres.count / columns)).map { c in
+            var norm = 0.0
+            for j in 0..<columns { norm += centres[c * columns + j] * centres[c * columns + j] }
+            return norm
+        }
     }
 
-    /// The nearest centre, its squared distance and the second-smallest squared distance (≥ 0).
+    /// For four points (`points[l]` is lane `l`'s coordinates, `norms` their squared norms): the
+    /// nearest centre of each (the lowest index on a tie), its squared distance and the second
+    /// smallest squared distance (all ≥ 0). `scratch` holds `columns` values.
     @inline(__always)
-    func nearestTwo(_ point: UnsafePointer<Double>, norm: Double) -> (index: Int, best: Double, second: Double) {
-        var best = Double.infinity
-        var second = Double.infinity
-        var index = 0
-        blocks.withUnsafeBufferPointer { panel in
-            for block in 0..<centreNorms.count {
-                var dots = SIMD8<Double>()
-                let base = panel.baseAddress! + block * columns
-                for j in 0..<columns { dots += SIMD8(repeating: point[j]) * base[j] }
-                let distances = centreNorms[block] - 2 * dots + SIMD8(repeating: norm)
-                for lane in 0..<8 {
-                    let distance = max(0, distances[lane])
-                    if distance < best {
-                        second = best
-                        best = distance
-                        index = block * 8 + lane
-                    } else if distance < second {
-                        second = distance
+    func nearestTwo(
+        _ points: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>),
+        norms: SIMD4<Double>, scratch: UnsafeMutablePointer<SIMD4<Double>>
+    ) -> (index: SIMD4<Int64>, best: SIMD4<Double>, second: SIMD4<Double>) {
+        for j in 0..<columns { scratch[j] = SIMD4(points.0[j], points.1[j], points.2[j], points.3[j]) }
+        return centres.withUnsafeBufferPointer { c in
+            var best = SIMD4<Double>(repeating: .infinity)
+            var second = best
+            var index = SIMD4<Int64>()
+            // Centres four at a time: four independent sums in flight instead of one chain of
+            // dependent additions. Each sum still runs over the coordinates in order.
+            var first = 0
+            while first < centreNorms.count {
+                let group = min(4, centreNorms.count - first)
+                let base = c.baseAddress! + first * columns
+                var dots = (SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>())
+                if group == 4 {
+                    for j in 0..<columns {
+                        let x = scratch[j]
+                        dots.0 += x * base[j]
+                        dots.1 += x * base[columns + j]
+                        dots.2 += x * base[2 * columns + j]
+                        dots.3 += x * base[3 * columns + j]
+                    }
+                } else {
+                    for j in 0..<columns {
+                        let x = scratch[j]
+                        dots.0 += x * base[j]
+                        if group > 1 { dots.1 += x * base[columns + j] }
+                        if group > 2 { dots.2 += x * base[2 * columns + j] }
                     }
                 }
+                for member in 0..<group {
+                    let centre = first + member
+                    let dot = member == 0 ? dots.0 : member == 1 ? dots.1 : member == 2 ? dots.2 : dots.3
+                    var distance = SIMD4(repeating: centreNorms[centre]) - 2 * dot + norms
+                    distance.replace(with: 0, where: distance .< 0)
+                    let closer = distance .< best
+                    let displaced = best.replacing(with: distance, where: .!closer)
+                    second.replace(with: displaced, where: displaced .< second)
+                    best.replace(with: distance, where: closer)
+                    index.replace(with: Int64(centre), where: closer)
+                }
+                first += group
             }
+            return (index, best, second)
         }
-        return (index, best, second)
     }
 }

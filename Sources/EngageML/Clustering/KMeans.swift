@@ -47,7 +47,7 @@ public struct KMeans: Estimator, Equatable, Codable {
         let workers = resolvedThreadCount(threads)
         let data = RowMajor(x, threads: workers)
         let weights = sampleWeights ?? [Double](repeating: 1, count: x.rows)
-        let varianceScale = meanColumnVariance(x)
+        let varianceScale = meanColumnVariance(x, threads: workers)
         var generator = SeededGenerator(seed: seed)
         var best: KMeansModel?
         for _ in 0..<restarts {
@@ -66,21 +66,25 @@ public struct KMeans: Estimator, Equatable, Codable {
         let trials = 2 + Int(log(Double(clusterCount)))
         let first = weightedDraw(weights, cumulative: runningSums(weights), total: weights.reduce(0, +), generator: &generator)
         var centres = data.row(first)
-        var closest = data.squaredDistances(to: [first], weights: weights, closest: nil, threads: threads).distances
+        // One buffer for every round's candidate distances: a fresh one per round costs a page fault
+        // per 4 KiB.
+        var distances = [Double](repeating: 0, count: data.rows * trials)
+        data.squaredDistances(to: [first], weights: weights, closest: nil, into: &distances, threads: threads)
+        var closest = Array(distances[0..<data.rows])
         var potential = closest.reduce(0, +)
         for _ in 1..<clusterCount {
             let cumulative = runningSums(closest)
             let candidates = (0..<trials).map { _ in weightedDraw(closest, cumulative: cumulative, total: potential, generator: &generator) }
-            let measured = data.squaredDistances(to: candidates, weights: weights, closest: closest, threads: threads)
+            let potentials = data.squaredDistances(to: candidates, weights: weights, closest: closest, into: &distances, threads: threads)
             var best = 0
-            for t in 1..<trials where measured.potentials[t] < measured.potentials[best] { best = t }
-            let offset = best * closest.count
-            measured.distances.withUnsafeBufferPointer { distances in
+            for t in 1..<trials where potentials[t] < potentials[best] { best = t }
+            let offset = best * data.rows
+            distances.withUnsafeBufferPointer { distances in
                 closest.withUnsafeMutableBufferPointer { closest in
                     for i in closest.indices { closest[i] = min(closest[i], distances[offset + i]) }
                 }
             }
-            potential = measured.potentials[best]
+            potential = potentials[best]
             centres += data.row(candidates[best])
         }
         return centres
@@ -110,20 +114,20 @@ public struct KMeans: Estimator, Equatable, Codable {
 }
 
 /// The mean over columns of each column's population variance (scikit-learn scales `tol` by it).
-private func meanColumnVariance(_ x: Matrix) -> Double {
-    x.values.withUnsafeBufferPointer { values in
-        var total = 0.0
-        for j in 0..<x.columns {
-            let column = values.baseAddress! + j * x.rows
+/// Columns are independent, so they are spread over the threads and summed in column order.
+private func meanColumnVariance(_ x: Matrix, threads: Int) -> Double {
+    let variances = parallelChunks(count: x.columns, chunkSize: 1, threads: threads) { columns in
+        x.values.withUnsafeBufferPointer { values in
+            let column = values.baseAddress! + columns.lowerBound * x.rows
             var sum = 0.0
             for i in 0..<x.rows { sum += column[i] }
             let mean = sum / Double(x.rows)
             var squares = 0.0
             for i in 0..<x.rows { squares += (column[i] - mean) * (column[i] - mean) }
-            total += squares / Double(x.rows)
+            return squares / Double(x.rows)
         }
-        return total / Double(x.columns)
     }
+    return variances.reduce(0, +) / Double(x.columns)
 }
 
 /// A fitted k-means model.
@@ -182,12 +186,14 @@ struct RowMajor: Sendable {
 
     func row(_ i: Int) -> [Double] { Array(values[(i * columns)..<((i + 1) * columns)]) }
 
-    /// Weighted squared distances of every row to each of the rows `points` (point `t`'s at
-    /// `[t * rows ..< (t + 1) * rows]`), and for each point the potential `Σ min(distance, closest)`
-    /// it would leave (the plain sum when `closest` is nil).
+    /// Writes the weighted squared distances of every row to each of the rows `points` into
+    /// `distances` (point `t`'s at `[t * rows ..< (t + 1) * rows]`), and returns for each point the
+    /// potential `Σ min(distance, closest)` it would leave (the plain sum when `closest` is nil).
+    @discardableResult
     func squaredDistances(
-        to points: [Int], weights: [Double], closest: [Double]?, threads: Int
-    ) -> (distances: [Double], potentials: [Double]) {
+        to points: [Int], weights: [Double], closest: [Double]?, into distances: inout [Double], threads: Int
+    ) -> [Double] {
+        precondition(distances.count >= rows * points.count, "the distance buffer holds \(distances.count), needs \(rows * points.count)")
         let rows = self.rows
         let columns = self.columns
         let values = self.values
@@ -199,10 +205,9 @@ struct RowMajor: Sendable {
             for j in 0..<columns { layout[(t / 4) * columns + j][t % 4] = values[point * columns + j] }
         }
         let panel = layout
-        var partials: [[Double]] = []
-        let distances = [Double](unsafeUninitializedCapacity: rows * points.count) { buffer, initialized in
+        let partials = distances.withUnsafeMutableBufferPointer { buffer in
             let target = UnsafeSendablePointer(buffer.baseAddress!)
-            partials = parallelChunks(count: rows, chunkSize: 8192, threads: threads) { range -> [Double] in
+            return parallelChunks(count: rows, chunkSize: 8192, threads: threads) { range -> [Double] in
                 var sums = [Double](repeating: 0, count: points.count)
                 values.withUnsafeBufferPointer { v in
                     weights.withUnsafeBufferPointer { w in
@@ -222,7 +227,7 @@ struct RowMajor: Sendable {
                                             for lane in 0..<min(4, points.count - group * 4) {
                                                 let t = group * 4 + lane
                                                 let distance = w[i] * squares[lane]
-                                                (target.pointer + t * rows + i).initialize(to: distance)
+                                                target.pointer[t * rows + i] = distance
                                                 sums[t] += bound.isEmpty ? distance : min(bound[i], distance)
                                             }
                                         }
@@ -234,10 +239,8 @@ struct RowMajor: Sendable {
                 }
                 return sums
             }
-            initialized = rows * points.count
         }
-        let potentials = points.indices.map { t in partials.reduce(0) { $0 + $1[t] } }
-        return (distances, potentials)
+        return points.indices.map { t in partials.reduce(0) { $0 + $1[t] } }
     }
 
     /// Squared distance of row `i` to centre `k` of row-major `centres`.
