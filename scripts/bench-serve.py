@@ -32,6 +32,9 @@ ap.add_argument("--conns", default="16,64")
 ap.add_argument("--servers", default="flask-gunicorn,fastapi-uvicorn,hb-ceiling")
 ap.add_argument("--port", type=int, default=8096)
 args = ap.parse_args()
+# A stopped run (SIGTERM; Ctrl-C already raises) still stops every server it started: the
+# `finally` below runs on SystemExit.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 sys.path.insert(0, os.path.join(args.peer, "load"))
 import load  # noqa: E402  the peer harness's own wrk driver

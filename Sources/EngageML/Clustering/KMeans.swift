@@ -219,11 +219,7 @@ struct RowMajor: Sendable {
                                         let row = v.baseAddress! + i * columns
                                         for group in 0..<groups {
                                             let lanes = panel.baseAddress! + group * columns
-                                            var squares = SIMD4<Double>()
-                                            for j in 0..<columns {
-                                                let delta = lanes[j] - SIMD4(repeating: row[j])
-                                                squares += delta * delta
-                                            }
+                                            let squares = squaredDistances(row, lanes, columns)
                                             for lane in 0..<min(4, points.count - group * 4) {
                                                 let t = group * 4 + lane
                                                 let distance = w[i] * squares[lane]
@@ -241,6 +237,31 @@ struct RowMajor: Sendable {
             }
         }
         return points.indices.map { t in partials.reduce(0) { $0 + $1[t] } }
+    }
+
+    /// The squared distances of `row` to the four points laid out lane by lane in `lanes`. Four sums
+    /// over interleaved coordinates keep four additions in flight instead of one dependent chain.
+    @inline(__always)
+    private func squaredDistances(_ row: UnsafePointer<Double>, _ lanes: UnsafePointer<SIMD4<Double>>, _ columns: Int) -> SIMD4<Double> {
+        var sums = (SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>())
+        var j = 0
+        while j + 4 <= columns {
+            let d0 = lanes[j] - SIMD4(repeating: row[j])
+            let d1 = lanes[j + 1] - SIMD4(repeating: row[j + 1])
+            let d2 = lanes[j + 2] - SIMD4(repeating: row[j + 2])
+            let d3 = lanes[j + 3] - SIMD4(repeating: row[j + 3])
+            sums.0 += d0 * d0
+            sums.1 += d1 * d1
+            sums.2 += d2 * d2
+            sums.3 += d3 * d3
+            j += 4
+        }
+        while j < columns {
+            let delta = lanes[j] - SIMD4(repeating: row[j])
+            sums.0 += delta * delta
+            j += 1
+        }
+        return (sums.0 + sums.1) + (sums.2 + sums.3)
     }
 
     /// Squared distance of row `i` to centre `k` of row-major `centres`.

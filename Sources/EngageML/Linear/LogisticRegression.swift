@@ -202,7 +202,25 @@ private struct LogisticLoss: Sendable {
                 }
                 // Scores become weighted residuals w·(p − y), summing the loss on the way.
                 if outputs == 1 {
-                    for r in 0..<count {
+                    // Four rows at a time, with vector e^(−|z|) and ln(1 + e): the scalar library
+                    // calls were a quarter of the fit.
+                    let scores = UnsafeMutableRawPointer(z.baseAddress!)
+                    var lossLanes = SIMD4<Double>()
+                    var r = 0
+                    while r + 4 <= count {
+                        let i = rows.lowerBound + r
+                        let zi = scores.loadUnaligned(fromByteOffset: r * 8, as: SIMD4<Double>.self)
+                        let yi = SIMD4(Double(labels[i]), Double(labels[i + 1]), Double(labels[i + 2]), Double(labels[i + 3]))
+                        let wi = SIMD4(weights[i], weights[i + 1], weights[i + 2], weights[i + 3])
+                        let positive = zi .>= 0
+                        let e = exponentialOfNonPositive(zi.replacing(with: -zi, where: positive))
+                        lossLanes += wi * (SIMD4().replacing(with: zi, where: positive) - zi * yi + logOnePlusUnit(e))
+                        let p = e.replacing(with: 1, where: positive) / (1 + e)
+                        scores.storeBytes(of: wi * (p - yi), toByteOffset: r * 8, as: SIMD4<Double>.self)
+                        r += 4
+                    }
+                    loss += lossLanes.sum()
+                    while r < count {
                         let i = rows.lowerBound + r
                         let zi = z[r]
                         let yi = Double(labels[i])
@@ -210,6 +228,7 @@ private struct LogisticLoss: Sendable {
                         loss += weights[i] * (max(zi, 0) - zi * yi + log1p(e))
                         let p = zi >= 0 ? 1 / (1 + e) : e / (1 + e)
                         z[r] = weights[i] * (p - yi)
+                        r += 1
                     }
                 } else {
                     for r in 0..<count {
