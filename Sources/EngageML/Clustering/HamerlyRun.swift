@@ -19,8 +19,6 @@ struct HamerlyRun {
     private var lower: [Double]
     private var sums: [Double]
     private var totals: [Double]
-    /// Each point's squared norm, for distances through `‖x‖² − 2x·c + ‖c‖²`.
-    private let norms: [Double]
 
     private static let chunkSize = 4096
 
@@ -35,11 +33,6 @@ struct HamerlyRun {
         lower = [Double](repeating: 0, count: data.rows)
         sums = [Double](repeating: 0, count: centres.count)
         totals = [Double](repeating: 0, count: k)
-        norms = parallelChunks(count: data.rows, chunkSize: Self.chunkSize, threads: threads) { range in
-            data.values.withUnsafeBufferPointer { v in
-                range.map { dotProduct(v.baseAddress! + $0 * data.columns, v.baseAddress! + $0 * data.columns, data.columns) }
-            }
-        }.flatMap { $0 }
     }
 
     /// A chunk's changes to the cluster sums and weights, and how many points changed cluster.
@@ -100,7 +93,7 @@ struct HamerlyRun {
         let centres = self.centres
         let data = self.data
         let weights = self.weights
-        let norms = self.norms
+        let norms = data.squaredNorms
         let search = FourPointSearch(centres, columns: d)
         let deltas = assignment.withUnsafeMutableBufferPointer { assignmentBuffer in
             upper.withUnsafeMutableBufferPointer { upperBuffer in

@@ -47,13 +47,12 @@ public struct KMeans: Estimator, Equatable, Codable {
         let workers = resolvedThreadCount(threads)
         let data = RowMajor(x, threads: workers)
         let weights = sampleWeights ?? [Double](repeating: 1, count: x.rows)
-        let varianceScale = meanColumnVariance(x, threads: workers)
         var generator = SeededGenerator(seed: seed)
         var best: KMeansModel?
         for _ in 0..<restarts {
             let initial = seedCentres(data, weights: weights, generator: &generator, threads: workers)
             var run = HamerlyRun(data: data, weights: weights, centres: initial, threads: workers)
-            let outcome = run.iterate(maxIterations: maxIterations, tolerance: tolerance * varianceScale)
+            let outcome = run.iterate(maxIterations: maxIterations, tolerance: tolerance * data.meanColumnVariance)
             if best == nil || outcome.inertia < best!.inertia { best = outcome }
         }
         return best!
@@ -113,21 +112,37 @@ public struct KMeans: Estimator, Equatable, Codable {
     }
 }
 
-/// The mean over columns of each column's population variance (scikit-learn scales `tol` by it).
-/// Columns are independent, so they are spread over the threads and summed in column order.
-private func meanColumnVariance(_ x: Matrix, threads: Int) -> Double {
-    let variances = parallelChunks(count: x.columns, chunkSize: 1, threads: threads) { columns in
-        x.values.withUnsafeBufferPointer { values in
-            let column = values.baseAddress! + columns.lowerBound * x.rows
-            var sum = 0.0
-            for i in 0..<x.rows { sum += column[i] }
-            let mean = sum / Double(x.rows)
-            var squares = 0.0
-            for i in 0..<x.rows { squares += (column[i] - mean) * (column[i] - mean) }
-            return squares / Double(x.rows)
-        }
+/// Count, mean and sum of squared deviations of a run of values; two runs merge exactly as one
+/// (Chan, Golub and LeVeque), so blocks of rows can be measured separately.
+private struct ColumnMoments: Sendable {
+    var count = 0.0
+    var mean = 0.0
+    var squaredDeviations = 0.0
+
+    init() {}
+
+    init(_ values: UnsafeBufferPointer<Double>) {
+        count = Double(values.count)
+        guard !values.isEmpty else { return }
+        var sum = 0.0
+        for value in values { sum += value }
+        mean = sum / count
+        for value in values { squaredDeviations += (value - mean) * (value - mean) }
     }
-    return variances.reduce(0, +) / Double(x.columns)
+
+    /// The population variance.
+    var variance: Double { count > 0 ? squaredDeviations / count : 0 }
+
+    func merged(with other: ColumnMoments) -> ColumnMoments {
+        guard count > 0 else { return other }
+        guard other.count > 0 else { return self }
+        var merged = ColumnMoments()
+        merged.count = count + other.count
+        let delta = other.mean - mean
+        merged.mean = mean + delta * other.count / merged.count
+        merged.squaredDeviations = squaredDeviations + other.squaredDeviations + delta * delta * count * other.count / merged.count
+        return merged
+    }
 }
 
 /// A fitted k-means model.
@@ -177,11 +192,54 @@ struct RowMajor: Sendable {
     let values: [Double]
     let rows: Int
     let columns: Int
+    /// Each row's squared norm, for distances through `‖x‖² − 2x·c + ‖c‖²`.
+    let squaredNorms: [Double]
+    /// The mean over columns of each column's population variance (scikit-learn scales k-means'
+    /// `tol` by it).
+    let meanColumnVariance: Double
 
+    /// Transposes `x` in blocks of rows on `threads` workers. Each block's row norms and column
+    /// moments are taken while it is in cache, so the data is read once; the moments are merged in
+    /// block order, the same for any thread count.
     init(_ x: Matrix, threads: Int = 1) {
-        values = x.rowMajorValues(threads: threads)
-        rows = x.rows
-        columns = x.columns
+        let rows = x.rows
+        let columns = x.columns
+        let source = x.values
+        var norms = [Double](repeating: 0, count: rows)
+        var blockMoments: [[ColumnMoments]] = []
+        values = [Double](unsafeUninitializedCapacity: rows * columns) { buffer, initialized in
+            let target = UnsafeSendablePointer(buffer.baseAddress!)
+            norms.withUnsafeMutableBufferPointer { normBuffer in
+                let normTarget = UnsafeSendablePointer(normBuffer.baseAddress!)
+                blockMoments = parallelChunks(count: rows, chunkSize: 4096, threads: threads) { block -> [ColumnMoments] in
+                    source.withUnsafeBufferPointer { source in
+                        // Blocks of 64 rows keep both the reads and the writes in cache.
+                        for start in stride(from: block.lowerBound, to: block.upperBound, by: 64) {
+                            let end = min(block.upperBound, start + 64)
+                            for j in 0..<columns {
+                                for i in start..<end { (target.pointer + i * columns + j).initialize(to: source[j * rows + i]) }
+                            }
+                            for i in start..<end {
+                                let row = UnsafePointer(target.pointer + i * columns)
+                                normTarget.pointer[i] = dotProduct(row, row, columns)
+                            }
+                        }
+                        return (0..<columns).map { j in
+                            ColumnMoments(UnsafeBufferPointer(rebasing: source[(j * rows + block.lowerBound)..<(j * rows + block.upperBound)]))
+                        }
+                    }
+                }
+            }
+            initialized = rows * columns
+        }
+        self.rows = rows
+        self.columns = columns
+        squaredNorms = norms
+        var moments = [ColumnMoments](repeating: ColumnMoments(), count: columns)
+        for block in blockMoments {
+            for j in 0..<columns { moments[j] = moments[j].merged(with: block[j]) }
+        }
+        meanColumnVariance = moments.reduce(0) { $0 + $1.variance } / Double(max(1, columns))
     }
 
     func row(_ i: Int) -> [Double] { Array(values[(i * columns)..<((i + 1) * columns)]) }

@@ -95,30 +95,6 @@ public struct Matrix: Sendable, Equatable, Codable {
         return Matrix(unchecked: range.count, columns, out)
     }
 
-    /// The same values row-major (row `i` is `[i * columns ..< (i + 1) * columns]`), for row-wise
-    /// algorithms; blocks of rows are transposed on `threads` workers.
-    public func rowMajorValues(threads: Int = 1) -> [Double] {
-        let rows = self.rows
-        let columns = self.columns
-        let values = self.values
-        return [Double](unsafeUninitializedCapacity: values.count) { buffer, initialized in
-            let target = UnsafeSendablePointer(buffer.baseAddress!)
-            _ = parallelChunks(count: rows, chunkSize: 4096, threads: threads) { block -> Bool in
-                values.withUnsafeBufferPointer { source in
-                    // Blocks of 64 rows keep both the reads and the writes in cache.
-                    for start in stride(from: block.lowerBound, to: block.upperBound, by: 64) {
-                        let end = min(block.upperBound, start + 64)
-                        for j in 0..<columns {
-                            for i in start..<end { (target.pointer + i * columns + j).initialize(to: source[j * rows + i]) }
-                        }
-                    }
-                }
-                return true
-            }
-            initialized = values.count
-        }
-    }
-
     init(unchecked rows: Int, _ columns: Int, _ values: [Double]) {
         self.rows = rows
         self.columns = columns
