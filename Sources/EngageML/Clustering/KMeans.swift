@@ -67,9 +67,11 @@ public struct KMeans: Estimator, Equatable, Codable {
         var centres = data.row(first)
         // One buffer for every round's candidate distances: a fresh one per round costs a page fault
         // per 4 KiB.
-        var distances = [Double](repeating: 0, count: data.rows * trials)
+        let stride = RowMajor.distanceStride(points: trials)
+        var distances = [Double](repeating: 0, count: data.rows * stride)
         data.squaredDistances(to: [first], weights: weights, closest: nil, into: &distances, threads: threads)
-        var closest = Array(distances[0..<data.rows])
+        let firstStride = RowMajor.distanceStride(points: 1)
+        var closest = (0..<data.rows).map { distances[$0 * firstStride] }
         var potential = closest.reduce(0, +)
         for _ in 1..<clusterCount {
             let cumulative = runningSums(closest)
@@ -77,10 +79,9 @@ public struct KMeans: Estimator, Equatable, Codable {
             let potentials = data.squaredDistances(to: candidates, weights: weights, closest: closest, into: &distances, threads: threads)
             var best = 0
             for t in 1..<trials where potentials[t] < potentials[best] { best = t }
-            let offset = best * data.rows
             distances.withUnsafeBufferPointer { distances in
                 closest.withUnsafeMutableBufferPointer { closest in
-                    for i in closest.indices { closest[i] = min(closest[i], distances[offset + i]) }
+                    for i in closest.indices { closest[i] = min(closest[i], distances[i * stride + best]) }
                 }
             }
             potential = potentials[best]
@@ -244,20 +245,27 @@ struct RowMajor: Sendable {
 
     func row(_ i: Int) -> [Double] { Array(values[(i * columns)..<((i + 1) * columns)]) }
 
+    /// How many distances `squaredDistances(to:…)` writes per row for `count` points: one SIMD4 per
+    /// group of four points.
+    static func distanceStride(points count: Int) -> Int { (count + 3) / 4 * 4 }
+
     /// Writes the weighted squared distances of every row to each of the rows `points` into
-    /// `distances` (point `t`'s at `[t * rows ..< (t + 1) * rows]`), and returns for each point the
-    /// potential `Σ min(distance, closest)` it would leave (the plain sum when `closest` is nil).
+    /// `distances`, row by row (point `t`'s distance to row `i` at `i * distanceStride + t`), and
+    /// returns for each point the potential `Σ min(distance, closest)` it would leave (the plain sum
+    /// when `closest` is nil). A row's distances to four points are one SIMD vector from start to
+    /// store, and each lane sums its own point's potential in row order.
     @discardableResult
     func squaredDistances(
         to points: [Int], weights: [Double], closest: [Double]?, into distances: inout [Double], threads: Int
     ) -> [Double] {
-        precondition(distances.count >= rows * points.count, "the distance buffer holds \(distances.count), needs \(rows * points.count)")
+        let stride = Self.distanceStride(points: points.count)
+        precondition(distances.count >= rows * stride, "the distance buffer holds \(distances.count), needs \(rows * stride)")
         let rows = self.rows
         let columns = self.columns
         let values = self.values
-        // The points four at a time, coordinate by coordinate: one row's distances to four points are
-        // one SIMD accumulation, and each row is read from memory once for all the points.
-        let groups = (points.count + 3) / 4
+        // The points four at a time, coordinate by coordinate: each row is read from memory once
+        // for all the points.
+        let groups = stride / 4
         var layout = [SIMD4<Double>](repeating: SIMD4(), count: groups * columns)
         for (t, point) in points.enumerated() {
             for j in 0..<columns { layout[(t / 4) * columns + j][t % 4] = values[point * columns + j] }
@@ -265,24 +273,25 @@ struct RowMajor: Sendable {
         let panel = layout
         let partials = distances.withUnsafeMutableBufferPointer { buffer in
             let target = UnsafeSendablePointer(buffer.baseAddress!)
-            return parallelChunks(count: rows, chunkSize: 8192, threads: threads) { range -> [Double] in
-                var sums = [Double](repeating: 0, count: points.count)
+            return parallelChunks(count: rows, chunkSize: 8192, threads: threads) { range -> [SIMD4<Double>] in
+                var sums = [SIMD4<Double>](repeating: SIMD4(), count: groups)
                 values.withUnsafeBufferPointer { v in
                     weights.withUnsafeBufferPointer { w in
                         let bounds = closest ?? []
                         bounds.withUnsafeBufferPointer { bound in
                             panel.withUnsafeBufferPointer { panel in
                                 sums.withUnsafeMutableBufferPointer { sums in
+                                    let out = UnsafeMutableRawPointer(target.pointer)
                                     for i in range {
                                         let row = v.baseAddress! + i * columns
                                         for group in 0..<groups {
-                                            let lanes = panel.baseAddress! + group * columns
-                                            let squares = squaredDistances(row, lanes, columns)
-                                            for lane in 0..<min(4, points.count - group * 4) {
-                                                let t = group * 4 + lane
-                                                let distance = w[i] * squares[lane]
-                                                target.pointer[t * rows + i] = distance
-                                                sums[t] += bound.isEmpty ? distance : min(bound[i], distance)
+                                            let weighted = w[i] * squaredDistances(row, panel.baseAddress! + group * columns, columns)
+                                            out.storeBytes(of: weighted, toByteOffset: (i * stride + group * 4) * 8, as: SIMD4<Double>.self)
+                                            if bound.isEmpty {
+                                                sums[group] += weighted
+                                            } else {
+                                                let nearest = SIMD4(repeating: bound[i])
+                                                sums[group] += weighted.replacing(with: nearest, where: nearest .< weighted)
                                             }
                                         }
                                     }
@@ -294,7 +303,7 @@ struct RowMajor: Sendable {
                 return sums
             }
         }
-        return points.indices.map { t in partials.reduce(0) { $0 + $1[t] } }
+        return points.indices.map { t in partials.reduce(0) { $0 + $1[t / 4][t % 4] } }
     }
 
     /// The squared distances of `row` to the four points laid out lane by lane in `lanes`. Four sums
