@@ -112,10 +112,23 @@ extension Matrix {
         if let expectedColumns, expectedColumns != columns {
             throw .shapeMismatch("the model was fitted on \(expectedColumns) features, this matrix has \(columns)")
         }
+        // x − x is 0 for every finite x and NaN for ±∞ and NaN, so one vector sum tells whether
+        // any value is not finite; only then are the values searched for the first culprit.
         let allFinite = values.withUnsafeBufferPointer { buffer in
-            var finite = true
-            for value in buffer { finite = finite && value.isFinite }
-            return finite
+            let raw = UnsafeRawPointer(buffer.baseAddress!)
+            var lanes = SIMD4<Double>()
+            var i = 0
+            while i + 4 <= buffer.count {
+                let four = raw.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+                lanes += four - four
+                i += 4
+            }
+            var rest = 0.0
+            while i < buffer.count {
+                rest += buffer[i] - buffer[i]
+                i += 1
+            }
+            return lanes.sum() + rest == 0
         }
         if allFinite { return }
         for (index, value) in values.enumerated() where !value.isFinite {
