@@ -106,5 +106,16 @@ struct BSONTests {
         #expect(a < b)
         #expect(ObjectId(a.description) == a)
         #expect(ObjectId("xyz") == nil)
+        // Bytes in, the same bytes out, and ids order as their bytes do, from the first byte to the last.
+        let bytes: [UInt8] = [0x65, 0xf1, 0xa2, 0xb3, 0xc4, 0xd5, 0xe6, 0xf7, 0x08, 0x09, 0x1a, 0x2b]
+        #expect(ObjectId(bytes: bytes)?.bytes == bytes)
+        #expect(ObjectId(bytes: bytes)?.description == "65f1a2b3c4d5e6f708091a2b")
+        #expect(ObjectId(bytes: Array(bytes.prefix(11))) == nil)
+        for position in bytes.indices {
+            var larger = bytes
+            larger[position] &+= 1
+            #expect(ObjectId(bytes: bytes)! < ObjectId(bytes: larger)!)
+            #expect(!(ObjectId(bytes: larger)! < ObjectId(bytes: bytes)!))
+        }
     }
 }

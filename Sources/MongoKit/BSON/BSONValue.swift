@@ -18,7 +18,8 @@ public enum BSONValue: Sendable, Hashable {
     case bool(Bool)
     case datetime(BSONDateTime)
     case null
-    case regex(BSONRegex)
+    /// Indirect: a regex holds two strings, and inline it would make every value 16 bytes wider.
+    indirect case regex(BSONRegex)
     case int32(Int32)
     case timestamp(BSONTimestamp)
     case int64(Int64)

@@ -99,7 +99,7 @@ struct BSONWriter {
             append(UInt32(b.bytes.count))
             bytes.append(b.subtype)
             bytes.append(contentsOf: b.bytes)
-        case .objectId(let oid): bytes.append(contentsOf: oid.bytes)
+        case .objectId(let oid): oid.append(to: &bytes)
         case .bool(let b): bytes.append(b ? 1 : 0)
         case .datetime(let d): append(UInt64(bitPattern: d.millisecondsSinceEpoch))
         case .null, .minKey, .maxKey: break
@@ -214,7 +214,7 @@ struct BSONReader {
             let count = Int(try read(Int32.self))
             let subtype = try read(UInt8.self)
             return .binary(BSONBinary(subtype: subtype, bytes: Array(try take(count))))
-        case .objectId: return .objectId(ObjectId(bytes: Array(try take(12)))!)
+        case .objectId: return .objectId(ObjectId(raw: try take(12)))
         case .bool: return .bool(try read(UInt8.self) != 0)
         case .datetime: return .datetime(BSONDateTime(millisecondsSinceEpoch: try read(Int64.self)))
         case .null: return .null

@@ -5,20 +5,42 @@ import CMongoC
 /// New ids come from libbson's generator (timestamp, per-process random value, counter),
 /// so they sort by creation time like the ids other drivers make.
 public struct ObjectId: Sendable, Hashable, Comparable, CustomStringConvertible {
+    // The 12 bytes held inline as big-endian integers (no heap array per id), so that comparing
+    // the integers compares the bytes.
+    private let leading: UInt64
+    private let trailing: UInt32
+
     /// The 12 raw bytes, big-endian timestamp first.
-    public let bytes: [UInt8]
+    public var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(12)
+        append(to: &out)
+        return out
+    }
 
     /// A freshly generated id.
     public init() {
         var oid = bson_oid_t()
         bson_oid_init(&oid, nil)
-        bytes = withUnsafeBytes(of: oid.bytes) { Array($0) }
+        self = withUnsafeBytes(of: oid.bytes) { Self(raw: $0) }
     }
 
     /// An id from its 12 bytes; nil when the count is not 12.
     public init?(bytes: [UInt8]) {
         guard bytes.count == 12 else { return nil }
-        self.bytes = bytes
+        self = bytes.withUnsafeBytes { Self(raw: $0) }
+    }
+
+    /// An id from 12 raw bytes (the caller checks the count).
+    init(raw: UnsafeRawBufferPointer) {
+        leading = UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self))
+        trailing = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+    }
+
+    /// Appends the 12 bytes to `buffer`.
+    func append(to buffer: inout [UInt8]) {
+        withUnsafeBytes(of: leading.bigEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: trailing.bigEndian) { buffer.append(contentsOf: $0) }
     }
 
     /// An id from its 24-character hexadecimal form; nil when the text is not one.
@@ -31,7 +53,7 @@ public struct ObjectId: Sendable, Hashable, Comparable, CustomStringConvertible 
             guard let hi = Self.nibble(utf8[i]), let lo = Self.nibble(utf8[i + 1]) else { return nil }
             out.append(hi << 4 | lo)
         }
-        bytes = out
+        self.init(bytes: out)
     }
 
     /// The 24-character lowercase hexadecimal form.
@@ -46,7 +68,7 @@ public struct ObjectId: Sendable, Hashable, Comparable, CustomStringConvertible 
         return String(decoding: out, as: UTF8.self)
     }
 
-    public static func < (a: Self, b: Self) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    public static func < (a: Self, b: Self) -> Bool { (a.leading, a.trailing) < (b.leading, b.trailing) }
 
     private static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
