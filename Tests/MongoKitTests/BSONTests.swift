@@ -99,6 +99,12 @@ struct BSONTests {
         #expect(video[path: "stats.missing"] == nil)
     }
 
+    /// A decoded document is an array of these elements, so their width sets what `find` allocates per field.
+    @Test func elementsStayNarrow() {
+        #expect(MemoryLayout<BSONValue>.size <= 17)
+        #expect(MemoryLayout<(key: String, value: BSONValue)>.stride == 40)
+    }
+
     @Test("ObjectId hex round-trip and ordering by creation")
     func objectIds() {
         let a = ObjectId()
