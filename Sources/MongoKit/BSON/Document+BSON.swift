@@ -185,8 +185,9 @@ struct BSONReader {
         }
         let end = start + length
         var out: [T] = []
-        // Most fields of scraped documents take 10–40 bytes: reserving by size avoids regrowing the array.
-        out.reserveCapacity(min(length / 16 + 1, 64))
+        // Counting the elements first (a walk over tags, keys and sizes) sizes the array exactly: an
+        // estimate from the byte length over-reserves documents with nested ones several times over.
+        out.reserveCapacity(elementCount(from: position, to: end))
         while true {
             guard position < end else { throw .malformed(offset: position, reason: "document has no terminating NUL") }
             let tag = bytes[position]
@@ -199,6 +200,42 @@ struct BSONReader {
             throw .malformed(offset: start, reason: "document length \(length) disagrees with its content")
         }
         return out
+    }
+
+    /// How many elements lie between `start` and the document's `end`, walking tags, keys and
+    /// value sizes without decoding. Malformed bytes stop the walk early: the decode that follows
+    /// reports them.
+    private func elementCount(from start: Int, to end: Int) -> Int {
+        var count = 0
+        var at = start
+        while at < end, bytes[at] != 0 {
+            guard let type = BSONType(rawValue: bytes[at]),
+                let keyEnd = memchr(bytes.baseAddress! + at + 1, 0, end - at - 1)
+            else { break }
+            at = UnsafeRawPointer(keyEnd) - bytes.baseAddress! + 1
+            let size: Int
+            switch type {
+            case .double, .datetime, .int64, .timestamp: size = 8
+            case .int32: size = 4
+            case .bool: size = 1
+            case .objectId: size = 12
+            case .decimal128: size = 16
+            case .null, .minKey, .maxKey, .undefined: size = 0
+            case .string, .javascript, .symbol, .binary:
+                guard at + 4 <= end else { return count + 1 }
+                let length = Int(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int32.self)))
+                size = 4 + length + (type == .binary ? 1 : 0)
+            case .document, .array, .javascriptWithScope:
+                guard at + 4 <= end else { return count + 1 }
+                size = Int(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int32.self)))
+            case .regex, .dbPointer:
+                return count + 1
+            }
+            guard size >= 0 else { return count + 1 }
+            count += 1
+            at += size
+        }
+        return count
     }
 
     private mutating func readValue(tag: UInt8, key: String) throws(BSONError) -> BSONValue {
