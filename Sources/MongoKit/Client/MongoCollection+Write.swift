@@ -11,23 +11,15 @@ extension MongoCollection {
     public func insertMany(_ documents: [Document], ordered: Bool = true) async throws(MongoError) -> InsertManyResult {
         guard !documents.isEmpty else { return InsertManyResult(insertedCount: 0, insertedIDs: []) }
         return try await withHandle("insertMany") { (collection, context) throws(MongoError) -> InsertManyResult in
-            var ids: [BSONValue] = []
-            ids.reserveCapacity(documents.count)
-            var handles: [BSONHandle] = []
-            handles.reserveCapacity(documents.count)
-            for document in documents {
-                let id = document.identifierForInsert()
-                ids.append(id)
-                handles.append(try context.handle(document, id: id))
-            }
-            var pointers: [OpaquePointer?] = handles.map(\.pointer)
+            let ids = documents.map { $0.identifierForInsert() }
+            let batch = try context.batch(documents, ids: ids)
             // Swift strings are valid UTF-8 and the server checks field names, so libmongoc's
             // client-side re-validation of every document is skipped.
             let options = try context.handle(["ordered": .bool(ordered), "validate": false])
             let reply = BSONHandle()
             var error = bson_error_t()
-            let ok = withExtendedLifetime((handles, options, reply)) {
-                pointers.withUnsafeMutableBufferPointer { buffer in
+            let ok = withExtendedLifetime((options, reply)) {
+                batch.withPointers { buffer in
                     mongoc_collection_insert_many(collection, buffer.baseAddress, buffer.count, options.pointer, reply.pointer, &error)
                 }
             }

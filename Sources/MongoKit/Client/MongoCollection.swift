@@ -74,6 +74,11 @@ struct OperationContext: Sendable {
         do throws(BSONError) { return try BSONHandle(document, id: id) } catch { throw MongoError(error, operation: operation) }
     }
 
+    /// Documents to insert, each with `_id` first, in one buffer.
+    func batch(_ documents: [Document], ids: [BSONValue]) throws(MongoError) -> BSONBatch {
+        do throws(BSONError) { return try BSONBatch(documents, ids: ids) } catch { throw MongoError(error, operation: operation) }
+    }
+
     /// Decodes a reply, or reports it as an invalid document of this operation.
     func decode(_ handle: BSONHandle) throws(MongoError) -> Document {
         do throws(BSONError) { return try handle.document() } catch { throw MongoError(error, operation: operation) }
