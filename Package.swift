@@ -170,6 +170,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "HashingTests",
+            dependencies: ["Hashing"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "MongoKitTests",
             dependencies: ["MongoKit", "EngageTestSupport"],
             swiftSettings: strict

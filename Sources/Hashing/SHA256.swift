@@ -12,16 +12,30 @@ public struct SHA256: Sendable {
 
     public init() {}
 
-    /// Adds `bytes` to the message.
+    /// Adds `bytes` to the message. Contiguous bytes (arrays, slices, `Data`) are taken a block
+    /// at a time; any other sequence byte by byte.
     public mutating func update(_ bytes: some Sequence<UInt8>) {
+        if bytes.withContiguousStorageIfAvailable({ update(contiguous: $0) }) != nil { return }
         for byte in bytes {
             pending.append(byte)
             length &+= 1
-            if pending.count == 64 {
-                compress(pending)
-                pending.removeAll(keepingCapacity: true)
-            }
+            if pending.count == 64 { compressPending() }
         }
+    }
+
+    private mutating func update(contiguous bytes: UnsafeBufferPointer<UInt8>) {
+        length &+= UInt64(bytes.count)
+        var index = 0
+        if !pending.isEmpty {
+            index = min(64 - pending.count, bytes.count)
+            pending.append(contentsOf: bytes[0..<index])
+            if pending.count == 64 { compressPending() }
+        }
+        while index + 64 <= bytes.count {
+            compress(UnsafeBufferPointer(rebasing: bytes[index..<(index + 64)]))
+            index += 64
+        }
+        pending.append(contentsOf: bytes[index...])
     }
 
     /// The 32-byte digest of everything added.
@@ -30,7 +44,10 @@ public struct SHA256: Sendable {
         pending.append(0x80)
         while pending.count % 64 != 56 { pending.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { pending.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        for start in stride(from: 0, to: pending.count, by: 64) { compress(Array(pending[start..<(start + 64)])) }
+        let blocks = pending
+        blocks.withUnsafeBufferPointer { blocks in
+            for start in stride(from: 0, to: blocks.count, by: 64) { compress(UnsafeBufferPointer(rebasing: blocks[start..<(start + 64)])) }
+        }
         pending.removeAll()
         return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * UInt32($0))) } }
     }
@@ -39,7 +56,18 @@ public struct SHA256: Sendable {
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         var hasher = SHA256()
         hasher.update(bytes)
-        return hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return hex(digest: hasher.finalize())
+    }
+
+    /// A digest (or any bytes) as lowercase hex.
+    public static func hex(digest: [UInt8]) -> String {
+        digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    private mutating func compressPending() {
+        let block = pending
+        block.withUnsafeBufferPointer { compress($0) }
+        pending.removeAll(keepingCapacity: true)
     }
 
     private static let k: [UInt32] = [
@@ -53,7 +81,7 @@ public struct SHA256: Sendable {
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
 
-    private mutating func compress(_ block: [UInt8]) {
+    private mutating func compress(_ block: UnsafeBufferPointer<UInt8>) {
         var w = [UInt32](repeating: 0, count: 64)
         for t in 0..<16 {
             w[t] = (0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(block[t * 4 + $1]) }
