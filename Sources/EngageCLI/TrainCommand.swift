@@ -101,7 +101,7 @@ struct TrainCommand: AsyncParsableCommand {
                     algorithm: spec.family.rawValue, parameters: spec.parameters,
                     featureSet: FeatureSetReference(name: "file:" + URL(fileURLWithPath: data).lastPathComponent, version: 1, definitionHash: ""),
                     trainingRows: trainRows.count, testRows: testRows.count,
-                    dataFingerprint: SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: data))), seed: seed,
+                    dataFingerprint: try fileDigest(data), seed: seed,
                     split: "shuffle:\(testFraction)", metrics: evaluation.metrics, baseline: baseline.metrics,
                     crossValidation: crossValidation?.mapValues { [$0.mean, $0.standardDeviation] },
                     codeVersion: ModelTrainer.codeVersion, createdAt: Date()))
@@ -173,6 +173,15 @@ struct TrainCommand: AsyncParsableCommand {
 }
 
 extension LearningTask: ExpressibleByArgument {}
+
+/// SHA-256 of a file's bytes, read a mebibyte at a time so that any size takes constant memory.
+private func fileDigest(_ path: String) throws -> String {
+    let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+    defer { try? handle.close() }
+    var hasher = SHA256()
+    while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { hasher.update(piece) }
+    return SHA256.hex(digest: hasher.finalize())
+}
 
 /// Mean and standard deviation of one metric over the folds.
 struct CVSummary: Encodable {
