@@ -45,7 +45,7 @@ public struct KMeans: Estimator, Equatable, Codable {
         }
         if let sampleWeights { try validateTargets([Double](repeating: 0, count: x.rows), weights: sampleWeights, rows: x.rows) }
         let workers = resolvedThreadCount(threads)
-        let data = RowMajor(x, threads: workers)
+        let data = RowMajor(x, threads: workers, measured: true)
         let weights = sampleWeights ?? [Double](repeating: 1, count: x.rows)
         var generator = SeededGenerator(seed: seed)
         var best: KMeansModel?
@@ -193,25 +193,26 @@ struct RowMajor: Sendable {
     let values: [Double]
     let rows: Int
     let columns: Int
-    /// Each row's squared norm, for distances through `‖x‖² − 2x·c + ‖c‖²`.
+    /// Each row's squared norm, for distances through `‖x‖² − 2x·c + ‖c‖²` (empty unless `measured`).
     let squaredNorms: [Double]
     /// The mean over columns of each column's population variance (scikit-learn scales k-means'
-    /// `tol` by it).
+    /// `tol` by it; 0 unless `measured`).
     let meanColumnVariance: Double
 
-    /// Transposes `x` in blocks of rows on `threads` workers. Each block's row norms and column
-    /// moments are taken while it is in cache, so the data is read once; the moments are merged in
-    /// block order, the same for any thread count.
-    init(_ x: Matrix, threads: Int = 1) {
+    /// Transposes `x` in blocks of rows on `threads` workers. For fitting (`measured`), each block's
+    /// row norms and column moments are taken while it is in cache, so the data is read once; the
+    /// moments are merged in block order, the same for any thread count. Prediction and cluster
+    /// quality need neither.
+    init(_ x: Matrix, threads: Int = 1, measured: Bool = false) {
         let rows = x.rows
         let columns = x.columns
         let source = x.values
-        var norms = [Double](repeating: 0, count: rows)
+        var norms = [Double](repeating: 0, count: measured ? rows : 0)
         var blockMoments: [[ColumnMoments]] = []
         values = [Double](unsafeUninitializedCapacity: rows * columns) { buffer, initialized in
             let target = UnsafeSendablePointer(buffer.baseAddress!)
             norms.withUnsafeMutableBufferPointer { normBuffer in
-                let normTarget = UnsafeSendablePointer(normBuffer.baseAddress!)
+                let normTarget = measured ? normBuffer.baseAddress.map { UnsafeSendablePointer($0) } : nil
                 blockMoments = parallelChunks(count: rows, chunkSize: 4096, threads: threads) { block -> [ColumnMoments] in
                     source.withUnsafeBufferPointer { source in
                         // Blocks of 64 rows keep both the reads and the writes in cache.
@@ -220,11 +221,13 @@ struct RowMajor: Sendable {
                             for j in 0..<columns {
                                 for i in start..<end { (target.pointer + i * columns + j).initialize(to: source[j * rows + i]) }
                             }
+                            guard let normTarget else { continue }
                             for i in start..<end {
                                 let row = UnsafePointer(target.pointer + i * columns)
                                 normTarget.pointer[i] = dotProduct(row, row, columns)
                             }
                         }
+                        guard measured else { return [] }
                         return (0..<columns).map { j in
                             ColumnMoments(UnsafeBufferPointer(rebasing: source[(j * rows + block.lowerBound)..<(j * rows + block.upperBound)]))
                         }
@@ -237,7 +240,7 @@ struct RowMajor: Sendable {
         self.columns = columns
         squaredNorms = norms
         var moments = [ColumnMoments](repeating: ColumnMoments(), count: columns)
-        for block in blockMoments {
+        for block in blockMoments where measured {
             for j in 0..<columns { moments[j] = moments[j].merged(with: block[j]) }
         }
         meanColumnVariance = moments.reduce(0) { $0 + $1.variance } / Double(max(1, columns))
