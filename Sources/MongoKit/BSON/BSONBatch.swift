@@ -7,7 +7,7 @@ import CMongoC
 /// The headers live in one 128-byte aligned block (`bson_t` is over-aligned); static headers own
 /// nothing, so nothing is destroyed but the two buffers.
 struct BSONBatch: ~Copyable {
-    private let bytes: [UInt8]
+    private let writer: BSONWriter
     private let spans: [Range<Int>]
 
     /// Encodes each document with its `_id` first (`ids[i]` for `documents[i]`).
@@ -16,11 +16,11 @@ struct BSONBatch: ~Copyable {
         var spans: [Range<Int>] = []
         spans.reserveCapacity(documents.count)
         for (document, id) in zip(documents, ids) {
-            let start = writer.bytes.count
+            let start = writer.count
             try writer.write(document, id: id)
-            spans.append(start..<writer.bytes.count)
+            spans.append(start..<writer.count)
         }
-        bytes = writer.bytes
+        self.writer = writer
         self.spans = spans
     }
 
@@ -28,11 +28,12 @@ struct BSONBatch: ~Copyable {
     func withPointers<Result>(_ body: (UnsafeMutableBufferPointer<OpaquePointer?>) -> Result) -> Result {
         let headers = UnsafeMutableRawPointer.allocate(byteCount: max(1, spans.count) * 128, alignment: 128)
         defer { headers.deallocate() }
-        return bytes.withUnsafeBufferPointer { data in
+        return writer.withUnsafeBytes { data in
+            let start = data.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var pointers: [OpaquePointer?] = spans.indices.map { i in
                 let header = OpaquePointer(headers + i * 128)
                 // Fails only when a length disagrees with its bytes, which BSONWriter never produces.
-                _ = bson_init_static(header, data.baseAddress! + spans[i].lowerBound, spans[i].count)
+                _ = bson_init_static(header, start + spans[i].lowerBound, spans[i].count)
                 return header
             }
             return pointers.withUnsafeMutableBufferPointer { body($0) }

@@ -40,7 +40,9 @@ final class BSONHandle {
     convenience init(_ document: Document, id: BSONValue) throws(BSONError) {
         var writer = BSONWriter(capacity: 512)
         try writer.write(document, id: id)
-        self.init(bytes: writer.bytes)
+        let pointer = writer.withUnsafeBytes { bson_new_from_data($0.baseAddress!.assumingMemoryBound(to: UInt8.self), $0.count) }
+        // bson_new_from_data fails only on a length mismatch, which BSONWriter never produces.
+        self.init(taking: pointer!)
     }
 
     /// A copy of BSON bytes already known to be well formed.

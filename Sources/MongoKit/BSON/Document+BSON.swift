@@ -30,61 +30,121 @@ extension Document {
     }
 }
 
-/// Appends BSON to a growing byte buffer.
-struct BSONWriter {
-    private(set) var bytes: [UInt8] = []
+/// Appends BSON to a growing byte buffer that it owns.
+///
+/// Bytes are stored straight into raw memory: each element reserves its fixed-size part once and
+/// then writes without the per-append capacity and uniqueness checks of an `Array`. The writer is
+/// `~Copyable`, so exactly one owner frees the buffer.
+struct BSONWriter: ~Copyable {
+    private var base: UnsafeMutableRawPointer
+    private var capacity: Int
+    /// Bytes written so far.
+    private(set) var count = 0
 
-    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int = 256) {
+        self.capacity = max(16, capacity)
+        base = .allocate(byteCount: self.capacity, alignment: 8)
+    }
+
+    deinit { base.deallocate() }
+
+    /// A copy of the bytes written.
+    var bytes: [UInt8] { Array(UnsafeRawBufferPointer(start: base, count: count)) }
+
+    /// Calls `body` with the bytes written, valid only during the call.
+    func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        body(UnsafeRawBufferPointer(start: base, count: count))
+    }
 
     /// Writes `document`; with an `id`, writes `_id` first in place of the document's own
     /// (what a driver sends on insert) without copying the document.
     mutating func write(_ document: Document, id: BSONValue? = nil) throws(BSONError) {
         let start = beginDocument()
         if let id { try writeElement(key: "_id", value: id) }
-        for (key, value) in document.elements where id == nil || key != "_id" {
-            try writeElement(key: key, value: value)
+        for index in document.elements.indices {
+            if id != nil && document.elements[index].key == "_id" { continue }
+            try writeElement(key: document.elements[index].key, value: document.elements[index].value)
         }
         endDocument(start)
     }
 
     private mutating func write(array: [BSONValue]) throws(BSONError) {
         let start = beginDocument()
-        for (index, value) in array.enumerated() {
-            bytes.append(Self.type(of: value).rawValue)
+        for index in array.indices {
+            appendByte(Self.type(of: array[index]).rawValue)
             appendDecimalKey(index)
-            try writeValue(value)
+            try writeValue(array[index])
         }
         endDocument(start)
     }
 
+    /// Makes room for `extra` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(to: count + extra) }
+    }
+
+    @inline(never)
+    private mutating func grow(to needed: Int) {
+        let grown = max(needed, capacity * 2)
+        let moved = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 8)
+        moved.copyMemory(from: base, byteCount: count)
+        base.deallocate()
+        base = moved
+        capacity = grown
+    }
+
+    @inline(__always)
+    private mutating func appendByte(_ byte: UInt8) {
+        reserve(1)
+        base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+        count += 1
+    }
+
+    @inline(__always)
+    private mutating func append<T: FixedWidthInteger>(_ value: T) {
+        reserve(MemoryLayout<T>.size)
+        base.storeBytes(of: value.littleEndian, toByteOffset: count, as: T.self)
+        count += MemoryLayout<T>.size
+    }
+
+    private mutating func append(_ raw: UnsafeRawBufferPointer) {
+        reserve(raw.count)
+        if let source = raw.baseAddress { (base + count).copyMemory(from: source, byteCount: raw.count) }
+        count += raw.count
+    }
+
     /// An array index as a BSON key ("0", "1", …), without making a String.
     private mutating func appendDecimalKey(_ index: Int) {
-        let start = bytes.count
-        var rest = index
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+        reserve(21)
+        var digits = 1
+        var rest = index / 10
+        while rest > 0 {
+            digits += 1
             rest /= 10
-        } while rest > 0
-        bytes[start...].reverse()
-        bytes.append(0)
+        }
+        rest = index
+        for position in stride(from: count + digits - 1, through: count, by: -1) {
+            base.storeBytes(of: UInt8(ascii: "0") + UInt8(rest % 10), toByteOffset: position, as: UInt8.self)
+            rest /= 10
+        }
+        base.storeBytes(of: 0, toByteOffset: count + digits, as: UInt8.self)
+        count += digits + 1
     }
 
     private mutating func beginDocument() -> Int {
-        let start = bytes.count
-        bytes.append(contentsOf: [0, 0, 0, 0])
+        let start = count
+        append(UInt32(0))
         return start
     }
 
     private mutating func endDocument(_ start: Int) {
-        bytes.append(0)
-        let length = UInt32(bytes.count - start)
-        withUnsafeBytes(of: length.littleEndian) { raw in
-            for i in 0..<4 { bytes[start + i] = raw[i] }
-        }
+        appendByte(0)
+        base.storeBytes(of: UInt32(count - start).littleEndian, toByteOffset: start, as: UInt32.self)
     }
 
     private mutating func writeElement(key: String, value: BSONValue) throws(BSONError) {
-        bytes.append(Self.type(of: value).rawValue)
+        appendByte(Self.type(of: value).rawValue)
         try writeCString(key, orThrow: .invalidKey(key))
         try writeValue(value)
     }
@@ -97,10 +157,10 @@ struct BSONWriter {
         case .array(let a): try write(array: a)
         case .binary(let b):
             append(UInt32(b.bytes.count))
-            bytes.append(b.subtype)
-            bytes.append(contentsOf: b.bytes)
-        case .objectId(let oid): oid.append(to: &bytes)
-        case .bool(let b): bytes.append(b ? 1 : 0)
+            appendByte(b.subtype)
+            b.bytes.withUnsafeBytes { append($0) }
+        case .objectId(let oid): oid.withUnsafeBytes { append($0) }
+        case .bool(let b): appendByte(b ? 1 : 0)
         case .datetime(let d): append(UInt64(bitPattern: d.millisecondsSinceEpoch))
         case .null, .minKey, .maxKey: break
         case .regex(let r):
@@ -117,26 +177,29 @@ struct BSONWriter {
         }
     }
 
-    private mutating func append<T: FixedWidthInteger>(_ value: T) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    /// Calls `body` with a string's UTF-8 bytes: in place for native strings, else from a copy.
+    @inline(__always)
+    private static func withUTF8<Result>(_ s: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        if let result = s.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) { return result }
+        return Array(s.utf8).withUnsafeBytes(body)
     }
 
     private mutating func writeString(_ s: String) {
-        let utf8 = s.utf8
-        append(UInt32(utf8.count + 1))
-        bytes.append(contentsOf: utf8)
-        bytes.append(0)
+        Self.withUTF8(s) { utf8 in
+            append(UInt32(utf8.count + 1))
+            append(utf8)
+        }
+        appendByte(0)
     }
 
     private mutating func writeCString(_ s: String, orThrow error: BSONError) throws(BSONError) {
-        let utf8 = s.utf8
-        // Native strings are contiguous: one memchr instead of a generic scan for NUL.
-        let hasNUL = utf8.withContiguousStorageIfAvailable { raw in
-            raw.count > 0 && memchr(raw.baseAddress!, 0, raw.count) != nil
-        } ?? utf8.contains(0)
-        if hasNUL { throw error }
-        bytes.append(contentsOf: utf8)
-        bytes.append(0)
+        let written = Self.withUTF8(s) { utf8 -> Bool in
+            if utf8.count > 0 && memchr(utf8.baseAddress!, 0, utf8.count) != nil { return false }
+            append(utf8)
+            return true
+        }
+        guard written else { throw error }
+        appendByte(0)
     }
 
     private static func type(of value: BSONValue) -> BSONType {

@@ -12,17 +12,14 @@ public struct ObjectId: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// The 12 raw bytes, big-endian timestamp first.
     public var bytes: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(12)
-        append(to: &out)
-        return out
+        withUnsafeBytes { Array($0) }
     }
 
     /// A freshly generated id.
     public init() {
         var oid = bson_oid_t()
         bson_oid_init(&oid, nil)
-        self = withUnsafeBytes(of: oid.bytes) { Self(raw: $0) }
+        self = Swift.withUnsafeBytes(of: oid.bytes) { Self(raw: $0) }
     }
 
     /// An id from its 12 bytes; nil when the count is not 12.
@@ -37,10 +34,9 @@ public struct ObjectId: Sendable, Hashable, Comparable, CustomStringConvertible 
         trailing = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
     }
 
-    /// Appends the 12 bytes to `buffer`.
-    func append(to buffer: inout [UInt8]) {
-        withUnsafeBytes(of: leading.bigEndian) { buffer.append(contentsOf: $0) }
-        withUnsafeBytes(of: trailing.bigEndian) { buffer.append(contentsOf: $0) }
+    /// Calls `body` with the 12 raw bytes.
+    func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        Swift.withUnsafeBytes(of: (leading.bigEndian, trailing.bigEndian)) { body(UnsafeRawBufferPointer(rebasing: $0.prefix(12))) }
     }
 
     /// An id from its 24-character hexadecimal form; nil when the text is not one.
