@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import Foundation
 
 /// Deterministic data parallelism: `count` items are cut into fixed chunks of `chunkSize`
@@ -17,11 +18,14 @@ func parallelChunks<Result: Sendable>(
     results.withUnsafeMutableBufferPointer { buffer in
         let slots = UnsafeSendablePointer(buffer.baseAddress!)
         let workers = min(threads, chunkCount)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var c = worker
-            while c < chunkCount {
+        // Workers take the next chunk as they finish one, so a worker the machine delays does not
+        // hold the others up; each result still lands in its chunk's slot.
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let c = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard c < chunkCount else { return }
                 slots.pointer[c] = body(chunk(c))
-                c += workers
             }
         }
     }
