@@ -28,29 +28,45 @@ swift build -c release --product engage-bench >&2
 echo "scikit-learn: sklearn_train.py, $repeats repeats, threads 1 and 2" >&2
 "$venv/bin/python" "$peer/sklearn_train.py" --data "$data" --repeats "$repeats" --threads 1,2 --out "$out/ml_sklearn.json"
 
-echo "scikit-learn: KMeans over seeds $seeds (a seed draws differently in numpy and in Swift)" >&2
-"$venv/bin/python" - "$data/blobs_200k.csv" "$seeds" "$repeats" "$out/ml_sklearn_kmeans_seeds.json" <<'PY'
+for model in logreg tree_cls tree_reg; do
+  echo "EngageML: $model, $repeats repeats, threads 1 and 2" >&2
+  .build/release/engage-bench ml --data "$data" --models "$model" --repeats "$repeats" --threads 1,2 --out "$out/ml_swift_$model.json"
+done
+
+# k-means fits take a tenth of a second, and this VM's speed drifts by 10-15% over a minute: the two
+# sides run in alternating rounds (one pass over the seeds each), so both medians see the same drift.
+for round in $(seq "$repeats"); do
+  echo "k-means round $round of $repeats: scikit-learn, then EngageML, over seeds $seeds" >&2
+  "$venv/bin/python" - "$data/blobs_200k.csv" "$seeds" "$out/ml_sklearn_kmeans_seeds_$round.json" <<'PY'
 import json, sys, time
 import numpy as np
 from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
-path, seeds, repeats, out = sys.argv[1], [int(s) for s in sys.argv[2].split(",")], int(sys.argv[3]), sys.argv[4]
+path, seeds, out = sys.argv[1], [int(s) for s in sys.argv[2].split(",")], sys.argv[3]
 d = np.loadtxt(path, delimiter=",", skiprows=1)
 X = np.ascontiguousarray(d[: int(len(d) * 0.8), :-1])
 fits = []
 with threadpool_limits(limits=1):
-    for _ in range(repeats):
-        for seed in seeds:
-            t0 = time.perf_counter()
-            m = KMeans(n_clusters=8, n_init=1, init="k-means++", random_state=seed, max_iter=100).fit(X)
-            fits.append({"seed": seed, "wall": time.perf_counter() - t0, "inertia": float(m.inertia_), "n_iter": int(m.n_iter_)})
+    for seed in seeds:
+        t0 = time.perf_counter()
+        m = KMeans(n_clusters=8, n_init=1, init="k-means++", random_state=seed, max_iter=100).fit(X)
+        fits.append({"seed": seed, "wall": time.perf_counter() - t0, "inertia": float(m.inertia_), "n_iter": int(m.n_iter_)})
 json.dump(fits, open(out, "w"), indent=2)
 PY
-
-for model in logreg tree_cls tree_reg kmeans; do
-  echo "EngageML: $model, $repeats repeats, threads 1 and 2" >&2
-  .build/release/engage-bench ml --data "$data" --models "$model" --repeats "$repeats" --threads 1,2 \
-    --kmeans-seeds "$seeds" --out "$out/ml_swift_$model.json"
+  .build/release/engage-bench ml --data "$data" --models kmeans --repeats 1 --threads 1,2 \
+    --kmeans-seeds "$seeds" --out "$out/ml_swift_kmeans_$round.json"
 done
+"$venv/bin/python" - "$out" "$repeats" <<'PY'
+import json, sys
+out, rounds = sys.argv[1], range(1, int(sys.argv[2]) + 1)
+sklearn = [fit for r in rounds for fit in json.load(open(f"{out}/ml_sklearn_kmeans_seeds_{r}.json"))]
+json.dump(sklearn, open(f"{out}/ml_sklearn_kmeans_seeds.json", "w"), indent=2)
+swift = {"kmeans": {}}
+for r in rounds:
+    for threads, result in json.load(open(f"{out}/ml_swift_kmeans_{r}.json"))["kmeans"].items():
+        merged = swift["kmeans"].setdefault(threads, {**result, "fits": []})
+        merged["fits"] += result["fits"]
+json.dump(swift, open(f"{out}/ml_swift_kmeans.json", "w"), indent=2)
+PY
 
 "$venv/bin/python" scripts/bench-ml-summary.py "$out"
