@@ -100,29 +100,17 @@ struct JSONScanner: ~Copyable {
             offset += 1
         }
         var mantissa: UInt64 = 0
-        var digits = 0
-        var exponent = 0
         let integerStart = offset
-        while offset < bytes.count, case let digit = bytes[offset] &- UInt8(ascii: "0"), digit <= 9 {
-            if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(digit) } else { exponent += 1 }
-            if mantissa > 0 { digits += 1 }
-            offset += 1
-        }
-        guard offset > integerStart, bytes[integerStart] != UInt8(ascii: "0") || offset == integerStart + 1 else {
+        let integer = digitRun(into: &mantissa)
+        var exponent = integer.count - integer.kept
+        guard integer.count > 0, bytes[integerStart] != UInt8(ascii: "0") || integer.count == 1 else {
             throw Failure(offset: start, expected: "a number")
         }
         if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
             offset += 1
-            let fractionStart = offset
-            while offset < bytes.count, case let digit = bytes[offset] &- UInt8(ascii: "0"), digit <= 9 {
-                if digits < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(digit)
-                    exponent -= 1
-                }
-                if mantissa > 0 { digits += 1 }
-                offset += 1
-            }
-            guard offset > fractionStart else { throw Failure(offset: start, expected: "digits after the decimal point") }
+            let fraction = digitRun(into: &mantissa)
+            guard fraction.count > 0 else { throw Failure(offset: start, expected: "digits after the decimal point") }
+            exponent -= fraction.kept
         }
         if offset < bytes.count, bytes[offset] | 0x20 == UInt8(ascii: "e") {
             offset += 1
@@ -140,13 +128,63 @@ struct JSONScanner: ~Copyable {
             guard offset > exponentStart else { throw Failure(offset: start, expected: "digits in the exponent") }
             exponent += exponentSign * written
         }
-        if digits <= 15, (-22...22).contains(exponent) {
+        // At most 15 significant digits, all kept (a dropped digit means the mantissa reached 10¹⁸).
+        if mantissa < 1_000_000_000_000_000, (-22...22).contains(exponent) {
             let value = Double(mantissa)
             let magnitude = exponent < 0 ? value / Self.powersOfTen[-exponent] : value * Self.powersOfTen[exponent]
             return negative ? -magnitude : magnitude
         }
         return Self.strtod(UnsafeRawBufferPointer(rebasing: bytes[start..<offset]))
     }
+
+    /// Reads a run of decimal digits into `mantissa` (`mantissa × 10 + digit` for each), keeping
+    /// digits while the mantissa has fewer than 19 significant ones; returns how many digits the run
+    /// had and how many were kept. Eight bytes at a time when they are in the buffer: one load finds
+    /// how many of them are digits and one multiply-shift sequence converts those (the SWAR method
+    /// of simdjson's `parse_eight_digits_unrolled`), with no branch per digit.
+    @inline(__always)
+    private mutating func digitRun(into mantissa: inout UInt64) -> (count: Int, kept: Int) {
+        var count = 0
+        var kept = 0
+        while offset + 8 <= bytes.count {
+            // Each byte XOR '0': a digit becomes 0...9; the high bit of (b & 0x7F) + 0x76 or b is
+            // set exactly when b ≥ 10, and the addition cannot carry out of its byte.
+            let digits = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) ^ 0x3030_3030_3030_3030
+            let others = (((digits & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7676_7676_7676_7676) | digits) & 0x8080_8080_8080_8080
+            let run = others == 0 ? 8 : others.trailingZeroBitCount / 8
+            guard run > 0 else { return (count, kept) }
+            // Every digit of the run is kept only if the mantissa stays under 10¹⁹; else digit by digit.
+            guard mantissa < Self.keepLimits[run] else { break }
+            // The run's bytes moved to the top: the first digit is the most significant, the
+            // vacated low bytes are leading zeros.
+            var value = digits << (64 - 8 * UInt64(run))
+            value = (value &* 10 &+ (value >> 8)) & 0x00FF_00FF_00FF_00FF
+            value = (value &* (100 << 16 + 1)) >> 16 & 0x0000_FFFF_0000_FFFF
+            value = (value &* (10_000 << 32 + 1)) >> 32
+            mantissa = mantissa &* Self.integerPowersOfTen[run] &+ value
+            count += run
+            kept += run
+            offset += run
+            if run < 8 { return (count, kept) }
+        }
+        while offset < bytes.count, case let digit = bytes[offset] &- UInt8(ascii: "0"), digit <= 9 {
+            if mantissa < 1_000_000_000_000_000_000 {
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                kept += 1
+            }
+            count += 1
+            offset += 1
+        }
+        return (count, kept)
+    }
+
+    /// `10ⁿ` as integers, n = 0...8.
+    private static let integerPowersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]
+    /// A mantissa below `keepLimits[n]` keeps all of `n` more digits under the 19-digit cap (`10¹⁹⁻ⁿ`).
+    private static let keepLimits: [UInt64] = [
+        10_000_000_000_000_000_000, 1_000_000_000_000_000_000, 100_000_000_000_000_000, 10_000_000_000_000_000,
+        1_000_000_000_000_000, 100_000_000_000_000, 10_000_000_000_000, 1_000_000_000_000, 100_000_000_000,
+    ]
 
     /// `true`, `false` or `null` (as nil), or `.none` with nothing consumed.
     mutating func literal() -> Bool?? {
