@@ -32,6 +32,13 @@ func parallelChunks<Result: Sendable>(
     return results.map { $0! }
 }
 
+/// Workers for a pass over `elements` values: every active core when the pass is long enough to
+/// pay for waking them (tens of microseconds), else 1, so that a prediction for a few rows runs on
+/// the caller's thread instead of a dispatch round trip.
+func threadCount(forElements elements: Int) -> Int {
+    elements >= 1 << 16 ? resolvedThreadCount(nil) : 1
+}
+
 /// The thread count to use when a caller asks for `requested` (nil or 0: every active core).
 func resolvedThreadCount(_ requested: Int?) -> Int {
     if let requested, requested > 0 { return requested }

@@ -8,7 +8,7 @@ public struct StandardScaler: Sendable, Equatable, Codable {
 
     /// Fits on `x`'s columns, ignoring `NaN` values; columns are spread over the cores.
     public init(fitting x: Matrix) {
-        let moments = parallelChunks(count: x.columns, chunkSize: 1, threads: resolvedThreadCount(nil)) { columns in
+        let moments = parallelChunks(count: x.columns, chunkSize: 1, threads: threadCount(forElements: x.values.count)) { columns in
             x.values.withUnsafeBufferPointer { values in
                 let j = columns.lowerBound
                 let column = UnsafeBufferPointer(rebasing: values[(j * x.rows)..<((j + 1) * x.rows)])
@@ -29,14 +29,14 @@ public struct StandardScaler: Sendable, Equatable, Codable {
         scales = moments.map(\.1)
     }
 
-    /// `(x − mean) / scale` column by column; `NaN` stays `NaN`.
+    /// `(x − mean) / scale` column by column (on all cores for a large matrix); `NaN` stays `NaN`.
     public func transform(_ x: Matrix) throws(MLError) -> Matrix {
         guard x.columns == means.count else {
             throw .shapeMismatch("the scaler was fitted on \(means.count) columns, this matrix has \(x.columns)")
         }
         let out = [Double](unsafeUninitializedCapacity: x.values.count) { buffer, initialized in
             let target = UnsafeSendablePointer(buffer.baseAddress!)
-            _ = parallelChunks(count: x.columns, chunkSize: 1, threads: resolvedThreadCount(nil)) { [means, scales] columns -> Bool in
+            _ = parallelChunks(count: x.columns, chunkSize: 1, threads: threadCount(forElements: x.values.count)) { [means, scales] columns -> Bool in
                 let j = columns.lowerBound
                 x.values.withUnsafeBufferPointer { source in
                     for i in (j * x.rows)..<((j + 1) * x.rows) { (target.pointer + i).initialize(to: (source[i] - means[j]) / scales[j]) }
