@@ -66,6 +66,18 @@ struct JSONScanner: ~Copyable {
         try expect(UInt8(ascii: "\""), "a string")
         let start = offset
         var escaped = false
+        // Eight bytes at a time up to the first quote, backslash or control byte; the byte loop
+        // below takes it from there. (Each test flags its lowest matching byte exactly.)
+        while offset + 8 <= bytes.count {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            let found = Self.zeroBytes(word ^ 0x2222_2222_2222_2222) | Self.zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+                | ((word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080)
+            if found != 0 {
+                offset += found.trailingZeroBitCount / 8
+                break
+            }
+            offset += 8
+        }
         while offset < bytes.count {
             let byte = bytes[offset]
             if byte == UInt8(ascii: "\"") {
@@ -176,6 +188,13 @@ struct JSONScanner: ~Copyable {
             offset += 1
         }
         return (count, kept)
+    }
+
+    /// The high bit of each byte of `word` that is 0 (exact for the lowest one; a borrow can also
+    /// flag bytes above it).
+    @inline(__always)
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
     }
 
     /// `10ⁿ` as integers, n = 0...8.

@@ -42,6 +42,31 @@ import Testing
         }
     }
 
+    /// Quotes at every offset of the eight-byte steps, escapes before and after them, and a
+    /// control byte, which JSON does not allow inside a string.
+    @Test func stringsEndAtTheirQuoteWhereverItFallsAndKeepEscapesAndRefuseControlBytes() throws {
+        for length in 0..<40 {
+            let plain = String(repeating: "k", count: length)
+            for (json, decoded) in [(plain, plain), (plain + #"\"x"#, plain + "\"x"), (#"\u005f"# + plain, "_" + plain)] {
+                let bytes = Array(("\"" + json + "\":1").utf8)
+                let text = try bytes.withUnsafeBytes { raw in
+                    var scanner = JSONScanner(raw)
+                    let text = try scanner.string()
+                    #expect(scanner.offset == bytes.count - 2, "\(json)")
+                    return text.text
+                }
+                #expect(text == decoded, "\(json)")
+            }
+            let control = Array(("\"" + plain + "\u{01}tail\"").utf8)
+            #expect(throws: JSONScanner.Failure.self, "\(length)") {
+                try control.withUnsafeBytes { raw in
+                    var scanner = JSONScanner(raw)
+                    _ = try scanner.string()
+                }
+            }
+        }
+    }
+
     /// `count` random decimal digits; the first is not 0 unless `leadingZero` (or `count` is 1).
     private static func digits(_ count: Int, _ generator: inout SystemRandomNumberGenerator, leadingZero: Bool = false) -> String {
         String((0..<count).map { i in
