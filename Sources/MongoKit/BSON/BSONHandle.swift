@@ -30,24 +30,12 @@ final class BSONHandle {
         bson_init(pointer)
     }
 
-    /// A copy of a document's BSON bytes in a new `bson_t`.
-    convenience init(_ document: Document) throws(BSONError) {
-        let bytes = try document.bsonBytes()
-        self.init(bytes: bytes)
-    }
-
-    /// A document with `_id` first, as inserted (see ``Document/identifierForInsert()``).
-    convenience init(_ document: Document, id: BSONValue) throws(BSONError) {
+    /// A document's BSON in a new `bson_t`; with an `id`, `_id` first in place of the document's
+    /// own, as inserted (see ``Document/identifierForInsert()``).
+    convenience init(_ document: Document, id: BSONValue? = nil) throws(BSONError) {
         var writer = BSONWriter(capacity: 512)
         try writer.write(document, id: id)
         let pointer = writer.withUnsafeBytes { bson_new_from_data($0.baseAddress!.assumingMemoryBound(to: UInt8.self), $0.count) }
-        // bson_new_from_data fails only on a length mismatch, which BSONWriter never produces.
-        self.init(taking: pointer!)
-    }
-
-    /// A copy of BSON bytes already known to be well formed.
-    convenience init(bytes: [UInt8]) {
-        let pointer = bytes.withUnsafeBufferPointer { bson_new_from_data($0.baseAddress, $0.count) }
         // bson_new_from_data fails only on a length mismatch, which BSONWriter never produces.
         self.init(taking: pointer!)
     }

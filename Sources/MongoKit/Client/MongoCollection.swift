@@ -64,13 +64,9 @@ struct OperationContext: Sendable {
     let operation: String
     let hosts: String
 
-    /// A libbson copy of a document, or an ``MongoError/Code/invalidDocument`` error naming this operation.
-    func handle(_ document: Document) throws(MongoError) -> BSONHandle {
-        do throws(BSONError) { return try BSONHandle(document) } catch { throw MongoError(error, operation: operation) }
-    }
-
-    /// A libbson copy of a document to insert, `_id` first.
-    func handle(_ document: Document, id: BSONValue) throws(MongoError) -> BSONHandle {
+    /// A libbson copy of a document (with an `id`, `_id` first, as inserted), or an
+    /// ``MongoError/Code/invalidDocument`` error naming this operation.
+    func handle(_ document: Document, id: BSONValue? = nil) throws(MongoError) -> BSONHandle {
         do throws(BSONError) { return try BSONHandle(document, id: id) } catch { throw MongoError(error, operation: operation) }
     }
 
