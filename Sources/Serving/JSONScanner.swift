@@ -70,8 +70,8 @@ struct JSONScanner: ~Copyable {
         // below takes it from there. (Each test flags its lowest matching byte exactly.)
         while offset + 8 <= bytes.count {
             let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            let found = Self.zeroBytes(word ^ 0x2222_2222_2222_2222) | Self.zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
-                | ((word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080)
+            let found = Self.bytes(below: 1, in: word ^ 0x2222_2222_2222_2222) | Self.bytes(below: 1, in: word ^ 0x5C5C_5C5C_5C5C_5C5C)
+                | Self.bytes(below: 0x20, in: word)
             if found != 0 {
                 offset += found.trailingZeroBitCount / 8
                 break
@@ -190,11 +190,11 @@ struct JSONScanner: ~Copyable {
         return (count, kept)
     }
 
-    /// The high bit of each byte of `word` that is 0 (exact for the lowest one; a borrow can also
-    /// flag bytes above it).
+    /// The high bit of each byte of `word` whose value is below `limit` (1...128): exact for the
+    /// lowest such byte; a borrow can also flag bytes above it.
     @inline(__always)
-    private static func zeroBytes(_ word: UInt64) -> UInt64 {
-        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
+    private static func bytes(below limit: UInt64, in word: UInt64) -> UInt64 {
+        (word &- limit &* 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
     }
 
     /// `10ⁿ` as integers, n = 0...8.

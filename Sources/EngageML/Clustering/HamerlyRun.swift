@@ -5,8 +5,8 @@
 /// from its centre to the nearest other centre, the point cannot change cluster and no distance is
 /// computed. A point whose bounds fail is searched at once: Hamerly first tightens the upper bound
 /// with one exact distance, but on the benchmark blobs that rescued only 15–20% of the points it
-/// was computed for, and dropping it made whole fits 6–11% faster with identical iterations. Bounds follow the centres' movement, and the per-cluster sums are updated only for the
-/// points that changed cluster, so a late iteration touches few points.
+/// was computed for. Bounds follow the centres' movement, and the per-cluster sums are updated
+/// only for the points that changed cluster, so a late iteration touches few points.
 ///
 /// Rows are processed in fixed chunks whose results are merged in chunk order: the outcome is
 /// bit-identical for any thread count.

@@ -1,6 +1,6 @@
 import Dispatch
-import Synchronization
 import Foundation
+import Synchronization
 
 /// Deterministic data parallelism: `count` items are cut into fixed chunks of `chunkSize`
 /// (the cut never depends on the thread count), each chunk's result is computed on one of
