@@ -1,5 +1,5 @@
 import EngageTestSupport
-import MongoKit
+@testable import MongoKit
 import Testing
 
 @Suite("Collections on the real server")
@@ -138,6 +138,30 @@ struct CollectionTests {
             }
             #expect(count == 300)
             #expect(sum == Double((0..<300).reduce(0, +) * 100))
+        }
+    }
+
+    @Test("a cursor with no batch size asks for about 2 MiB per reply; a chosen size is kept")
+    func cursorSizesBatches() async throws {
+        try await withTestDatabase { db in
+            let collection = db.collection("videos")
+            let padding = String(repeating: "x", count: 4_000)
+            try await collection.insertMany((0..<300).map { ["n": .int32(Int32($0)), "desc": .string(padding)] })
+            let documentBytes = try #require(try await collection.findOne()).bsonBytes().count
+            let (sized, sizedCount) = try await collection.withCursor(find: [:]) { cursor in
+                var count = 0
+                while try cursor.next() != nil { count += 1 }
+                return (cursor.batchSize, count)
+            }
+            #expect(sizedCount == 300)
+            #expect(sized == MongoCursor.targetBatchBytes / documentBytes)
+            let (chosen, chosenCount) = try await collection.withCursor(find: [:], options: FindOptions(batchSize: 50)) { cursor in
+                var count = 0
+                while try cursor.next() != nil { count += 1 }
+                return (cursor.batchSize, count)
+            }
+            #expect(chosenCount == 300)
+            #expect(chosen == 50)
         }
     }
 }

@@ -16,7 +16,7 @@ extension MongoCollection {
         options: FindOptions = FindOptions(),
         _ body: @escaping @Sendable (inout MongoCursor) throws -> T
     ) async throws -> T {
-        try await withCursor("find", open: { (collection, context) throws(MongoError) in
+        try await withCursor("find", sizesBatches: options.batchSize == nil, open: { (collection, context) throws(MongoError) in
             let filterHandle = try context.handle(filter)
             let optionsHandle = try context.handle(options.document)
             return withExtendedLifetime((filterHandle, optionsHandle)) {
@@ -31,7 +31,7 @@ extension MongoCollection {
         options: AggregateOptions = AggregateOptions(),
         _ body: @escaping @Sendable (inout MongoCursor) throws -> T
     ) async throws -> T {
-        try await withCursor("aggregate", open: { (collection, context) throws(MongoError) in
+        try await withCursor("aggregate", sizesBatches: options.batchSize == nil, open: { (collection, context) throws(MongoError) in
             let pipelineHandle = try context.handle(["pipeline": .array(pipeline.map(BSONValue.document))])
             let optionsHandle = try context.handle(options.document)
             return withExtendedLifetime((pipelineHandle, optionsHandle)) {
@@ -42,6 +42,7 @@ extension MongoCollection {
 
     private func withCursor<T: Sendable>(
         _ verb: String,
+        sizesBatches: Bool,
         open: @escaping @Sendable (OpaquePointer, OperationContext) throws(MongoError) -> OpaquePointer?,
         _ body: @escaping @Sendable (inout MongoCursor) throws -> T
     ) async throws -> T {
@@ -49,7 +50,7 @@ extension MongoCollection {
             guard let pointer = try open(collection, context) else {
                 throw MongoError(.commandFailed, operation: context.operation, message: "the driver could not open a cursor")
             }
-            var cursor = MongoCursor(taking: pointer, operation: context.operation, hosts: context.hosts)
+            var cursor = MongoCursor(taking: pointer, operation: context.operation, hosts: context.hosts, sizesBatches: sizesBatches)
             return Result { try body(&cursor) }
         }
         return try result.get()

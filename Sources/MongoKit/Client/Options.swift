@@ -8,7 +8,8 @@ public struct FindOptions: Sendable {
     public var limit: Int?
     /// Skip this many documents first.
     public var skip: Int?
-    /// Documents per server round trip.
+    /// Documents per server round trip; nil: about 2 MiB of documents per reply, judged from the first
+    /// documents (see ``MongoCursor``).
     public var batchSize: Int?
 
     public init(projection: Document? = nil, sort: Document? = nil, limit: Int? = nil, skip: Int? = nil, batchSize: Int? = nil) {
@@ -34,7 +35,8 @@ public struct FindOptions: Sendable {
 public struct AggregateOptions: Sendable {
     /// Let memory-hungry stages spill to disk (`$group`, `$sort`, `$setWindowFields` on large inputs).
     public var allowDiskUse: Bool
-    /// Documents per server round trip.
+    /// Documents per server round trip; nil: about 2 MiB of documents per reply, judged from the first
+    /// documents (see ``MongoCursor``).
     public var batchSize: Int?
 
     public init(allowDiskUse: Bool = true, batchSize: Int? = nil) {
