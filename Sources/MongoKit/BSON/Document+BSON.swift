@@ -60,20 +60,28 @@ struct BSONWriter: ~Copyable {
     /// (what a driver sends on insert) without copying the document.
     mutating func write(_ document: Document, id: BSONValue? = nil) throws(BSONError) {
         let start = beginDocument()
-        if let id { try writeElement(key: "_id", value: id) }
-        for index in document.elements.indices {
-            if id != nil && document.elements[index].key == "_id" { continue }
-            try writeElement(key: document.elements[index].key, value: document.elements[index].value)
+        if let id { try withUnsafePointer(to: id) { (id) throws(BSONError) in try writeElement(key: "_id", value: id) } }
+        try document.elements.withUnsafeBufferPointer { (elements) throws(BSONError) in
+            // Values are read through pointers into the array: copying each element out of it
+            // would retain and release every string, array and nested document it holds.
+            for index in elements.indices {
+                let element = elements.baseAddress! + index
+                if id != nil && element.pointee.key == "_id" { continue }
+                try writeElement(key: element.pointee.key, value: element.pointer(to: \.value)!)
+            }
         }
         endDocument(start)
     }
 
     private mutating func write(array: [BSONValue]) throws(BSONError) {
         let start = beginDocument()
-        for index in array.indices {
-            appendByte(Self.type(of: array[index]).rawValue)
-            appendDecimalKey(index)
-            try writeValue(array[index])
+        try array.withUnsafeBufferPointer { (values) throws(BSONError) in
+            for index in values.indices {
+                let value = values.baseAddress! + index
+                appendByte(Self.type(of: value.pointee).rawValue)
+                appendDecimalKey(index)
+                try writeValue(value)
+            }
         }
         endDocument(start)
     }
@@ -143,14 +151,14 @@ struct BSONWriter: ~Copyable {
         base.storeBytes(of: UInt32(count - start).littleEndian, toByteOffset: start, as: UInt32.self)
     }
 
-    private mutating func writeElement(key: String, value: BSONValue) throws(BSONError) {
-        appendByte(Self.type(of: value).rawValue)
+    private mutating func writeElement(key: String, value: UnsafePointer<BSONValue>) throws(BSONError) {
+        appendByte(Self.type(of: value.pointee).rawValue)
         try writeCString(key, orThrow: .invalidKey(key))
         try writeValue(value)
     }
 
-    private mutating func writeValue(_ value: BSONValue) throws(BSONError) {
-        switch value {
+    private mutating func writeValue(_ value: UnsafePointer<BSONValue>) throws(BSONError) {
+        switch value.pointee {
         case .double(let v): append(v.bitPattern)
         case .string(let s): writeString(s)
         case .document(let d): try write(d)
@@ -194,12 +202,19 @@ struct BSONWriter: ~Copyable {
 
     private mutating func writeCString(_ s: String, orThrow error: BSONError) throws(BSONError) {
         let written = Self.withUTF8(s) { utf8 -> Bool in
-            if utf8.count > 0 && memchr(utf8.baseAddress!, 0, utf8.count) != nil { return false }
+            if Self.containsNUL(utf8) { return false }
             append(utf8)
             return true
         }
         guard written else { throw error }
         appendByte(0)
+    }
+
+    /// True when `bytes` holds a zero byte; short keys are checked in line, longer strings with `memchr`.
+    @inline(__always)
+    private static func containsNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count > 16 else { return bytes.contains(0) }
+        return memchr(bytes.baseAddress!, 0, bytes.count) != nil
     }
 
     private static func type(of value: BSONValue) -> BSONType {
