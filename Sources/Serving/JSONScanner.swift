@@ -47,8 +47,21 @@ struct JSONScanner: ~Copyable {
         return true
     }
 
-    mutating func expect(_ byte: UInt8, _ what: String) throws(Failure) {
-        guard consume(byte) else { throw Failure(offset: offset, expected: what) }
+    /// Consumes `byte`, or fails naming `what` was expected (built only then).
+    @inline(__always)
+    mutating func expect(_ byte: UInt8, _ what: @autoclosure () -> String) throws(Failure) {
+        guard consume(byte) else { throw Failure(offset: offset, expected: what()) }
+    }
+
+    /// Consumes `expected` if the next significant bytes are exactly it.
+    @inline(__always)
+    mutating func consume(bytes expected: UnsafeRawBufferPointer) -> Bool {
+        skipWhitespace()
+        guard expected.count <= bytes.count - offset,
+            memcmp(bytes.baseAddress! + offset, expected.baseAddress!, expected.count) == 0
+        else { return false }
+        offset += expected.count
+        return true
     }
 
     /// After a member or an element: `,` (true, another follows) or the closing byte (false).

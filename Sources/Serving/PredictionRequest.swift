@@ -77,28 +77,46 @@ enum PredictionRequest {
     }
 }
 
-/// A model's feature names, ready to match request keys against without allocating: by position
-/// first (clients usually send features in the model's order), then by name.
+/// A model's feature names, ready to match request keys against without allocating: the
+/// feature expected next is tried first as raw bytes (clients usually send features in the
+/// model's order), then the key is read and looked up by name.
 struct FeatureKeys: Sendable {
     let names: [String]
-    private let utf8: [[UInt8]]
+    /// Each name as a JSON string, `"name"`, one after another; `quotedEnds[j]` ends the j-th.
+    private let quoted: [UInt8]
+    private let quotedEnds: [Int]
     private let index: [String: Int]
 
     init(_ names: [String]) {
         self.names = names
-        utf8 = names.map { Array($0.utf8) }
+        var quoted: [UInt8] = []
+        var quotedEnds: [Int] = []
+        for name in names {
+            // A name JSON must escape is left empty here: it is only ever found by the lookup by name.
+            if !name.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }) {
+                quoted += [UInt8(ascii: "\"")] + Array(name.utf8) + [UInt8(ascii: "\"")]
+            }
+            quotedEnds.append(quoted.count)
+        }
+        self.quoted = quoted
+        self.quotedEnds = quotedEnds
         index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     var count: Int { names.count }
 
-    /// The position of the feature spelled by `key`, trying `guess` first.
-    func position(of key: JSONScanner.Text, guess: Int) -> Int? {
+    /// Consumes the key if it is the `expected` feature's name spelled plainly; true when it was.
+    @inline(__always)
+    func consumeKey(_ expected: Int, from scanner: inout JSONScanner) -> Bool {
+        guard expected < quotedEnds.count else { return false }
+        let start = expected == 0 ? 0 : quotedEnds[expected - 1]
+        guard start < quotedEnds[expected] else { return false }
+        return quoted.withUnsafeBytes { scanner.consume(bytes: UnsafeRawBufferPointer(rebasing: $0[start..<quotedEnds[expected]])) }
+    }
+
+    /// The position of the feature spelled by `key`.
+    func position(of key: JSONScanner.Text) -> Int? {
         guard let raw = key.raw else { return key.decoded.flatMap { index[$0] } }
-        if guess < utf8.count, utf8[guess].count == raw.count,
-            utf8[guess].withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) {
-            return guess
-        }
         return index[String(decoding: raw, as: UTF8.self)]
     }
 }
@@ -115,7 +133,8 @@ struct InstanceRows {
         var values: [Double] = []  // row-major, `width` a row
         values.reserveCapacity(width * 64)
         var problems: [FieldProblem] = []
-        var seen = [Bool](repeating: false, count: width)
+        // The instance each feature was last given in, so nothing needs resetting per instance.
+        var givenIn = [Int](repeating: -1, count: width)
         var index = 0
         repeat {
             guard index < maxInstances else { throw RequestFailure.malformed("more than \(maxInstances) instances; at most \(maxInstances) per request") }
@@ -127,26 +146,32 @@ struct InstanceRows {
                 index += 1
                 continue
             }
-            for j in 0..<width { seen[j] = false }
-            var guess = 0
+            var next = 0
             if !scanner.consume(UInt8(ascii: "}")) {
                 repeat {
-                    let key = try scanner.string()
-                    try scanner.expect(UInt8(ascii: ":"), "':'")
-                    guard let position = features.position(of: key, guess: guess) else {
-                        try scanner.skipValue()
-                        problems.append(FieldProblem(instance: index, field: key.text, error: "unknown field"))
-                        continue
+                    let position: Int
+                    if features.consumeKey(next, from: &scanner) {
+                        try scanner.expect(UInt8(ascii: ":"), "':'")
+                        position = next
+                    } else {
+                        let key = try scanner.string()
+                        try scanner.expect(UInt8(ascii: ":"), "':'")
+                        guard let found = features.position(of: key) else {
+                            try scanner.skipValue()
+                            problems.append(FieldProblem(instance: index, field: key.text, error: "unknown field"))
+                            continue
+                        }
+                        position = found
                     }
-                    guess = position + 1
-                    if seen[position] { problems.append(FieldProblem(instance: index, field: features.names[position], error: "given twice")) }
-                    seen[position] = true
+                    next = position + 1
+                    if givenIn[position] == index { problems.append(FieldProblem(instance: index, field: features.names[position], error: "given twice")) }
+                    givenIn[position] = index
                     if let problem = try readValue(&scanner, into: &values[base + position]) {
                         problems.append(FieldProblem(instance: index, field: features.names[position], error: problem))
                     }
                 } while try scanner.more(closing: UInt8(ascii: "}"))
             }
-            for j in 0..<width where !seen[j] { problems.append(FieldProblem(instance: index, field: features.names[j], error: "missing")) }
+            for j in 0..<width where givenIn[j] != index { problems.append(FieldProblem(instance: index, field: features.names[j], error: "missing")) }
             index += 1
         } while try scanner.more(closing: UInt8(ascii: "]"))
         guard problems.isEmpty else { throw RequestFailure.fields(problems) }

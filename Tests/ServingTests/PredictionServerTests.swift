@@ -116,6 +116,16 @@ import Testing
             let (status, body) = try await Self.post(client, "/v1/models/tiktok_virality/predict", " {\n \"instances\" : [ \(spaced) ] } ")
             #expect(status == 200 && (body["predictions"] as? [[String: Any]])?.count == 1)
 
+            // Keys in the model's order take the reader's fast path, reversed ones the lookup by name:
+            // with a different value in every feature, both must give the same answer.
+            let distinct = Dictionary(uniqueKeysWithValues: Self.features.enumerated().map { ($1, String($0 + 2)) })
+            let reversed = "{" + Self.features.reversed().map { "\"\($0)\": \(distinct[$0]!)" }.joined(separator: ", ") + "}"
+            let (orderStatus, orderBody) = try await Self.post(
+                client, "/v1/models/tiktok_engagement/predict", "{\"instances\": [\(Self.instance(distinct)), \(reversed), \(Self.instance())]}")
+            let answers = (orderBody["predictions"] as? [[String: Any]] ?? []).map { $0["value"] as? Double }
+            #expect(orderStatus == 200 && answers.count == 3)
+            #expect(answers.first == answers.dropFirst().first && answers.first != answers.last, "\(answers)")
+
             let bad = "{\"instances\": [" + [
                 Self.instance(["hour": "null"]),
                 Self.instance(["hour": "{\"a\": [1, {\"b\": null}]}", "weekday": "1e999"]),
