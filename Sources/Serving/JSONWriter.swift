@@ -1,52 +1,58 @@
 import NIOCore
 
-/// Writes JSON text straight into a response buffer, for the prediction answers: no intermediate
-/// dictionaries or encoder. The caller writes well-formed structure (`{`, keys, `,`); strings are
-/// escaped and numbers written in Swift's shortest round-trip form, non-finite ones as `null`.
+/// Writes JSON text for the prediction answers: no intermediate dictionaries or encoder. The
+/// caller writes well-formed structure (`{`, keys, `,`); strings are escaped and numbers written in
+/// Swift's shortest round-trip form, non-finite ones as `null`.
+///
+/// The text is gathered in a byte array and handed over as one `ByteBuffer` at the end: every
+/// small write straight into a `ByteBuffer` paid for its capacity, uniqueness and exclusivity
+/// checks, a third of the time of writing a 64-row answer.
 struct JSONWriter: TextOutputStream {
-    private(set) var buffer: ByteBuffer
+    private var bytes: [UInt8] = []
 
     init(capacity: Int) {
-        buffer = ByteBufferAllocator().buffer(capacity: capacity)
+        bytes.reserveCapacity(capacity)
     }
 
+    /// The text written, as a response body.
+    var buffer: ByteBuffer { ByteBuffer(bytes: bytes) }
+
     mutating func raw(_ text: StaticString) {
-        buffer.writeStaticString(text)
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func byte(_ byte: UInt8) {
+        bytes.append(byte)
     }
 
     /// `"key":`
     mutating func key(_ name: String) {
         string(name)
-        buffer.writeInteger(UInt8(ascii: ":"))
+        byte(UInt8(ascii: ":"))
     }
 
     mutating func string(_ text: String) {
-        buffer.writeInteger(UInt8(ascii: "\""))
-        var plainStart = text.utf8.startIndex
-        for index in text.utf8.indices {
-            let byte = text.utf8[index]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            buffer.writeString(String(text[plainStart..<index]))
-            switch byte {
-            case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-            case 0x0A: buffer.writeStaticString("\\n")
-            case 0x0D: buffer.writeStaticString("\\r")
-            case 0x09: buffer.writeStaticString("\\t")
-            default: buffer.writeString("\\u00" + String(byte, radix: 16).leftPadded(to: 2))
+        byte(UInt8(ascii: "\""))
+        for unit in text.utf8 {
+            switch unit {
+            case UInt8(ascii: "\""): raw("\\\"")
+            case UInt8(ascii: "\\"): raw("\\\\")
+            case 0x0A: raw("\\n")
+            case 0x0D: raw("\\r")
+            case 0x09: raw("\\t")
+            case ..<0x20: write("\\u00" + String(unit, radix: 16).leftPadded(to: 2))
+            default: byte(unit)
             }
-            plainStart = text.utf8.index(after: index)
         }
-        buffer.writeString(String(text[plainStart...]))
-        buffer.writeInteger(UInt8(ascii: "\""))
+        byte(UInt8(ascii: "\""))
     }
 
     /// A number; whole numbers below 2^53 without a fraction (`1`, not `1.0`).
     mutating func number(_ value: Double) {
         if !value.isFinite {
-            buffer.writeStaticString("null")
+            raw("null")
         } else if value == value.rounded(), abs(value) < 9_007_199_254_740_992 {
-            buffer.writeString(String(Int64(value)))
+            write(String(Int64(value)))
         } else {
             value.write(to: &self)  // shortest round-trip digits, straight into the buffer
         }
@@ -54,31 +60,31 @@ struct JSONWriter: TextOutputStream {
 
     /// `TextOutputStream`: how `Double.write(to:)` hands over its digits.
     mutating func write(_ string: String) {
-        buffer.writeString(string)
+        bytes.append(contentsOf: string.utf8)
     }
 
     /// The standard library writes a number's ASCII digits through this hook without making a `String`.
     mutating func _writeASCII(_ ascii: UnsafeBufferPointer<UInt8>) {
-        buffer.writeBytes(ascii)
+        bytes.append(contentsOf: ascii)
     }
 
     mutating func number(_ value: Int) {
-        buffer.writeString(String(value))
+        write(String(value))
     }
 
     mutating func optionalNumber(_ value: Double?) {
-        if let value { number(value) } else { buffer.writeStaticString("null") }
+        if let value { number(value) } else { raw("null") }
     }
 
     /// `{"name": number, …}` in the given order.
     mutating func numberObject(_ names: [String], _ value: (String) -> Double?) {
-        buffer.writeInteger(UInt8(ascii: "{"))
+        byte(UInt8(ascii: "{"))
         for (i, name) in names.enumerated() {
-            if i > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+            if i > 0 { byte(UInt8(ascii: ",")) }
             key(name)
             optionalNumber(value(name))
         }
-        buffer.writeInteger(UInt8(ascii: "}"))
+        byte(UInt8(ascii: "}"))
     }
 }
 
