@@ -21,7 +21,7 @@ public struct MongoCursor: ~Copyable {
     private var sampledBytes = 0
 
     /// About this many bytes of BSON per reply when the caller sets no batch size.
-    static let targetBatchBytes = 2 << 20
+    static let targetBatchBytes = 4 << 20
     /// Documents whose average size sets the batch size (fewer than the server's first batch of 101).
     static let sizingSample = 16
 
