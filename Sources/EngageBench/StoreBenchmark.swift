@@ -49,6 +49,7 @@ struct StoreBenchmark: AsyncParsableCommand {
             phases["find"] = try await Phase.measure { readBack = try await collection.find() }
             guard readBack.count == docs.count else { throw BenchmarkError("find returned \(readBack.count)") }
             readBack = []
+            releaseFreedMemory()
 
             var rows: [Document] = []
             phases["aggregate"] = try await Phase.measure { rows = try await collection.aggregate(pipeline) }
@@ -67,6 +68,16 @@ struct StoreBenchmark: AsyncParsableCommand {
                 String(format: "%@: wall %.2f s, client CPU %.3f s\n", name, phase.wallSeconds, phase.clientCPUSeconds).utf8))
         }
     }
+}
+
+/// Finishes freeing what the last phase dropped, as the peer's `del` and `gc.collect()` do before
+/// each phase. glibc keeps freed small chunks in its per-thread arenas' fast bins and merges them
+/// at a later large allocation from that arena, so the next phase would pay for the last one's
+/// garbage. (`malloc_trim` is looked up at run time: Swift's Glibc module omits `malloc.h`.)
+private func releaseFreedMemory() {
+    typealias MallocTrim = @convention(c) (Int) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+    _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
 }
 
 struct StoreResult: Codable {
