@@ -105,6 +105,28 @@ struct BSONTests {
         #expect(MemoryLayout<(key: String, value: BSONValue)>.stride == 40)
     }
 
+    @Test("new ObjectIds are distinct across threads and share this process's random part")
+    func objectIdsFromManyThreads() async {
+        let ids = await withTaskGroup(of: [ObjectId].self) { group in
+            for _ in 0..<8 { group.addTask { (0..<1_000).map { _ in ObjectId() } } }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(Set(ids).count == 8_000)
+        // Bytes 4..<9 are the per-process random value; 9..<12 the counter.
+        #expect(Set(ids.map { $0.bytes[4..<9] }).count == 1)
+    }
+
+    @Test("the id an insert uses is the document's own _id wherever it stands, else a new ObjectId")
+    func identifierForInsert() {
+        let late: Document = ["id": 1, "id_": 2, "_ix": 3, "_id": "late"]
+        #expect(late.identifierForInsert() == "late")
+        let none: Document = ["id": 1, "id_": 2, "_ix": 3]
+        guard case .objectId = none.identifierForInsert() else {
+            Issue.record("expected a new ObjectId, got \(none.identifierForInsert())")
+            return
+        }
+    }
+
     @Test("ObjectId hex round-trip and ordering by creation")
     func objectIds() {
         let a = ObjectId()

@@ -66,7 +66,7 @@ struct BSONWriter: ~Copyable {
             // would retain and release every string, array and nested document it holds.
             for index in elements.indices {
                 let element = elements.baseAddress! + index
-                if id != nil && element.pointee.key == "_id" { continue }
+                if id != nil && Document.isIdentifierKey(element.pointee.key) { continue }
                 try writeElement(key: element.pointee.key, value: element.pointer(to: \.value)!)
             }
         }

@@ -73,7 +73,13 @@ public struct Document: Sendable, Hashable {
 
     /// The `_id` a driver would insert this document with: its own, or a new ObjectId.
     public func identifierForInsert() -> BSONValue {
-        self["_id"] ?? .objectId(ObjectId())
+        elements.first { Self.isIdentifierKey($0.key) }?.value ?? .objectId(ObjectId())
+    }
+
+    /// True for `"_id"`. Most keys differ in length, which is read without comparing any bytes.
+    @inline(__always)
+    static func isIdentifierKey(_ key: String) -> Bool {
+        key.utf8.count == 3 && key == "_id"
     }
 
     public static func == (a: Document, b: Document) -> Bool {

@@ -18,7 +18,7 @@ public struct ObjectId: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// A freshly generated id.
     public init() {
         var oid = bson_oid_t()
-        bson_oid_init(&oid, nil)
+        bson_oid_init(&oid, Self.generator)
         self = Swift.withUnsafeBytes(of: oid.bytes) { Self(raw: $0) }
     }
 
@@ -63,6 +63,11 @@ public struct ObjectId: Sendable, Hashable, Comparable, CustomStringConvertible 
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// libbson's id generator for this process. Its default context calls `getpid()` on every id to
+    /// notice a `fork()`; a Swift process does not fork without `exec`, so this one reads the
+    /// process's random value once. Its counter is atomic, so it is shared by every thread.
+    nonisolated(unsafe) private static let generator = bson_context_new(BSON_CONTEXT_NONE)
 
     public static func < (a: Self, b: Self) -> Bool { (a.leading, a.trailing) < (b.leading, b.trailing) }
 
