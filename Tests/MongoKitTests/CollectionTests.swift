@@ -141,7 +141,7 @@ struct CollectionTests {
         }
     }
 
-    @Test("a cursor with no batch size asks for about 4 MiB per reply; a chosen size is kept")
+    @Test("a cursor with no batch size asks for about 1 MiB per reply; a chosen size is kept")
     func cursorSizesBatches() async throws {
         try await withTestDatabase { db in
             let collection = db.collection("videos")

@@ -8,6 +8,10 @@ import CMongoC
 /// that large are fresh `mmap`s whose every page faults on first touch. On 50k TikTok-shaped
 /// documents (24 MB) that doubled the client CPU of reading the raw replies.
 ///
+/// About 1 MiB is small enough for glibc to reuse: after the first such buffer is freed, malloc
+/// raises its `mmap` threshold to that size and later replies take the same heap memory. A
+/// 3.4 MB aggregate answer read in one reply instead pays fresh pages for both of its copies.
+///
 /// A cursor only exists inside ``MongoCollection/withCursor(find:options:_:)`` or
 /// ``MongoCollection/withCursor(aggregate:options:_:)``; it is `~Copyable`, so it cannot
 /// escape that scope, and it is destroyed (killing any server-side cursor) when the scope ends.
@@ -21,7 +25,7 @@ public struct MongoCursor: ~Copyable {
     private var sampledBytes = 0
 
     /// About this many bytes of BSON per reply when the caller sets no batch size.
-    static let targetBatchBytes = 4 << 20
+    static let targetBatchBytes = 1 << 20
     /// Documents whose average size sets the batch size (fewer than the server's first batch of 101).
     static let sizingSample = 16
 

@@ -8,7 +8,7 @@ public struct FindOptions: Sendable {
     public var limit: Int?
     /// Skip this many documents first.
     public var skip: Int?
-    /// Documents per server round trip; nil: about 4 MiB of documents per reply, judged from the first
+    /// Documents per server round trip; nil: about 1 MiB of documents per reply, judged from the first
     /// documents (see ``MongoCursor``).
     public var batchSize: Int?
 
@@ -35,7 +35,7 @@ public struct FindOptions: Sendable {
 public struct AggregateOptions: Sendable {
     /// Let memory-hungry stages spill to disk (`$group`, `$sort`, `$setWindowFields` on large inputs).
     public var allowDiskUse: Bool
-    /// Documents per server round trip; nil: about 4 MiB of documents per reply, judged from the first
+    /// Documents per server round trip; nil: about 1 MiB of documents per reply, judged from the first
     /// documents (see ``MongoCursor``).
     public var batchSize: Int?
 
