@@ -89,28 +89,25 @@ struct FeatureKeys: Sendable {
 
     init(_ names: [String]) {
         self.names = names
-        var quoted: [UInt8] = []
+        // Spelled as the answer writer spells them; a key escaped any other way is found by name.
+        var quoted = JSONWriter(capacity: names.reduce(0) { $0 + $1.utf8.count + 2 })
         var quotedEnds: [Int] = []
         for name in names {
-            // A name JSON must escape is left empty here: it is only ever found by the lookup by name.
-            if !name.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }) {
-                quoted += [UInt8(ascii: "\"")] + Array(name.utf8) + [UInt8(ascii: "\"")]
-            }
-            quotedEnds.append(quoted.count)
+            quoted.string(name)
+            quotedEnds.append(quoted.bytes.count)
         }
-        self.quoted = quoted
+        self.quoted = quoted.bytes
         self.quotedEnds = quotedEnds
         index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     var count: Int { names.count }
 
-    /// Consumes the key if it is the `expected` feature's name spelled plainly; true when it was.
+    /// Consumes the key if it is the `expected` feature's name as JSON spells it; true when it was.
     @inline(__always)
     func consumeKey(_ expected: Int, from scanner: inout JSONScanner) -> Bool {
         guard expected < quotedEnds.count else { return false }
         let start = expected == 0 ? 0 : quotedEnds[expected - 1]
-        guard start < quotedEnds[expected] else { return false }
         return quoted.withUnsafeBytes { scanner.consume(bytes: UnsafeRawBufferPointer(rebasing: $0[start..<quotedEnds[expected]])) }
     }
 
