@@ -29,6 +29,16 @@ struct ClientTests {
             #expect(error.code == .invalidURI, "\(text)")
             #expect(!error.description.contains("hunter2"))
         }
+        // Credential-bearing options of a URI that does not parse are redacted too, in the URI and
+        // in libmongoc's own words about it.
+        for text in [
+            "mongodb://host:99999999/?tlsCertificateKeyFilePassword=hunter2pass",
+            "mongodb://host:99999999/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:hunter2tok,SERVICE_NAME:x",
+            "mongodb://host:0/?authMechanismProperties=AWS_SESSION_TOKEN:hunter2tok",
+        ] {
+            let error = try #require(throws: MongoError.self) { try MongoConfiguration(uri: text) }
+            #expect(!error.description.contains("hunter2"), "\(error)")
+        }
         let configuration = try MongoConfiguration(uri: "mongodb://alice:hunter2@db.example:27018/engage?authSource=admin")
         #expect(configuration.redactedURI == "mongodb://alice:****@db.example:27018/engage")
         #expect(configuration.databaseInURI == "engage")

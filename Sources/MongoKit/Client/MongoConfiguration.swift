@@ -1,4 +1,5 @@
 import CMongoC
+import Foundation
 import Logging
 
 /// How to reach MongoDB: a validated connection string and client settings.
@@ -30,7 +31,7 @@ public struct MongoConfiguration: Sendable {
         guard let parsed = mongoc_uri_new_with_error(uri, &error) else {
             throw MongoError(
                 .invalidURI, operation: "parse connection string",
-                message: "\(Self.redact(uri)) is not a valid MongoDB URI: \(MongoError.message(of: error)). "
+                message: "\(Self.redact(uri)) is not a valid MongoDB URI: \(Self.redact(MongoError.message(of: error), secretsOf: uri)). "
                     + "Expected mongodb://host[:port][/database][?options]")
         }
         defer { mongoc_uri_destroy(parsed) }
@@ -52,12 +53,51 @@ public struct MongoConfiguration: Sendable {
         self.maxConnections = max(1, maxConnections)
     }
 
-    /// A best-effort redaction for text that did not even parse: drops everything between `://` and `@`.
+    /// URI options whose values are credentials (compared without case).
+    static let secretOptions: Set<String> = [
+        "password", "tlscertificatekeyfilepassword", "sslclientcertificatekeypassword", "sslcertificatekeyfilepassword",
+        "authmechanismproperties", "awssessiontoken", "aws_session_token",
+    ]
+
+    /// A best-effort redaction for text that did not even parse: the user information between
+    /// `://` and `@`, and the value of every credential-bearing option, become `****`.
     static func redact(_ uri: String) -> String {
-        guard let scheme = uri.firstRange(of: "://"), let at = uri[scheme.upperBound...].lastIndex(of: "@") else {
-            return uri
+        var text = uri
+        if let scheme = text.firstRange(of: "://"), let at = text[scheme.upperBound...].lastIndex(of: "@"),
+           !text[scheme.upperBound..<at].contains("/")
+        {
+            text = String(text[..<scheme.upperBound]) + "****" + String(text[at...])
         }
-        return String(uri[..<scheme.upperBound]) + "****" + String(uri[at...])
+        guard let question = text.firstIndex(of: "?") else { return text }
+        let options = text[text.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { option in
+            guard let equals = option.firstIndex(of: "="), secretOptions.contains(option[..<equals].lowercased()) else { return String(option) }
+            return option[..<equals] + "=****"
+        }
+        return text[...question] + options.joined(separator: "&")
+    }
+
+    /// `message` with every secret of `uri` (the password, credential options' values and their
+    /// parts, raw and percent-decoded) replaced by `****`: libmongoc's parse errors can quote them.
+    static func redact(_ message: String, secretsOf uri: String) -> String {
+        var secrets: [String] = []
+        if let scheme = uri.firstRange(of: "://"), let at = uri[scheme.upperBound...].lastIndex(of: "@") {
+            let userInfo = uri[scheme.upperBound..<at]
+            if let colon = userInfo.firstIndex(of: ":") { secrets.append(String(userInfo[userInfo.index(after: colon)...])) }
+        }
+        if let question = uri.firstIndex(of: "?") {
+            for option in uri[uri.index(after: question)...].split(separator: "&") {
+                guard let equals = option.firstIndex(of: "="), secretOptions.contains(option[..<equals].lowercased()) else { continue }
+                let value = String(option[option.index(after: equals)...])
+                secrets.append(value)
+                secrets += value.split(whereSeparator: { $0 == "," || $0 == ":" }).map(String.init)
+            }
+        }
+        var text = message
+        let candidates = secrets + secrets.compactMap { $0.removingPercentEncoding }
+        for secret in Set(candidates).sorted(by: { $0.count > $1.count }) where secret.count >= 3 {
+            text = text.replacingOccurrences(of: secret, with: "****")
+        }
+        return text
     }
 }
 
