@@ -60,9 +60,10 @@ public enum FeatureCatalog {
                     ]],
                 ],
                 lookup: { video in
-                    guard let author = video[path: "author.id"], !author.isNull else { return nil }
+                    // The author id is a string (TikTokVideo.normalize makes it one); `$eq` keeps it a value.
+                    guard case .string(let author)? = video[path: "author.id"] else { return nil }
                     return [
-                        ["$match": ["author.id": author]],
+                        ["$match": ["author.id": ["$eq": .string(author)]]],
                         ["$addFields": ["_log_views": logViews]],
                         ["$group": ["_id": .null, "author_prior_median_log_views": medianLogViews, "author_prior_videos": ["$sum": 1]]],
                     ]
@@ -121,9 +122,12 @@ public enum FeatureCatalog {
                 ],
                 lookup: { film in
                     let crew = film[path: "credits.crew"]?.arrayValue ?? []
-                    guard let id = crew.lazy.compactMap(\.documentValue).first(where: { $0["job"] == "Director" })?["id"] else { return nil }
+                    // Person ids are integers (TMDBMovie.normalize refuses anything else) and enter the
+                    // pipeline only as `$literal`s: a request's value is never read as an expression.
+                    guard case .int64(let id)? = crew.lazy.compactMap(\.documentValue).first(where: { $0["job"] == "Director" })?["id"]
+                    else { return nil }
                     return [
-                        ["$match": ["$expr": ["$eq": [director, id]]]],
+                        ["$match": ["$expr": ["$eq": [director, ["$literal": .int64(id)]]]]],
                         ["$group": ["_id": .null, "director_prior_mean_log_revenue": ["$avg": logRevenue]]],
                     ]
                 }),
@@ -143,12 +147,14 @@ public enum FeatureCatalog {
                     ["$replaceRoot": ["newRoot": ["$mergeObjects": ["$row", ["lead_cast_prior_mean_log_revenue": "$lead_cast_prior_mean_log_revenue"]]]]],
                 ],
                 lookup: { film in
-                    let cast = (film[path: "credits.cast"]?.arrayValue ?? []).prefix(3).compactMap { $0.documentValue?["id"] }
+                    let cast = (film[path: "credits.cast"]?.arrayValue ?? []).prefix(3).compactMap { person -> BSONValue? in
+                        if case .int64(let id)? = person.documentValue?["id"] { .int64(id) } else { nil }
+                    }
                     guard !cast.isEmpty else { return nil }
                     return [
                         ["$addFields": ["_leads": leads, "_log_revenue": logRevenue]],
                         ["$unwind": "$_leads"],
-                        ["$match": ["$expr": ["$in": ["$_leads.id", .array(Array(cast))]]]],
+                        ["$match": ["$expr": ["$in": ["$_leads.id", ["$literal": .array(cast)]]]]],
                         ["$group": ["_id": "$_leads.id", "prior": ["$avg": "$_log_revenue"]]],
                         ["$group": ["_id": .null, "lead_cast_prior_mean_log_revenue": ["$avg": "$prior"]]],
                     ]

@@ -131,7 +131,8 @@ public struct FieldReader {
 
     static func format(_ number: Double) -> String { number == number.rounded() ? String(Int64(number)) : String(number) }
 
-    static func describe(_ value: BSONValue) -> String {
+    /// A value as an error message shows it: text quoted (cut at 40 characters), anything else by type.
+    public static func describe(_ value: BSONValue) -> String {
         if case .string(let text) = value { return "\"\(text.prefix(40))\"" }
         return value.typeName
     }

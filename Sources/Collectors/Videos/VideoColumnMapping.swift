@@ -84,6 +84,7 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
     public func normalize(_ record: CSVRecord, platform: String?) throws(RecordError) -> NormalizedRecord {
         var raw = Document()
         for (j, name) in header.enumerated() { raw[name] = .string(record.string(at: j)) }
+        try OperatorKeys.refuse(in: raw)
         let fields = FieldReader(document: raw)
         func column(_ field: Field) -> String? { columns[field].map { header[$0] } }
 

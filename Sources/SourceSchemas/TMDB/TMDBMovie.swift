@@ -1,3 +1,4 @@
+import Foundation
 import MongoKit
 
 /// TMDB movie documents as TMDB's `/movie/{id}` API answers them, validated and keyed by TMDB id.
@@ -12,7 +13,12 @@ public enum TMDBMovie {
     /// The outcome fields a feature must not read directly (known only after release).
     public static let outcomeFields: Set<String> = ["revenue", "vote_average", "vote_count", "popularity", "reviews"]
 
+    /// Validates one movie document. Besides the API's scalar fields, `credits.cast[]` and
+    /// `credits.crew[]` must be objects whose `id` is a positive whole number (stored as an integer)
+    /// and whose `job`, `name` and `character` are text: history features match on those ids, so
+    /// nothing but a scalar of the expected type may stand there.
     public static func normalize(_ raw: Document, key: String?) throws(RecordError) -> NormalizedRecord {
+        try OperatorKeys.refuse(in: raw)
         var document = raw
         if case .document(let details)? = raw["details"] {
             document = details
@@ -39,9 +45,60 @@ public enum TMDBMovie {
         _ = try fields.date("release_date")
         try checkList(document, "genres")
         try checkList(document, "production_companies")
+        if let credits = document["credits"], !credits.isNull {
+            document["credits"] = try checkedCredits(credits)
+        }
         document["id"] = .int64(id)
         document["_id"] = .int64(id)
         return NormalizedRecord(key: .int64(id), document: document)
+    }
+
+    /// `credits` with every person's id made an integer; anything else in a person's id, job or
+    /// name is refused with the person's path.
+    private static func checkedCredits(_ value: BSONValue) throws(RecordError) -> BSONValue {
+        guard case .document(var credits) = value else {
+            throw RecordError(field: "credits", reason: "expected an object with cast and crew, found \(value.typeName)")
+        }
+        for list in ["cast", "crew"] {
+            guard let people = credits[list], !people.isNull else { continue }
+            guard case .array(let entries) = people else {
+                throw RecordError(field: "credits.\(list)", reason: "expected a list, found \(people.typeName)")
+            }
+            var checked: [BSONValue] = []
+            checked.reserveCapacity(entries.count)
+            for (index, entry) in entries.enumerated() {
+                let path = "credits.\(list).\(index)"
+                guard case .document(var person) = entry else {
+                    throw RecordError(field: path, reason: "expected an object, found \(entry.typeName)")
+                }
+                let fields = FieldReader(document: person)
+                if let given = person["id"], !given.isNull {
+                    guard let id = personID(given) else {
+                        throw RecordError(field: "\(path).id", reason: "expected a positive whole TMDB person id, found \(FieldReader.describe(given))")
+                    }
+                    person["id"] = .int64(id)
+                }
+                for text in ["job", "name", "character", "department"] {
+                    do throws(RecordError) { _ = try fields.string(text) } catch {
+                        throw RecordError(field: "\(path).\(text)", reason: error.reason)
+                    }
+                }
+                checked.append(.document(person))
+            }
+            credits[list] = .array(checked)
+        }
+        return .document(credits)
+    }
+
+    /// A person id as TMDB gives it: a positive whole number, as a number or as digits.
+    private static func personID(_ value: BSONValue) -> Int64? {
+        switch value {
+        case .int32(let id) where id > 0: Int64(id)
+        case .int64(let id) where id > 0: id
+        case .double(let id) where id > 0 && id < 9e15 && id == id.rounded(): Int64(id)
+        case .string(let text): Int64(text.trimmingCharacters(in: .whitespaces)).flatMap { $0 > 0 ? $0 : nil }
+        default: nil
+        }
     }
 
     private static func checkList(_ document: Document, _ field: String) throws(RecordError) {

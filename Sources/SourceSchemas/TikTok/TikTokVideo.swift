@@ -25,6 +25,7 @@ public enum TikTokVideo {
     /// Normalizes one item. A stored item must carry its view count; an item sent for a prediction
     /// (`requireStats: false`) is a new post whose stats are not known yet.
     public static func normalize(_ raw: Document, observedAt: Date, requireStats: Bool = true) throws(RecordError) -> NormalizedRecord {
+        try OperatorKeys.refuse(in: raw)
         let item = unflattened(raw)
         let fields = FieldReader(document: item)
         let scraper = item["authorMeta"] != nil || item["videoMeta"] != nil
