@@ -123,9 +123,13 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownModel(String)
     case unknownVersion(model: String, reference: String)
     case archived(model: String, version: Int)
+    case invalidName(String, reason: String)
+    case busy(model: String)
 
     public var description: String {
         switch self {
+        case .invalidName(let name, let reason): "\"\(name.prefix(80))\" cannot be used: \(reason)"
+        case .busy(let model): "could not claim a version of \(model): other registrations kept taking the next number; try again"
         case .unsupportedSchema(let found, let supported):
             "model artifact schema version \(found.map(String.init) ?? "(none)") is not supported (this build reads version \(supported)); "
                 + "retrain the model or upgrade engage"
@@ -136,5 +140,30 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownVersion(let model, let reference): "model \(model) has no version or alias \(reference)"
         case .archived(let model, let version): "\(model) version \(version) is archived"
         }
+    }
+}
+
+/// The rules for model names and aliases: 1 to 64 characters of letters, digits, `_`, `-` and
+/// `.`, beginning with a letter or digit. A name becomes a folder under the registry's folder and
+/// part of record keys, so nothing else (no `/`, no `..`, no `@` or `:`) may appear in it.
+public enum ModelName {
+    /// The longest name accepted.
+    public static let maximumLength = 64
+
+    /// Throws ``RegistryError/invalidName(_:reason:)`` unless `name` follows the rules.
+    public static func validate(_ name: String, what: String = "model name") throws(RegistryError) {
+        guard !name.isEmpty, name.utf8.count <= maximumLength else {
+            throw .invalidName(name, reason: "a \(what) has 1 to \(maximumLength) characters")
+        }
+        guard let first = name.unicodeScalars.first, isAlphanumeric(first) else {
+            throw .invalidName(name, reason: "a \(what) begins with a letter or digit")
+        }
+        guard name.unicodeScalars.allSatisfy({ isAlphanumeric($0) || "_-.".unicodeScalars.contains($0) }) else {
+            throw .invalidName(name, reason: "a \(what) holds only letters, digits, _, - and . (A-Z a-z 0-9 _ - .)")
+        }
+    }
+
+    private static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar))
     }
 }

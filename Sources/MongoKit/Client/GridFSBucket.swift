@@ -46,6 +46,14 @@ public struct GridFSBucket: Sendable {
         return id
     }
 
+    /// Deletes every file whose files document matches `filter` (e.g. on its `metadata`), chunks first.
+    public func delete(_ filter: Document) async throws {
+        let ids = try await files.find(filter, options: FindOptions(projection: ["_id": 1])).compactMap { $0["_id"] }
+        guard !ids.isEmpty else { return }
+        _ = try await chunks.bulkWrite([.deleteMany(filter: ["files_id": ["$in": .array(ids)]])])
+        _ = try await files.bulkWrite([.deleteMany(filter: ["_id": ["$in": .array(ids)]])])
+    }
+
     /// The bytes of file `id`; throws when the file or one of its chunks is missing.
     public func download(_ id: ObjectId) async throws -> [UInt8] {
         guard let file = try await files.findOne(["_id": .objectId(id)]) else {
