@@ -110,6 +110,26 @@ public struct CSVRecord: Sendable {
         return String(decoding: bytes[start..<ends[index]], as: UTF8.self)
     }
 
+    /// The index of the first field that is not valid UTF-8, and the byte offset of the first bad
+    /// byte within it; nil when every field is valid.
+    public func invalidUTF8() -> (field: Int, byte: Int)? {
+        var start = 0
+        for (index, end) in ends.enumerated() {
+            defer { start = end }
+            var iterator = bytes[start..<end].makeIterator()
+            var decoder = UTF8()
+            var offset = 0
+            decoding: while true {
+                switch decoder.decode(&iterator) {
+                case .scalarValue(let scalar): offset += UTF8.width(scalar)
+                case .emptyInput: break decoding
+                case .error: return (index, offset)
+                }
+            }
+        }
+        return nil
+    }
+
     /// Every field as text.
     public var strings: [String] { (0..<count).map(string(at:)) }
 

@@ -71,3 +71,24 @@ public func syntheticVideos(_ count: Int) -> [Document] {
         ]
     }
 }
+
+/// Runs `body` with a database of its own reached through a ``TCPProxy`` in front of the test
+/// server, so the test can cut the connection. Operations through it wait at most 1 s for a
+/// reachable server. The database is dropped afterwards over a direct connection.
+public func withProxiedTestDatabase(_ body: (MongoDatabase, TCPProxy) async throws -> Void) async throws {
+    let direct = try testConfiguration()
+    let target = direct.hosts.split(separator: ",").first.map(String.init) ?? ""
+    guard let colon = target.lastIndex(of: ":"), let port = Int(target[target.index(after: colon)...]) else { throw TestSetupError() }
+    let proxy = try await TCPProxy(to: String(target[..<colon]), port: port)
+    let name = "test_" + UUID().uuidString.prefix(12).lowercased()
+    do {
+        let configuration = try MongoConfiguration(uri: proxy.mongoURI, serverSelectionTimeout: .seconds(1))
+        try await MongoClient.withClient(configuration) { client in try await body(client.database(name), proxy) }
+    } catch {
+        try? await MongoClient.withClient(direct) { try await $0.database(name).drop() }
+        try? await proxy.shutdown()
+        throw error
+    }
+    try await MongoClient.withClient(direct) { try await $0.database(name).drop() }
+    try await proxy.shutdown()
+}

@@ -62,9 +62,11 @@ public struct Ingestor: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let runs = database.collection("ingest_runs")
+        try await markInterruptedRuns()
         try await runs.upsert([[
             "_id": .string(runID), "source": .string(source), "collection": .string(collection),
-            "started_at": .date(fetchedAt), "status": "running",
+            "started_at": .date(fetchedAt), "status": "running", "host": .string(Self.host), "pid": .int64(Int64(getpid())),
+            "heartbeat_at": .date(Date()),
         ]], key: ["_id"])
         do {
             var batch: [IngestItem] = []
@@ -83,6 +85,7 @@ public struct Ingestor: Sendable {
                     batch.removeAll()
                     keys.removeAll()
                     progress?.update(fraction: fraction(), summary: summary)
+                    try await heartbeat(summary)
                 }
             }
             try await write(batch, into: &summary)
@@ -97,6 +100,46 @@ public struct Ingestor: Sendable {
         progress?.finish(summary: summary)
         try await finish(summary)
         return summary
+    }
+
+    /// The largest document stored: MongoDB's 16 MiB limit, less room for `_ingest` and the
+    /// write command around it.
+    public static let maxDocumentBytes = 16 * 1024 * 1024 - 16 * 1024
+
+    static let host = ProcessInfo.processInfo.hostName
+
+    /// How long a run may go without a heartbeat before another run takes it for dead, when its
+    /// process cannot be checked (another host).
+    static let silentRunLimit: TimeInterval = 3_600
+
+    /// Marks runs left `running` by a process that is gone (killed, crashed, the machine restarted)
+    /// as `interrupted`, so `ingest_runs` tells what finished. A run on this host is gone when its
+    /// process is; a run elsewhere when it has sent no heartbeat for ``silentRunLimit``.
+    func markInterruptedRuns() async throws {
+        let runs = database.collection("ingest_runs")
+        let stale = Date().addingTimeInterval(-Self.silentRunLimit)
+        for run in try await runs.find(["status": "running"]) {
+            guard let id = run["_id"] else { continue }
+            let alive: Bool
+            if run["host"]?.stringValue == Self.host, let pid = run["pid"]?.int64Value {
+                alive = kill(pid_t(pid), 0) == 0 || errno == EPERM
+            } else if case .datetime(let beat)? = run["heartbeat_at"] ?? run["started_at"] {
+                alive = beat.date > stale
+            } else {
+                alive = false
+            }
+            guard !alive else { continue }
+            _ = try await runs.bulkWrite([.updateOne(
+                filter: ["_id": id, "status": "running"],
+                update: ["$set": ["status": "interrupted", "interrupted_seen_at": .date(Date()), "interrupted_seen_by": .string(runID)]],
+                upsert: false)])
+            logger.info("earlier ingest run marked interrupted", metadata: ["ingest.run": "\(id)"])
+        }
+    }
+
+    private func heartbeat(_ summary: IngestSummary) async throws {
+        _ = try await database.collection("ingest_runs").bulkWrite([.updateOne(
+            filter: ["_id": .string(runID)], update: ["$set": ["heartbeat_at": .date(Date()), "counts": counts(summary)]], upsert: false)])
     }
 
     /// Records side-input problems (rows of a joined file) as rejects.
@@ -133,7 +176,15 @@ public struct Ingestor: Sendable {
             case .success(let record):
                 var document = record.document
                 document["_id"] = record.key
-                records.append((record, document, SHA256.hex(try document.bsonBytes())))
+                let bytes = try document.bsonBytes()
+                guard bytes.count <= Self.maxDocumentBytes else {
+                    let error = RecordError(
+                        field: "(record)",
+                        reason: "the stored document would be \(bytes.count) bytes; MongoDB's limit is 16 MiB (at most \(Self.maxDocumentBytes) here)")
+                    rejects.append(rejectDocument(source: source, position: item.position, error: error, raw: item.raw))
+                    continue
+                }
+                records.append((record, document, SHA256.hex(bytes)))
             case .failure(let error):
                 rejects.append(rejectDocument(source: source, position: item.position, error: error, raw: item.raw))
             }
@@ -155,6 +206,8 @@ public struct Ingestor: Sendable {
         }
         var writes: [WriteModel] = []
         var snapshots: [Document] = []
+        var inserted = 0
+        var updated = 0
         for (record, hashed, hash) in records {
             var document = hashed
             var ingest: Document = [
@@ -167,10 +220,10 @@ public struct Ingestor: Sendable {
                     summary.unchanged += 1
                     continue
                 }
-                summary.updated += 1
+                updated += 1
                 writes.append(.replaceOne(filter: ["_id": record.key], replacement: document, upsert: true))
             } else {
-                summary.inserted += 1
+                inserted += 1
                 writes.append(.insertOne(document))
             }
             if var snapshot = record.snapshot {
@@ -178,11 +231,17 @@ public struct Ingestor: Sendable {
                 snapshots.append(snapshot)
             }
         }
-        if !writes.isEmpty { _ = try await target.bulkWrite(writes, ordered: false) }
+        // Snapshots first: a run stopped between the two writes leaves a snapshot (keyed by its
+        // content, so writing it again is harmless) and a raw document not yet written, which the
+        // next run sees as new and writes with its snapshot. The other order would leave the raw
+        // document looking unchanged and its snapshot lost for good.
         if let snapshotCollection, !snapshots.isEmpty {
             try await database.collection(snapshotCollection).upsert(snapshots, key: ["_id"])
-            summary.snapshots += snapshots.count
         }
+        if !writes.isEmpty { _ = try await target.bulkWrite(writes, ordered: false) }
+        summary.snapshots += snapshotCollection == nil ? 0 : snapshots.count
+        summary.inserted += inserted
+        summary.updated += updated
     }
 
     private func rejectDocument(source: String, position: RecordPosition, error: RecordError, raw: String) -> Document {

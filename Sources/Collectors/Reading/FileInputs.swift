@@ -55,7 +55,7 @@ public final class FileInput {
     public static func videos(_ path: String, mapping: VideoColumnMapping, platform: String?) throws -> FileInput {
         let stream = try CSVRecordStream(path: path)
         _ = try stream.next()  // the header, already read into the mapping
-        return rows(of: stream, path: path, fieldCount: mapping.header.count) { record throws(RecordError) in
+        return rows(of: stream, path: path, header: mapping.header) { record throws(RecordError) in
             try mapping.normalize(record, platform: platform)
         }
     }
@@ -71,7 +71,7 @@ public final class FileInput {
         guard let headerRecord = try stream.next() else { throw CollectError.unsupportedFormat("\(path) is empty") }
         let header = headerRecord.strings.map { $0.trimmingCharacters(in: .whitespaces) }
         let lowered = header.map { $0.lowercased() }
-        return rows(of: stream, path: path, fieldCount: header.count) { record throws(RecordError) -> NormalizedRecord in
+        return rows(of: stream, path: path, header: header) { record throws(RecordError) -> NormalizedRecord in
             switch kind {
             case .tmdb:
                 return try TMDBMovie.normalize(try TMDB5000CSV.document(header: lowered, record: record, credits: credits), key: nil)
@@ -83,11 +83,12 @@ public final class FileInput {
         }
     }
 
-    /// The data rows left in `stream`, each refused unless it has the header's `fieldCount` fields,
-    /// else normalized by `normalize`.
+    /// The data rows left in `stream`, each refused unless it has the header's fields (`header`)
+    /// in valid UTF-8, else normalized by `normalize`.
     private static func rows(
-        of stream: CSVRecordStream, path: String, fieldCount: Int, normalize: @escaping (CSVRecord) throws(RecordError) -> NormalizedRecord
+        of stream: CSVRecordStream, path: String, header: [String], normalize: @escaping (CSVRecord) throws(RecordError) -> NormalizedRecord
     ) -> FileInput {
+        let fieldCount = header.count
         var index = 0
         return FileInput(path: path) { _ in
             guard let record = try stream.next() else { return nil }
@@ -96,6 +97,9 @@ public final class FileInput {
             return IngestItem(position: position, raw: record.strings.joined(separator: ","), outcome: Result { () throws(RecordError) in
                 guard record.count == fieldCount else {
                     throw RecordError(field: "(row)", reason: "\(record.count) fields, the header has \(fieldCount)")
+                }
+                if let bad = record.invalidUTF8() {
+                    throw RecordError(field: header[bad.field], reason: "not valid UTF-8 (byte \(bad.byte) of the field); re-export the file as UTF-8")
                 }
                 return try normalize(record)
             })

@@ -1,3 +1,4 @@
+import Foundation
 import DelimitedText
 import MongoKit
 import SourceSchemas
@@ -86,6 +87,11 @@ public struct TMDB5000CSV {
     static func parseJSONList(_ text: String, field: String) throws(RecordError) -> BSONValue {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return .array([]) }
+        // The whole cell must be one JSON list: the extended-JSON reader below stops after the first
+        // value, so `[]} , {"a": 1` would otherwise pass as `[]`.
+        guard (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: [.fragmentsAllowed])) is [Any] else {
+            throw RecordError(field: field, reason: "not one valid JSON list: \"\(trimmed.prefix(60))\"")
+        }
         do {
             let wrapped = try Document(extendedJSON: "{\"v\": \(trimmed)}")
             guard case .array(let list)? = wrapped["v"] else { throw RecordError(field: field, reason: "expected a JSON list") }
