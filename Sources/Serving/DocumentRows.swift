@@ -10,14 +10,16 @@ import SourceSchemas
 /// are looked up among the stored rows that came before it. A feature the document cannot give is
 /// missing (the model's preprocessing imputes it, or the tree routes it).
 enum DocumentRows {
-    static func compute(_ documents: [Document], for model: ServedModel, database: MongoDatabase) async throws -> (table: FeatureTable, features: [[String: Double?]]) {
+    static func compute(
+        _ documents: [Document], for model: ServedModel, database: MongoDatabase
+    ) async throws -> (table: FeatureTable, features: [[String: Double?]]) {
         guard let set = model.featureSet else {
-            throw RequestFailure.malformed("\(model.name) was trained on a feature table, not a feature set; send instances")
+            throw ServingError.malformed("\(model.name) was trained on a feature table, not a feature set; send instances")
         }
         do {
             try set.requirePerDocument()
         } catch {
-            throw RequestFailure.malformed("\(model.name): \(error); send instances")
+            throw ServingError.malformed("\(model.name): \(error); send instances")
         }
         let now = Date()
         var normalized: [Document] = []
@@ -29,15 +31,26 @@ enum DocumentRows {
                 problems.append(FieldProblem(instance: index, field: error.field, error: error.reason))
             }
         }
-        guard problems.isEmpty else { throw RequestFailure.fields(problems) }
+        guard problems.isEmpty else { throw ServingError.fields(summary: "invalid documents", problems) }
         var rows: [[String: Double?]] = []
         for document in normalized {
-            let history = set.history.isEmpty ? [:] : try await set.history(for: document, in: database)
+            var history: [String: Double?] = [:]
+            if !set.history.isEmpty {
+                do {
+                    history = try await set.history(for: document, in: database)
+                } catch let error as MongoError {
+                    throw ServingError.database("looking up the history features of \(set.name)", error)
+                }
+            }
             rows.append(set.evaluate(document).merging(history) { given, _ in given })
         }
         let names = model.keys.names
         let columns = names.map { name in FeatureColumn.numeric(rows.map { ($0[name] ?? nil) ?? .nan }) }
-        return (try FeatureTable(names: names, columns: columns), rows)
+        do {
+            return (try FeatureTable(names: names, columns: columns), rows)
+        } catch {
+            throw ServingError.internalError("feature table of \(model.name) from documents: \(error)")
+        }
     }
 
     /// The document as the collectors store it in `source`.

@@ -2,6 +2,7 @@ import EngageML
 import Features
 import Foundation
 import Registry
+import MongoKit
 import Synchronization
 
 /// A model version ready to answer: its artifact and, when it was trained on a catalog feature
@@ -23,13 +24,15 @@ public struct ServedModel: Sendable {
 }
 
 /// The models a server answers with, keyed by name: for each, the version its alias points at
-/// (or the newest one). ``refresh()`` re-reads the registry and swaps in a new version when the
-/// alias moved; a request holds the ``ServedModel`` it started with, so it finishes on the old
-/// version. A version that fails to load (checksum mismatch, unknown schema) is refused, the old
-/// one keeps serving, and the reason is kept for `/v2/health/ready`.
+/// or, without the alias, the newest version that loads. ``refresh()`` re-reads the registry and
+/// swaps in a new version when the alias moved; a request holds the ``ServedModel`` it started
+/// with, so it finishes on the old version. A version that fails to load (checksum mismatch,
+/// unknown schema) is refused, the old one keeps serving, and the reason is kept for
+/// `/v2/health/ready` until a refresh finds it loadable again. A database error never changes what
+/// is served: only an alias that is not set falls back to the newest version.
 public actor ModelStore {
     let registry: ModelRegistry
-    /// The alias followed (`production`); models without it serve their newest version.
+    /// The alias followed (`production`); models without it serve their newest loadable version.
     public let alias: String
     /// The served version of each model, by name. Written only by the actor, read by requests
     /// under a short lock, so that a prediction needs no actor hop.
@@ -37,8 +40,12 @@ public actor ModelStore {
     private var current: [String: ServedModel] = [:] {
         didSet { published.withLock { [current] in $0 = current } }
     }
+    /// Versions asked for by number or alias, loaded once (`name@version`).
     private var pinned: [String: ServedModel] = [:]
-    /// Why a model or version could not be loaded, by model name.
+    /// Versions that failed to load since the last refresh (`name@version` → the answer), so that
+    /// a request for one is answered without reading and hashing its artifact again.
+    private var refused: [String: ServingError] = [:]
+    /// Why a model or version could not be loaded, by model name (`(registry)` for the registry itself).
     public private(set) var problems: [String: String] = [:]
 
     public init(registry: ModelRegistry, alias: String = "production") {
@@ -49,51 +56,91 @@ public actor ModelStore {
     /// Re-reads the registry; returns `name@version` of every model (re)loaded.
     @discardableResult
     public func refresh() async -> [String] {
-        var loaded: [String] = []
-        let names: [String]
+        let records: [ModelRecord]
         do {
-            names = Array(Set(try await registry.list().map(\.name))).sorted()
+            records = try await registry.list(withAliases: false)
         } catch {
-            problems["(registry)"] = String(describing: error)
+            problems["(registry)"] = Self.problem(error)
             return []
         }
-        problems["(registry)"] = nil
-        for name in names {
+        refused = [:]
+        var found: [String: String] = [:]
+        var loaded: [String] = []
+        for (name, versions) in Dictionary(grouping: records, by: \.name).sorted(by: { $0.key < $1.key }) {
+            let candidates: [Int]
             do {
-                let version: Int
-                if let aliased = try? await registry.resolve(name, reference: alias) { version = aliased } else { version = try await registry.resolve(name) }
-                if current[name]?.version == version { continue }
-                current[name] = try await load(name, version: version)
-                problems[name] = nil
-                loaded.append("\(name)@\(version)")
+                candidates = [try await registry.resolve(name, reference: alias)]
+            } catch RegistryError.unknownVersion {
+                candidates = versions.filter { !$0.archived }.map(\.version).sorted(by: >)
             } catch {
-                problems[name] = String(describing: error)
+                found[name] = Self.problem(error)
+                continue
             }
+            var refusals: [String] = []
+            for version in candidates {
+                if current[name]?.version == version { break }
+                do {
+                    current[name] = try await load(name, version: version)
+                    loaded.append("\(name)@\(version)")
+                    break
+                } catch {
+                    refused["\(name)@\(version)"] = ServingError.loading("\(name)@\(version)", error)
+                    refusals.append(Self.problem(error))
+                }
+            }
+            if !refusals.isEmpty { found[name] = refusals.joined(separator: "; ") }
         }
+        problems = found
         return loaded
     }
 
     /// The model to answer a request for `name`, at `reference` (a version or an alias) or, when
-    /// nil, the served version.
-    public func model(_ name: String, reference: String? = nil) async throws -> ServedModel {
+    /// nil, the served version. A version already loaded is answered without the database.
+    public func model(_ name: String, reference: String? = nil) async throws(ServingError) -> ServedModel {
         guard let reference else { return try served(name) }
+        if let number = Int(reference), let known = loaded(name, version: number) { return try known.get() }
         let version: Int
         do {
             version = try await registry.resolve(name, reference: reference)
+        } catch let error as RegistryError {
+            _ = error
+            throw .unknownModel("\(name)@\(reference)")
+        } catch let error as MongoError {
+            // The followed alias keeps meaning what it meant at the last refresh.
+            if reference == alias, let served = current[name] { return served }
+            throw .database("resolving \(name)@\(reference)", error)
         } catch {
-            throw ServingError.unknownModel("\(name)@\(reference)")
+            throw .internalError(String(describing: error))
         }
-        if current[name]?.version == version { return current[name]! }
-        if let cached = pinned["\(name)@\(version)"] { return cached }
-        let model = try await load(name, version: version)
-        pinned["\(name)@\(version)"] = model
-        return model
+        if let known = loaded(name, version: version) { return try known.get() }
+        do {
+            let model = try await load(name, version: version)
+            pinned["\(name)@\(version)"] = model
+            return model
+        } catch {
+            let failure = ServingError.loading("\(name)@\(version)", error)
+            if case .refusedVersion = failure { refused["\(name)@\(version)"] = failure }
+            throw failure
+        }
+    }
+
+    /// A version this store has already loaded or refused.
+    private func loaded(_ name: String, version: Int) -> Result<ServedModel, ServingError>? {
+        if let served = current[name], served.version == version { return .success(served) }
+        if let pinned = pinned["\(name)@\(version)"] { return .success(pinned) }
+        if let refusal = refused["\(name)@\(version)"] { return .failure(refusal) }
+        return nil
     }
 
     /// The served version of `name`, without waiting for the actor.
     public nonisolated func served(_ name: String) throws(ServingError) -> ServedModel {
         guard let model = published.withLock({ $0[name] }) else { throw .unknownModel(name) }
         return model
+    }
+
+    /// Whether `name` is a served model (for bounded metric labels), without waiting for the actor.
+    public nonisolated func serves(_ name: String) -> Bool {
+        published.withLock { $0[name] != nil }
     }
 
     /// Every served model.
@@ -103,10 +150,14 @@ public actor ModelStore {
         let artifact = try await registry.load(name, reference: String(version))
         return ServedModel(artifact: artifact, featureSet: try? FeatureCatalog.set(artifact.metadata.featureSet.name))
     }
-}
 
-/// Errors of the serving layer that become HTTP answers.
-public enum ServingError: Error, Sendable, Equatable {
-    case unknownModel(String)
-    case bodyTooLarge(Int)
+    /// A problem as `/v2/health/ready` shows it: the registry's own refusals in full, database
+    /// errors by their code only (no hosts, no server text: the route is unauthenticated).
+    static func problem(_ error: any Error) -> String {
+        switch error {
+        case let error as MongoError: "database unavailable (\(error.code.name))"
+        case let error as RegistryError: error.description
+        default: "could not load (\(type(of: error)))"
+        }
+    }
 }

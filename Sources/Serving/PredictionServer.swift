@@ -1,6 +1,7 @@
 import EngageML
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import MongoKit
 import NIOCore
@@ -21,6 +22,13 @@ public struct ServerConfiguration: Sendable {
     public var apiToken: String?
     /// The share of predict requests logged to the `predictions` collection (0: no log).
     public var predictionLogSampleRate = 0.0
+    /// A connection with no request in progress, or a request whose head or body stops arriving,
+    /// is closed after this long.
+    public var idleTimeout: Duration = .seconds(30)
+    /// The longest a request body may take to arrive in full (408 after).
+    public var bodyTimeout: Duration = .seconds(30)
+    /// The most connections open at once; further ones wait in the listen backlog until one closes.
+    public var maxConnections = 256
 
     public init() {}
 }
@@ -51,7 +59,9 @@ public struct PredictionServer: Sendable {
     /// The application: the same one `engage serve` runs and the tests start, with the prediction
     /// log's writer and any other `services` running beside it.
     public func application(services: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
+        router.add(middleware: RequestAccounting(metrics: metrics, store: store, logger: logger))
+        router.add(middleware: MethodGuard())
         router.get("v2/health/live") { _, _ in
             Response(status: .ok, headers: Self.jsonHeaders, body: .init(byteBuffer: ByteBuffer(staticString: #"{"live":true}"#)))
         }
@@ -68,7 +78,10 @@ public struct PredictionServer: Sendable {
         }
         var application = Application(
             router: router,
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "engage"),
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "engage",
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
         application.addServices(services)
@@ -110,78 +123,76 @@ public struct PredictionServer: Sendable {
     // MARK: Handlers
 
     private func modelMetadata(_ name: String, reference: String?) async throws -> Response {
-        do {
-            let served = try await store.model(name, reference: reference)
-            let versions = ((try? await store.registry.list(name)) ?? []).filter { !$0.archived }.map(\.version).sorted()
-            var metadata = InferenceProtocol.metadata(served, versions: versions)
-            if reference != nil { metadata.versions = [String(served.version)] }
-            return try json(metadata)
-        } catch ServingError.unknownModel(let missing) {
-            return try json(ErrorBody(error: "no model \(missing); see GET /v1/models"), status: .notFound)
+        let served = try await store.model(name, reference: reference)
+        var metadata: InferenceProtocol.ModelMetadata
+        if reference != nil {
+            metadata = InferenceProtocol.metadata(served, versions: [served.version])
+        } else {
+            let records: [ModelRecord]
+            do {
+                records = try await store.registry.list(name)
+            } catch let error as MongoError {
+                throw ServingError.database("listing the versions of \(name)", error)
+            }
+            metadata = InferenceProtocol.metadata(served, versions: records.filter { !$0.archived }.map(\.version).sorted())
         }
+        return try json(metadata)
     }
 
     private func infer(_ request: Request, model name: String, reference: String?) async throws -> Response {
-        try await answer(route: "infer", model: name, invalidFields: "invalid inputs") { _ in
-            let served = try await store.model(name, reference: reference)
-            let bytes = try await collectBody(request)
-            let decoded: InferenceProtocol.InferRequest
-            do {
-                decoded = try JSONDecoder().decode(InferenceProtocol.InferRequest.self, from: Data(bytes.readableBytesView))
-            } catch {
-                throw RequestFailure.malformed("expected {\"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}]}")
-            }
-            let table = try InferenceProtocol.rows(decoded, features: served.artifact.features, maxInstances: configuration.maxInstances)
-            let answers = try predictions(served, table)
-            let outputs = InferenceProtocol.outputNames(served.artifact.task).map { output -> InferenceProtocol.Tensor in
-                let data: [Double] = answers.map { answer in
-                    switch output {
-                    case "label": answer.label ?? .nan
-                    case "probability": answer.probability ?? .nan
-                    case "value": answer.value ?? .nan
-                    case "cluster": Double(answer.cluster ?? -1)
-                    default: answer.distance ?? .nan
-                    }
-                }
-                return .init(name: output, shape: [data.count], datatype: output == "cluster" ? "INT64" : "FP64", data: data)
-            }
-            return try json(InferenceProtocol.InferResponse(modelName: served.name, modelVersion: String(served.version), id: decoded.id, outputs: outputs))
-        }
-    }
-
-    /// Runs a prediction route's `body`, turns the client errors it throws into 4xx answers (never a
-    /// 500 for client input), and records the request in the metrics.
-    /// `body` gets the request's start, to time what it logs.
-    private func answer(
-        route: String, model name: String, invalidFields: String, _ body: (ContinuousClock.Instant) async throws -> Response
-    ) async throws -> Response {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let response: Response
+        let served = try await store.model(name, reference: reference)
+        let bytes = try await collectBody(request)
+        let decoded: InferenceProtocol.InferRequest
         do {
-            response = try await body(start)
-        } catch ServingError.unknownModel(let missing) {
-            response = try json(ErrorBody(error: "no model \(missing); see GET /v1/models"), status: .notFound)
-        } catch ServingError.bodyTooLarge(let limit) {
-            response = try json(ErrorBody(error: "the body is larger than \(limit) bytes"), status: .contentTooLarge)
-        } catch let failure as RequestFailure {
-            switch failure {
-            case .malformed(let message): response = try json(ErrorBody(error: message), status: .badRequest)
-            case .fields(let problems): response = try json(ErrorBody(error: invalidFields, fields: problems), status: .badRequest)
-            }
-        } catch let error as MLError {
-            response = try json(ErrorBody(error: error.description), status: .badRequest)
-        }
-        metrics.record(route: route, model: name, status: response.status.code, duration: clock.now - start)
-        return response
-    }
-
-    /// The request body, at most `maxBodyBytes`.
-    private func collectBody(_ request: Request) async throws -> ByteBuffer {
-        do {
-            return try await request.body.collect(upTo: configuration.maxBodyBytes)
+            decoded = try JSONDecoder().decode(InferenceProtocol.InferRequest.self, from: Data(bytes.readableBytesView))
         } catch {
-            throw ServingError.bodyTooLarge(configuration.maxBodyBytes)
+            throw ServingError.malformed("expected {\"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}]}")
+        }
+        let table: FeatureTable
+        do {
+            table = try InferenceProtocol.rows(decoded, features: served.artifact.features, maxInstances: configuration.maxInstances)
+        } catch {
+            throw error.serving(summary: "invalid inputs")
+        }
+        let answers = try predictions(served, table)
+        let outputs = InferenceProtocol.outputNames(served.artifact.task).map { output -> InferenceProtocol.Tensor in
+            let data: [Double] = answers.map { answer in
+                switch output {
+                case "label": answer.label ?? .nan
+                case "probability": answer.probability ?? .nan
+                case "value": answer.value ?? .nan
+                case "cluster": Double(answer.cluster ?? -1)
+                default: answer.distance ?? .nan
+                }
+            }
+            return .init(name: output, shape: [data.count], datatype: output == "cluster" ? "INT64" : "FP64", data: data)
+        }
+        return try json(InferenceProtocol.InferResponse(modelName: served.name, modelVersion: String(served.version), id: decoded.id, outputs: outputs))
+    }
+
+    /// The request body, at most `maxBodyBytes`, within `bodyTimeout`. A declared
+    /// `Content-Length` over the limit is refused from the head alone, before any body is read.
+    private func collectBody(_ request: Request) async throws(ServingError) -> ByteBuffer {
+        let limit = configuration.maxBodyBytes
+        if let declared = request.headers[.contentLength], let length = Int(declared), length > limit {
+            throw .bodyTooLarge(limit)
+        }
+        let timeout = configuration.bodyTimeout
+        do {
+            return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                group.addTask { try await request.body.collect(upTo: limit) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let body = first else { throw ServingError.bodyTimeout(timeout) }
+                return body
+            }
+        } catch let error as ServingError {
+            throw error
+        } catch {
+            throw .bodyTooLarge(limit)
         }
     }
 
@@ -193,7 +204,12 @@ public struct PredictionServer: Sendable {
     }
 
     private func listModels() async throws -> Response {
-        let records = (try? await store.registry.list()) ?? []
+        let records: [ModelRecord]
+        do {
+            records = try await store.registry.list()
+        } catch let error as MongoError {
+            throw ServingError.database("listing models", error)
+        }
         let served = Dictionary(uniqueKeysWithValues: await store.served.map { ($0.name, $0.version) })
         let models = Dictionary(grouping: records, by: \.name).map { name, versions in
             ModelListing(name: name, served: served[name], versions: versions.map {
@@ -204,46 +220,84 @@ public struct PredictionServer: Sendable {
     }
 
     private func predict(_ request: Request, model name: String, reference: String?) async throws -> Response {
-        try await answer(route: "predict", model: name, invalidFields: "invalid instances") { start in
-            let served = if let reference { try await store.model(name, reference: reference) } else { try store.served(name) }
-            let bytes = try await collectBody(request)
-            let explain = request.uri.queryParameters.get("explain").map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false
-            let parsed = try bytes.readableBytesView.withUnsafeBytes { body throws(RequestFailure) in
+        let start = ContinuousClock.now
+        let served = if let reference { try await store.model(name, reference: reference) } else { try store.served(name) }
+        let bytes = try await collectBody(request)
+        let explain = request.uri.queryParameters.get("explain").map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false
+        let parsed: PredictionRequest
+        do {
+            parsed = try bytes.readableBytesView.withUnsafeBytes { body throws(RequestFailure) in
                 try PredictionRequest.parse(body, features: served.keys, maxInstances: configuration.maxInstances)
             }
-            let table: FeatureTable
-            var computed: [[String: Double?]]?
-            switch parsed {
-            case .instances(let rows):
-                table = rows.table
-            case .documents(let documents):
-                let rows = try await DocumentRows.compute(documents, for: served, database: store.registry.database)
-                table = rows.table
-                computed = rows.features
-            }
-            let answers = try predictions(served, table)
-            let explanations = explain ? try served.artifact.pipeline.explain(table) : nil
-            if let predictionLog, predictionLog.samples() {
-                bytes.readableBytesView.withUnsafeBytes { body in
-                    predictionLog.record(
-                        model: served.name, version: served.version, body: body, rows: answers.count, outputs: answers.map(\.document),
-                        latency: ContinuousClock.now - start)
-                }
-            }
-            return Response(
-                status: .ok, headers: Self.jsonHeaders, body: .init(byteBuffer: PredictionBody.write(served, answers, explanations: explanations, features: computed)))
+        } catch {
+            throw error.serving(summary: "invalid instances")
         }
+        let table: FeatureTable
+        var computed: [[String: Double?]]?
+        switch parsed {
+        case .instances(let rows):
+            table = rows.table
+        case .documents(let documents):
+            let rows = try await DocumentRows.compute(documents, for: served, database: store.registry.database)
+            table = rows.table
+            computed = rows.features
+        }
+        let answers = try predictions(served, table)
+        let explanations: [Explanation]?
+        do {
+            explanations = explain ? try served.artifact.pipeline.explain(table) : nil
+        } catch {
+            throw ServingError.malformed(error.description)
+        }
+        if let predictionLog, predictionLog.samples() {
+            bytes.readableBytesView.withUnsafeBytes { body in
+                predictionLog.record(
+                    model: served.name, version: served.version, body: body, rows: answers.count, outputs: answers.map(\.document),
+                    latency: ContinuousClock.now - start)
+            }
+        }
+        return Response(
+            status: .ok, headers: Self.jsonHeaders,
+            body: .init(byteBuffer: PredictionBody.write(served, answers, explanations: explanations, features: computed)))
     }
 
     private static let jsonHeaders: HTTPFields = [.contentType: "application/json"]
 
-    private func predictions(_ served: ServedModel, _ table: FeatureTable) throws -> [Prediction] {
+    /// The model's answers for every row. A row whose values the model cannot turn into finite
+    /// outputs (values far outside anything it was trained on, such as 1e200) is a 400 naming the
+    /// instance and its largest feature, never an answer with `null` or `Infinity` in it.
+    private func predictions(_ served: ServedModel, _ table: FeatureTable) throws(ServingError) -> [Prediction] {
+        if let answers = try? answer(served, table), answers.allSatisfy(\.isFinite) { return answers }
+        var problems: [FieldProblem] = []
+        for row in 0..<table.rows {
+            let single = table.selectingRows([row])
+            if let answers = try? answer(served, single), answers.allSatisfy(\.isFinite) { continue }
+            problems.append(Self.outOfRange(single, instance: row))
+        }
+        guard !problems.isEmpty else { throw .internalError("a batch of \(table.rows) rows failed where each row alone succeeded") }
+        throw .fields(summary: "instances the model cannot compute a finite answer for", problems)
+    }
+
+    /// The problem of one row that gives no finite answer: its feature of largest magnitude.
+    private static func outOfRange(_ row: FeatureTable, instance: Int) -> FieldProblem {
+        var worst: (name: String, value: Double)?
+        for (name, column) in zip(row.names, row.columns) {
+            guard case .numeric(let values) = column, let value = values.first, !value.isNaN else { continue }
+            if worst == nil || abs(value) > abs(worst!.value) { worst = (name, value) }
+        }
+        guard let worst else { return FieldProblem(instance: instance, field: "(instance)", error: "the model gives no finite answer for it") }
+        return FieldProblem(
+            instance: instance, field: worst.name,
+            error: "\(worst.value) is too large in magnitude for this model: its answer would not be a finite number")
+    }
+
+    private func answer(_ served: ServedModel, _ table: FeatureTable) throws(MLError) -> [Prediction] {
         let pipeline = served.artifact.pipeline
         let x = try pipeline.matrix(table)
         switch pipeline.model {
         case .logisticRegression, .decisionTreeClassifier:
             let classes = pipeline.model.classes ?? []
-            let p = try pipeline.model.predictProbabilities(x)!
+            guard let p = try pipeline.model.predictProbabilities(x) else { throw .invalidModel("a classifier without probabilities") }
             return zip(0..<x.rows, p.argmaxPerRow()).map { i, best in Prediction(label: classes[best], probability: p[i, best]) }
         case .ridgeRegression, .decisionTreeRegressor:
             return try pipeline.model.predict(x).map { Prediction(value: $0) }
@@ -335,6 +389,11 @@ struct Prediction {
     var cluster: Int?
     var distance: Double?
 
+    /// Whether every number of the answer is finite.
+    var isFinite: Bool {
+        [label, probability, value, distance].allSatisfy { $0?.isFinite ?? true }
+    }
+
     /// The answer as the prediction log stores it.
     var document: Document {
         var document = Document()
@@ -354,11 +413,27 @@ struct RegistryPoller: Service {
     let logger: Logger
 
     func run() async throws {
+        var reported = await store.problems
+        report(reported, since: [:])
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             try? await Task.sleep(for: interval)
             guard !Task.isShuttingDownGracefully else { return }
             let swapped = await store.refresh()
             if !swapped.isEmpty { logger.info("models swapped in", metadata: ["models": "\(swapped)"]) }
+            let problems = await store.problems
+            report(problems, since: reported)
+            reported = problems
+        }
+    }
+
+    /// Logs each problem that is new or changed at warning (a refused artifact, a database outage),
+    /// and each one that went away at info.
+    private func report(_ problems: [String: String], since earlier: [String: String]) {
+        for (model, problem) in problems.sorted(by: { $0.key < $1.key }) where earlier[model] != problem {
+            logger.warning("model not served as wanted", metadata: ["model.name": "\(model)", "problem": "\(problem)"])
+        }
+        for model in earlier.keys.sorted() where problems[model] == nil {
+            logger.info("model problem resolved", metadata: ["model.name": "\(model)"])
         }
     }
 }

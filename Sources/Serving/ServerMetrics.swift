@@ -1,63 +1,73 @@
+import CoreMetrics
 import Foundation
+import Prometheus
 import Synchronization
 
-/// Request counts and latency by route, model and status, rendered in Prometheus' text format.
-/// Recording takes a short lock instead of an actor hop, so it adds no task switch to a request.
+/// Request counts and latency by route template, served model and status, recorded through
+/// swift-metrics into a Prometheus registry of this server's own and rendered in Prometheus' text
+/// format at `GET /metrics`.
+///
+/// Labels come only from a bounded set: the route's template (`/v1/models/{model}/predict`, never
+/// the path as sent), a model name only when the server serves that model (anything else counts
+/// under ``unknownModel``), and the status code. A client choosing names cannot grow the series.
 public final class ServerMetrics: Sendable {
+    /// The model label of requests for names the server does not serve.
+    public static let unknownModel = "(unknown)"
+
     private struct Key: Hashable {
         var route: String
         var model: String
         var status: Int
     }
 
-    private struct Totals {
-        var counts: [Key: Int] = [:]
-        var seconds: [Key: Double] = [:]
+    private struct Series {
+        var requests: CoreMetrics.Counter
+        var duration: CoreMetrics.Timer
     }
 
-    private let totals = Mutex(Totals())
+    private let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    private let series = Mutex<[Key: Series]>([:])
 
-    public init() {}
+    public init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+            .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+        ]
+        self.factory = factory
+    }
 
+    /// Counts one answered request. `model` must already be a bounded label (a served model's name,
+    /// ``unknownModel`` or empty for routes without one).
     func record(route: String, model: String, status: Int, duration: Duration) {
         let key = Key(route: route, model: model, status: status)
-        totals.withLock {
-            $0.counts[key, default: 0] += 1
-            $0.seconds[key, default: 0] += duration / .seconds(1)
+        let entry = series.withLock { cached in
+            if let entry = cached[key] { return entry }
+            let dimensions = [("route", route), ("model", model), ("status", String(status))]
+            let entry = Series(
+                requests: CoreMetrics.Counter(label: "engage_requests_total", dimensions: dimensions, factory: factory),
+                duration: CoreMetrics.Timer(label: "engage_request_duration_seconds", dimensions: dimensions, factory: factory))
+            cached[key] = entry
+            return entry
         }
+        entry.requests.increment()
+        entry.duration.recordNanoseconds(Int64(duration / .nanoseconds(1)))
     }
 
     /// The exposition text, with the prediction log's counts when there is one.
     public func render(predictionLog: PredictionLog.Counts? = nil) -> String {
-        let (counts, seconds) = totals.withLock { ($0.counts, $0.seconds) }
-        var lines = [
-            "# HELP engage_requests_total Requests answered, by route, model and status.",
-            "# TYPE engage_requests_total counter",
-        ]
-        let keys = counts.keys.sorted { ($0.route, $0.model, $0.status) < ($1.route, $1.model, $1.status) }
-        for key in keys { lines.append("engage_requests_total\(labels(key)) \(counts[key]!)") }
-        lines += [
-            "# HELP engage_request_duration_seconds Time to answer, by route, model and status.",
-            "# TYPE engage_request_duration_seconds summary",
-        ]
-        for key in keys {
-            lines.append("engage_request_duration_seconds_sum\(labels(key)) \(seconds[key]!)")
-            lines.append("engage_request_duration_seconds_count\(labels(key)) \(counts[key]!)")
-        }
+        var text = registry.emitToString()
         if let predictionLog {
-            lines += [
-                "# HELP engage_prediction_log_entries_total Sampled predictions written to MongoDB, dropped (queue full) or lost (failed write).",
-                "# TYPE engage_prediction_log_entries_total counter",
-                "engage_prediction_log_entries_total{outcome=\"written\"} \(predictionLog.written)",
-                "engage_prediction_log_entries_total{outcome=\"dropped\"} \(predictionLog.dropped)",
-                "engage_prediction_log_entries_total{outcome=\"failed\"} \(predictionLog.failed)",
-            ]
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }
+            text += """
+                # HELP engage_prediction_log_entries_total Sampled predictions written to MongoDB, dropped (queue full) or lost (failed write).
+                # TYPE engage_prediction_log_entries_total counter
+                engage_prediction_log_entries_total{outcome="written"} \(predictionLog.written)
+                engage_prediction_log_entries_total{outcome="dropped"} \(predictionLog.dropped)
+                engage_prediction_log_entries_total{outcome="failed"} \(predictionLog.failed)
 
-    private func labels(_ key: Key) -> String {
-        func escape(_ text: String) -> String { text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
-        return "{route=\"\(escape(key.route))\",model=\"\(escape(key.model))\",status=\"\(key.status)\"}"
+                """
+        }
+        return text
     }
 }

@@ -81,7 +81,7 @@ import Testing
             #expect(((regression["predictions"] as? [[String: Any]])?.first?["value"] as? Double) != nil)
 
             let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
-            #expect(metrics.contains("engage_requests_total{route=\"predict\",model=\"tiktok_virality\",status=\"200\"}"))
+            #expect(metrics.contains("engage_requests_total{route=\"/v1/models/{model}/predict\",model=\"tiktok_virality\",status=\"200\"}"))
         }
     }
 
@@ -253,17 +253,30 @@ import Testing
             let (_, body) = try await Self.post(client, "/v1/models/tiktok_virality/predict", "{\"instances\": [\(Self.instance())]}")
             #expect((body["model"] as? [String: Any])?["version"] as? Int == 2)
 
-            // Corrupt version 1's artifact, then point production at it: version 2 keeps serving, readiness says why.
+            // Point production back at version 1, then corrupt its artifact: version 2 keeps serving,
+            // readiness says why, and a tampered version cannot be promoted.
+            try await registry.promote("tiktok_virality", version: 1, alias: "production")
             let path = "\(registry.folder)/tiktok_virality/1/model.json"
-            var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            let original = try Data(contentsOf: URL(fileURLWithPath: path))
+            var bytes = original
             bytes[bytes.count / 2] ^= 0x01
             try bytes.write(to: URL(fileURLWithPath: path))
-            try await registry.promote("tiktok_virality", version: 1, alias: "production")
+            await #expect(throws: RegistryError.self) { try await registry.promote("tiktok_virality", version: 1, alias: "staging") }
             #expect(await store.refresh().isEmpty)
             let (_, still) = try await Self.post(client, "/v1/models/tiktok_virality/predict", "{\"instances\": [\(Self.instance())]}")
             #expect((still["model"] as? [String: Any])?["version"] as? Int == 2)
             let ready = try await client.execute(uri: "/v2/health/ready", method: .get) { String(buffer: $0.body) }
             #expect(ready.contains("SHA-256"))
+
+            // Asked for by number, the refused version is a 503 with the reason, not an empty 500.
+            let (refused, refusal) = try await Self.post(client, "/v1/models/tiktok_virality/versions/1/predict", "{\"instances\": [\(Self.instance())]}")
+            #expect(refused == 503 && (refusal["error"] as? String)?.contains("SHA-256") == true, "\(refusal)")
+
+            // Restored, the next refresh serves it and readiness forgets the problem.
+            try original.write(to: URL(fileURLWithPath: path))
+            #expect(await store.refresh() == ["tiktok_virality@1"])
+            let healed = try await client.execute(uri: "/v2/health/ready", method: .get) { String(buffer: $0.body) }
+            #expect(!healed.contains("SHA-256"), "\(healed)")
         }
     }
 }
