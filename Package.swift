@@ -5,13 +5,11 @@ import PackageDescription
 /// CMongoC → MongoKit → SourceSchemas (what a raw TikTok or TMDB document looks like, normalized)
 /// → (Collectors, Features) → EngageML (no database) → Registry → Serving / CLI.
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
-/// The ML kernels are compiled for Haswell-class CPUs (AVX2 and FMA, 2013 on) on x86-64: SIMD code then runs four
-/// doubles wide instead of two. Results do not change (no fast-math, no FP contraction).
-#if arch(x86_64)
-let vectorUnits: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
-#else
-let vectorUnits: [SwiftSetting] = []
-#endif
+/// Built for the baseline of the target architecture, so a binary runs on any CPU of it and the package can be a
+/// dependency (SwiftPM refuses unsafe flags there). Local benchmarks may opt in to a CPU: `ENGAGE_TARGET_CPU=haswell`
+/// compiles the ML kernels for AVX2 and FMA (SIMD four doubles wide instead of two); results do not change (no
+/// fast-math, no FP contraction). The bench scripts build so, in their own build folder.
+let vectorUnits: [SwiftSetting] = Context.environment["ENGAGE_TARGET_CPU"].map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
 /// What every command-line executable links.
 let commandLine: [Target.Dependency] = [
     "MongoKit",

@@ -38,10 +38,12 @@ if [[ ! -x $work/hb-ceiling/.build/release/HBCeiling ]]; then
   echo "bench-serve: building the Hummingbird ceiling (release, a few minutes the first time)" >&2
   (cd "$work/hb-ceiling" && swift build -c release >&2)
 fi
-swift build -c release --product engage >&2
+# Benchmarks build for this CPU class (Package.swift: ENGAGE_TARGET_CPU), in a build folder of their own.
+if [[ $(uname -m) == x86_64 ]]; then export ENGAGE_TARGET_CPU=${ENGAGE_TARGET_CPU:-haswell}; fi
+swift build -c release --scratch-path .build-bench --product engage >&2
 
 rm -rf "$root/.engage/bench-serve-db"  # a fresh registry: the models are versions 1
 DB_DIR=$root/.engage/bench-serve-db DB_PORT=${DB_PORT:-27227} scripts/db.sh run \
-  "$venv/bin/python" scripts/bench-serve.py --peer "$work" --engage "$root/.build/release/engage" \
+  "$venv/bin/python" scripts/bench-serve.py --peer "$work" --engage "$root/.build-bench/release/engage" \
   --data "$data" --out "$out" --repeats "${REPEATS:-3}" --duration "${DURATION:-10}" \
   --servers "${SERVERS:-flask-gunicorn,fastapi-uvicorn,hb-ceiling}"

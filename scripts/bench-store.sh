@@ -14,7 +14,9 @@ mkdir -p "$out"
 
 unset ENGAGE_MONGODB_URI  # always fresh local servers, like the peer
 DB_DIR=.engage/bench-db scripts/db.sh stop
-swift build -c release --product engage-bench >&2
+# Benchmarks build for this CPU class (Package.swift: ENGAGE_TARGET_CPU), in a build folder of their own.
+if [[ $(uname -m) == x86_64 ]]; then export ENGAGE_TARGET_CPU=${ENGAGE_TARGET_CPU:-haswell}; fi
+swift build -c release --scratch-path .build-bench --product engage-bench >&2
 .venv/bin/python - "$peer" "$docs" "$out/store_docs.jsonl" <<'PY'
 import json, sys
 sys.path.insert(0, sys.argv[1])
@@ -28,7 +30,7 @@ for rep in $(seq "$repeats"); do
   rm -rf .engage/bench-db
   uri=$(DB_DIR=.engage/bench-db scripts/db.sh start)
   echo "swift repeat $rep" >&2
-  .build/release/engage-bench store --uri "$uri" --documents "$out/store_docs.jsonl" --out "$out/store_swift_$rep.json" \
+  .build-bench/release/engage-bench store --uri "$uri" --documents "$out/store_docs.jsonl" --out "$out/store_swift_$rep.json" \
     || { DB_DIR=.engage/bench-db scripts/db.sh stop; exit 1; }
   DB_DIR=.engage/bench-db scripts/db.sh stop
 done
