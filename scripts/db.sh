@@ -30,19 +30,28 @@ ensure_venv() {
 
 running() { [[ -f $pid_file ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null; }
 
+# The wanted port if it can be had, else any free one (said on stderr). The probe binds with
+# SO_REUSEADDR as the server does, so a port whose last connections sit in TIME_WAIT counts as
+# free, and a port held by a process is retried for a few seconds before another is taken.
 free_port() {
   "$venv/bin/python" - "$1" <<'PY'
-import socket, sys
+import socket, sys, time
 def free(port):
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port)); return True
         except OSError:
             return False
-port = int(sys.argv[1])
-if not free(port):
+wanted = int(sys.argv[1])
+deadline = time.time() + 5
+while not free(wanted) and time.time() < deadline:
+    time.sleep(0.25)
+port = wanted
+if not free(wanted):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
+    print(f"db: port {wanted} is in use; using {port}", file=sys.stderr)
 print(port)
 PY
 }
