@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENGAGE := .build/debug/engage
 
-.PHONY: help bootstrap build test demo db-start db-stop bench bench-store bench-ml bench-serve clean
+.PHONY: help bootstrap build test fuzz-serve demo db-start db-stop bench bench-store bench-ml bench-serve clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -14,9 +14,13 @@ bootstrap: ## Install missing system packages (libmongoc, libbson, pkg-config, p
 build: bootstrap ## Build the engage command
 	swift build --product engage
 
-test: bootstrap ## Run the test suite against a fresh embedded database (or $ENGAGE_MONGODB_URI)
+test: bootstrap ## A 30 s fuzz of the served API, then the test suite against a fresh embedded database (or $ENGAGE_MONGODB_URI)
+	FUZZ_SECONDS=30 scripts/fuzz-serve.sh
 	rm -rf .engage/test-db
 	DB_DIR=.engage/test-db scripts/db.sh run swift test
+
+fuzz-serve: bootstrap ## schemathesis against openapi.yaml and operator objects in raw documents, on a served registry (FUZZ_SECONDS, default 120)
+	scripts/fuzz-serve.sh
 
 demo: build ## Start the database, load seeds, build features, train, report, predict
 	scripts/demo.sh

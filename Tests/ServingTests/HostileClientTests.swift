@@ -190,6 +190,21 @@ import Testing
         }
     }
 
+    @Test func withoutAnAliasTheNewestVersionThatLoadsIsServed() async throws {
+        try await withMovieServer { _, _, registry, _ in
+            _ = try await ModelTrainer(database: registry.database, registry: registry).train(
+                set: try FeatureCatalog.set("tmdb_hit"), algorithm: try AlgorithmSpec(name: "logistic"), split: try SplitRule(parsing: "hash:0.25"))
+            let path = "\(registry.folder)/tmdb_hit/2/model.json"
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes[bytes.count / 3] ^= 0x01
+            try bytes.write(to: URL(fileURLWithPath: path))
+            let fresh = ModelStore(registry: registry)
+            #expect(await fresh.refresh() == ["tmdb_hit@1"])
+            #expect(try fresh.served("tmdb_hit").version == 1)
+            #expect(await fresh.problems["tmdb_hit"]?.contains("tmdb_hit@2") == true)
+        }
+    }
+
     @Test func unknownModelNamesDoNotGrowTheMetrics() async throws {
         try await withMovieServer { client, _, _, _ in
             for i in 0..<40 {
