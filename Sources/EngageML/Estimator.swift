@@ -3,7 +3,7 @@
 /// The same parameters (including the seed) on the same data give a bit-identical model.
 ///
 /// ```swift
-/// let model = try DecisionTreeClassifier(maxDepth: 6).fit(x, y)
+/// let model = try DecisionTreeClassifier(growth: TreeGrowth(maxDepth: 6)).fit(x, y)
 /// let p = try model.predictProbabilities(xTest)
 /// ```
 public protocol Estimator: Sendable {
