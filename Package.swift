@@ -1,9 +1,11 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-/// The target graph is the data flow:
-/// CMongoC → MongoKit → SourceSchemas (what a raw TikTok or TMDB document looks like, normalized)
-/// → (Collectors, Features) → EngageML (no database) → Registry → Serving / CLI.
+/// The target graph is the data flow (ARCHITECTURE.md draws it):
+/// CMongoC → MongoKit → SourceSchemas → Collectors (files and APIs into raw collections)
+///                               SourceSchemas → Features (pipelines over raw collections) ─┐
+/// EngageML (pure ML: no database) → Registry (versioned artifacts) ─────────────────────────┴→ Training
+/// Training → Reports, Serving → EngageCLI. DelimitedText, Hashing and SeedData are leaves.
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 /// Built for the baseline of the target architecture, so a binary runs on any CPU of it and the package can be a
 /// dependency (SwiftPM refuses unsafe flags there). Local benchmarks may opt in to a CPU: `ENGAGE_TARGET_CPU=haswell`
@@ -76,19 +78,24 @@ let package = Package(
         .target(
             name: "Features",
             dependencies: [
-                "MongoKit", "SourceSchemas", "Hashing",
+                "MongoKit", "SourceSchemas", "EngageML", "Hashing",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "Registry",
-            dependencies: ["MongoKit", "EngageML", "Features", "Hashing"],
+            dependencies: ["MongoKit", "EngageML", "Hashing"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Training",
+            dependencies: ["Features", "EngageML", "Registry", "MongoKit", "Hashing"],
             swiftSettings: strict
         ),
         .target(
             name: "Reports",
-            dependencies: ["Registry", "Features", "EngageML", "MongoKit"],
+            dependencies: ["Training", "Registry", "Features", "EngageML", "MongoKit"],
             swiftSettings: strict
         ),
         .target(
@@ -115,7 +122,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "EngageCLI",
-            dependencies: commandLine + ["EngageML", "Hashing", "SourceSchemas", "Collectors", "Features", "Registry", "Reports", "Serving", "SeedData"],
+            dependencies: commandLine + [
+                "EngageML", "SourceSchemas", "Collectors", "Features", "Training", "Registry", "Reports", "Serving", "SeedData",
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -160,13 +169,13 @@ let package = Package(
         ),
         .testTarget(
             name: "RegistryTests",
-            dependencies: ["Registry", "Reports", "Features", "EngageML", "EngageTestSupport"],
+            dependencies: ["Registry", "Training", "Reports", "Features", "EngageML", "EngageTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ServingTests",
             dependencies: [
-                "Serving", "Registry", "Features", "SourceSchemas", "EngageML", "EngageTestSupport", "Hashing",
+                "Serving", "Training", "Registry", "Features", "SourceSchemas", "EngageML", "EngageTestSupport", "Hashing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ],

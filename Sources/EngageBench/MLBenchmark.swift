@@ -41,9 +41,7 @@ struct MLBenchmark: ParsableCommand {
             }
             results[name] = fits.mapValues { ModelResult(fits: $0, rawTrainingBytes: split.train.rows * split.train.columns * 8) }
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(results).write(to: URL(fileURLWithPath: out))
+        try JSONCoding.readableEncoder().encode(results).write(to: URL(fileURLWithPath: out))
     }
 
     private func fit(_ name: String, _ split: Split, threads: Int, seed: UInt64) throws -> Fit {

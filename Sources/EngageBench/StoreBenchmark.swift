@@ -1,4 +1,5 @@
 import ArgumentParser
+import EngageML
 import Foundation
 import MongoKit
 
@@ -60,9 +61,7 @@ struct StoreBenchmark: AsyncParsableCommand {
             return phases
         }
         let result = StoreResult(documents: docs.count, batch: batch, phases: phases)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(result).write(to: URL(fileURLWithPath: out))
+        try JSONCoding.readableEncoder().encode(result).write(to: URL(fileURLWithPath: out))
         for (name, phase) in phases.sorted(by: { $0.key < $1.key }) {
             FileHandle.standardError.write(Data(
                 String(format: "%@: wall %.2f s, client CPU %.3f s\n", name, phase.wallSeconds, phase.clientCPUSeconds).utf8))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EngageML
 import Foundation
 import MongoKit
 
@@ -63,7 +64,5 @@ struct PingResult: Encodable {
 
 /// Prints a value as pretty, key-sorted JSON on standard output.
 func printJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    print(String(decoding: try JSONCoding.readableEncoder().encode(value), as: UTF8.self))
 }

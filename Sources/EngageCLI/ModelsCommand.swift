@@ -20,17 +20,22 @@ struct ModelsCommand: AsyncParsableCommand {
         }
     }
 
-    /// `NAME`, `NAME@VERSION` or `NAME@ALIAS`.
+    /// `NAME`, `NAME@VERSION`, `NAME@ALIAS`, or `@VERSION` / `@ALIAS` (an empty name: the other argument's).
     static func parse(_ reference: String) -> (name: String, reference: String?) {
-        let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
-        return (parts[0], parts.count > 1 ? parts[1] : nil)
+        guard let at = reference.firstIndex(of: "@") else { return (reference, nil) }
+        return (String(reference[..<at]), String(reference[reference.index(after: at)...]))
+    }
+
+    /// Parameters as `key=value` pairs in key order.
+    static func describe(_ parameters: [String: String]) -> String {
+        parameters.isEmpty ? "(defaults)" : parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }
 
     static func line(_ record: ModelRecord) -> String {
         let metrics = record.metrics.sorted { $0.key < $1.key }.filter { ["roc_auc", "accuracy", "r2", "rmse", "silhouette", "inertia"].contains($0.key) }
             .map { "\($0.key) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")
         let aliases = record.aliases.isEmpty ? "" : " [\(record.aliases.joined(separator: ", "))]"
-        return "\(record.name)@\(record.version)\(aliases)\(record.archived ? " (archived)" : ""): \(record.algorithm) on \(record.featureSet); \(metrics)"
+        return "\(record.name)@\(record.version)\(aliases)\(record.archived ? " (archived)" : ""): \(record.algorithm.rawValue) on \(record.featureSet); \(metrics)"
     }
 
     struct List: AsyncParsableCommand {
@@ -56,7 +61,7 @@ struct ModelsCommand: AsyncParsableCommand {
             let artifact = try await location.withRegistry { try await $0.load(name, reference: reference) }
             if location.json { return try printJSON(artifact.metadata) }
             let metadata = artifact.metadata
-            print("\(artifact.name)@\(artifact.version): \(artifact.task), \(metadata.algorithm) \(metadata.parameters)")
+            print("\(artifact.name)@\(artifact.version): \(artifact.task.rawValue), \(metadata.algorithm.rawValue) \(ModelsCommand.describe(metadata.parameters))")
             print("  feature set \(metadata.featureSet.name) v\(metadata.featureSet.version) (\(metadata.featureSet.definitionHash.prefix(12))), \(artifact.features.count) features")
             print("  \(metadata.trainingRows) training rows, \(metadata.testRows) test rows, split \(metadata.split), seed \(metadata.seed)")
             print("  data fingerprint \(metadata.dataFingerprint.prefix(16))…, \(metadata.codeVersion), created \(metadata.createdAt)")
@@ -115,8 +120,8 @@ struct ModelsCommand: AsyncParsableCommand {
             }
             print("\(left.name)@\(left.version) → \(right.name)@\(right.version)")
             func row(_ label: String, _ x: String, _ y: String) { if x != y { print("  \(label): \(x) → \(y)") } }
-            row("algorithm", left.metadata.algorithm, right.metadata.algorithm)
-            row("parameters", "\(left.metadata.parameters.sorted { $0.key < $1.key })", "\(right.metadata.parameters.sorted { $0.key < $1.key })")
+            row("algorithm", left.metadata.algorithm.rawValue, right.metadata.algorithm.rawValue)
+            row("parameters", ModelsCommand.describe(left.metadata.parameters), ModelsCommand.describe(right.metadata.parameters))
             row("feature set", "\(left.metadata.featureSet.name) \(left.metadata.featureSet.definitionHash.prefix(12))",
                 "\(right.metadata.featureSet.name) \(right.metadata.featureSet.definitionHash.prefix(12))")
             row("training rows", "\(left.metadata.trainingRows)", "\(right.metadata.trainingRows)")

@@ -2,8 +2,8 @@ import ArgumentParser
 import EngageML
 import Features
 import Foundation
-import Hashing
 import Registry
+import Training
 
 /// `engage train`: trains one model, either on a built feature set in MongoDB (`--task`, registered
 /// as a new version) or on a CSV feature table on disk (`--data`), evaluates it on held-out rows
@@ -34,30 +34,32 @@ struct TrainCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "A feature set to train on: \(FeatureCatalog.names.joined(separator: ", ")).") var task: String?
+    @Option(help: "A feature set to train on: \(FeatureCatalog.names.joined(separator: ", ")).", completion: .list(FeatureCatalog.names))
+    var task: String?
     @Option(help: "How to hold out test rows for --task: time:YYYY-MM-DD or hash:FRACTION.") var split = "hash:0.2"
     @Option(help: "The model name to register under (default: the task; with --data, register only when given).") var name: String?
-    @Option(help: "Folder of local model artifacts.") var models = "models"
-    @Option(help: "CSV file with a header row.") var data: String?
+    @Option(help: "Folder of local model artifacts.", completion: .directory) var models = "models"
+    @Option(help: "CSV file with a header row.", completion: .file(extensions: ["csv"])) var data: String?
     @Option(help: "The column to predict (not needed for kmeans).") var label: String?
-    @Option(help: "logistic, ridge, tree or kmeans.") var algorithm: String
+    @Option(help: "The algorithm.") var algorithm: AlgorithmSpec.Family
     @Option(name: .customLong("kind"), help: "With --data: classification or regression (tree only; default: classification).") var kind: LearningTask?
     @Option(name: .customLong("param"), help: "A hyperparameter as key=value; repeatable.") var parameters: [String] = []
     @Option(help: "Columns to leave out (ids, leaking outcomes); repeatable.") var drop: [String] = []
     @Option(help: "Fraction of rows held out for evaluation.") var testFraction = 0.2
     @Option(help: "Stratified cross-validation folds on the training rows (0: none).") var cv = 0
     @Option(help: "Seed of the train/test shuffle and the folds.") var seed: UInt64 = 0
-    @Option(help: "Write the fitted pipeline (preprocessing + model) as JSON here.") var output: String?
+    @Option(help: "Write the fitted pipeline (preprocessing + model) as JSON here.", completion: .file(extensions: ["json"])) var output: String?
     @Flag(help: "Print the result as JSON.") var json = false
 
     func validate() throws {
         guard (task == nil) != (data == nil) else { throw ValidationError("give either --task SET or --data FILE.csv") }
         guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be between 0 and 1, got \(testFraction)") }
         guard cv == 0 || cv >= 2 else { throw ValidationError("--cv must be 0 or at least 2, got \(cv)") }
-        if data != nil && algorithm != "kmeans" && label == nil { throw ValidationError("--label is required for \(algorithm) with --data") }
+        if data != nil && algorithm != .kmeans && label == nil { throw ValidationError("--label is required for \(algorithm) with --data") }
         for parameter in parameters where !parameter.contains("=") {
             throw ValidationError("--param takes key=value, got \(parameter)")
         }
+        if let name { try ModelName.validate(name) }
     }
 
     private var parameterValues: [String: String] {
@@ -70,70 +72,25 @@ struct TrainCommand: AsyncParsableCommand {
     func run() async throws {
         if let task { return try await trainOnFeatureSet(task) }
         guard let data else { return }
-        let spec = try AlgorithmSpec(name: algorithm, task: kind, parameters: parameterValues)
-        let table = try FeatureTable(csv: data)
-        let (features, target) = try splitLabel(table, spec: spec)
-        var generator = SeededGenerator(seed: seed)
-        let order = Array(0..<table.rows).shuffled(using: &generator)
-        let testCount = max(1, Int((Double(table.rows) * testFraction).rounded()))
-        guard table.rows - testCount >= 2 else { throw ValidationError("\(data) has \(table.rows) rows; too few to train and test") }
-        let testRows = Array(order.prefix(testCount)).sorted()
-        let trainRows = Array(order.dropFirst(testCount)).sorted()
-        let trainTarget = trainRows.map { target[$0] }
-        let testTarget = testRows.map { target[$0] }
-
-        let clock = ContinuousClock()
-        let start = clock.now
-        let pipeline = try ModelPipeline.fit(spec, features: features.selectingRows(trainRows), target: trainTarget, label: label)
-        let seconds = (clock.now - start) / .seconds(1)
-        let evaluation = try Evaluation.evaluate(pipeline.model, x: pipeline.matrix(features.selectingRows(testRows)), truth: testTarget)
-        let baseline = Evaluation.baseline(task: spec.task, trainTarget: trainTarget, truth: testTarget)
-        var crossValidation: [String: CrossValidationScore]?
-        if cv > 0, spec.task != .clustering {
-            crossValidation = try ModelPipeline.crossValidate(
-                spec, features: features.selectingRows(trainRows), target: trainTarget, label: label, folds: cv, seed: seed)
-        }
+        let spec = try AlgorithmSpec(name: algorithm.rawValue, task: kind, parameters: parameterValues)
+        let trainer = TableTrainer(path: data, label: label, drop: drop, testFraction: testFraction, folds: cv, seed: seed)
+        let run = try trainer.train(spec)
         var registered: String?
         if let name {
-            let artifact = ModelArtifact(
-                name: name, task: spec.task.rawValue, features: pipeline.featureNames, pipeline: pipeline,
-                metadata: ModelMetadata(
-                    algorithm: spec.family.rawValue, parameters: spec.parameters,
-                    featureSet: FeatureSetReference(name: "file:" + URL(fileURLWithPath: data).lastPathComponent, version: 1, definitionHash: ""),
-                    trainingRows: trainRows.count, testRows: testRows.count,
-                    dataFingerprint: try fileDigest(data), seed: seed,
-                    split: "shuffle:\(testFraction)", metrics: evaluation.metrics, baseline: baseline.metrics,
-                    crossValidation: crossValidation?.mapValues { [$0.mean, $0.standardDeviation] },
-                    codeVersion: ModelTrainer.codeVersion, createdAt: Date()))
             registered = try await connection.withDatabase { database in
-                let (_, record) = try await ModelRegistry(database: database, folder: models).register(artifact)
+                let record = try await trainer.register(run, as: name, in: ModelRegistry(database: database, folder: models))
                 return "\(record.name)@\(record.version)"
             }
         }
         if let output {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try encoder.encode(pipeline).write(to: URL(fileURLWithPath: output))
+            try JSONCoding.encoder().encode(run.pipeline).write(to: URL(fileURLWithPath: output))
         }
-        let result = TrainResult(
-            algorithm: spec.family.rawValue, task: spec.task.rawValue, trainRows: trainRows.count, testRows: testRows.count,
-            features: pipeline.featureNames, fitSeconds: seconds, test: evaluation.metrics, baseline: baseline.metrics,
-            crossValidation: crossValidation?.mapValues { CVSummary(mean: $0.mean, sd: $0.standardDeviation) }, output: output, model: registered)
-        if json {
-            try printJSON(result)
-        } else {
-            print(result.text)
-        }
+        try report(TrainResult(run, output: output, model: registered))
     }
 
     private func trainOnFeatureSet(_ name: String) async throws {
         let set = try FeatureCatalog.set(name)
-        let learning: LearningTask = switch set.task {
-        case .classification: .classification
-        case .regression: .regression
-        case .clustering: .clustering
-        }
-        let spec = try AlgorithmSpec(name: algorithm, task: learning, parameters: parameterValues)
+        let spec = try AlgorithmSpec(name: algorithm.rawValue, task: set.task, parameters: parameterValues)
         let rule = try SplitRule(parsing: split)
         var progress: (@Sendable (String) -> Void)?
         if !json {
@@ -142,46 +99,18 @@ struct TrainCommand: AsyncParsableCommand {
         try await connection.withDatabase { database in
             let trainer = ModelTrainer(database: database, registry: ModelRegistry(database: database, folder: models))
             let outcome = try await trainer.train(
-                set: set, algorithm: spec, split: rule, folds: cv, seed: seed, modelName: self.name,
-                progress: progress)
-            let metadata = outcome.artifact.metadata
-            let result = TrainResult(
-                algorithm: spec.family.rawValue, task: spec.task.rawValue, trainRows: metadata.trainingRows, testRows: metadata.testRows,
-                features: outcome.artifact.features, fitSeconds: 0, test: metadata.metrics, baseline: metadata.baseline,
-                crossValidation: metadata.crossValidation?.mapValues { CVSummary(mean: $0[0], sd: $0[1]) },
-                output: outcome.record.path, model: "\(outcome.record.name)@\(outcome.record.version)")
-            if json { try printJSON(result) } else { print(result.text) }
+                set: set, algorithm: spec, split: rule, folds: cv, seed: seed, modelName: self.name, progress: progress)
+            try report(TrainResult(outcome.run, output: outcome.record.path, model: "\(outcome.record.name)@\(outcome.record.version)"))
         }
     }
 
-    private func splitLabel(_ table: FeatureTable, spec: AlgorithmSpec) throws -> (FeatureTable, [Double]) {
-        for name in drop where table.column(named: name) == nil {
-            throw ValidationError("--drop \(name): \(data ?? "") has no such column (it has \(table.names.joined(separator: ", ")))")
-        }
-        guard let label else { return (table.removing(Set(drop)), [Double](repeating: 0, count: table.rows)) }
-        guard let column = table.column(named: label) else {
-            throw ValidationError("--label \(label): \(data ?? "") has no such column (it has \(table.names.joined(separator: ", ")))")
-        }
-        guard case .numeric(let values) = column else {
-            throw ValidationError("--label \(label) must be numeric (classes as 0, 1, …)")
-        }
-        if let row = values.firstIndex(where: { $0.isNaN }) {
-            throw ValidationError("--label \(label) is missing at data row \(row + 1); drop or fill those rows first")
-        }
-        return (table.removing(Set(drop + [label])), values)
+    private func report(_ result: TrainResult) throws {
+        if json { try printJSON(result) } else { print(result.text) }
     }
 }
 
 extension LearningTask: ExpressibleByArgument {}
-
-/// SHA-256 of a file's bytes, read a mebibyte at a time so that any size takes constant memory.
-private func fileDigest(_ path: String) throws -> String {
-    let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-    defer { try? handle.close() }
-    var hasher = SHA256()
-    while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { hasher.update(piece) }
-    return SHA256.hex(digest: hasher.finalize())
-}
+extension AlgorithmSpec.Family: ExpressibleByArgument {}
 
 /// Mean and standard deviation of one metric over the folds.
 struct CVSummary: Encodable {
@@ -189,8 +118,22 @@ struct CVSummary: Encodable {
     var sd: Double
 }
 
-/// What `engage train --data` reports.
+/// What `engage train` reports.
 struct TrainResult: Encodable {
+    init(_ run: TrainingRun, output: String?, model: String?) {
+        algorithm = run.spec.family.rawValue
+        task = run.spec.task.rawValue
+        trainRows = run.trainingRows
+        testRows = run.testRows
+        features = run.pipeline.featureNames
+        fitSeconds = run.fitSeconds
+        test = run.evaluation.metrics
+        baseline = run.baseline.metrics
+        crossValidation = run.crossValidation?.mapValues { CVSummary(mean: $0.mean, sd: $0.standardDeviation) }
+        self.output = output
+        self.model = model
+    }
+
     var algorithm: String
     var task: String
     var trainRows: Int

@@ -1,3 +1,4 @@
+import EngageML
 import MongoKit
 import SourceSchemas
 
@@ -72,7 +73,7 @@ public enum FeatureCatalog {
         ]
     }
 
-    static func tiktok(name: String, task: FeatureTask, label: FeatureExpression?) throws(FeatureDefinitionError) -> FeatureSet {
+    static func tiktok(name: String, task: LearningTask, label: FeatureExpression?) throws(FeatureDefinitionError) -> FeatureSet {
         try FeatureSet(
             name: name, version: 1, task: task, source: TikTokVideo.collection, outcomeFields: TikTokVideo.outcomeFields,
             filter: ["stats.views": ["$gte": 0]], timeField: "created_at", features: tiktokFeatures, history: authorHistory,
@@ -162,7 +163,7 @@ public enum FeatureCatalog {
         ]
     }
 
-    static func tmdb(name: String, task: FeatureTask, filter: Document, label: FeatureExpression) throws(FeatureDefinitionError) -> FeatureSet {
+    static func tmdb(name: String, task: LearningTask, filter: Document, label: FeatureExpression) throws(FeatureDefinitionError) -> FeatureSet {
         try FeatureSet(
             name: name, version: 1, task: task, source: TMDBMovie.collection, outcomeFields: TMDBMovie.outcomeFields, filter: filter,
             timeField: "release_date", features: tmdbFeatures, history: filmHistory, label: label)

@@ -1,3 +1,4 @@
+import EngageML
 import Foundation
 import Hashing
 import MongoKit
@@ -37,11 +38,6 @@ public struct HistoryFeature: Sendable {
     }
 }
 
-/// What a model predicts from a feature set.
-public enum FeatureTask: String, Sendable, Codable {
-    case classification, regression, clustering
-}
-
 /// A feature set: the entity it describes, where its rows come from, its features (known at
 /// posting or release time), history features, its label and task.
 ///
@@ -50,7 +46,8 @@ public enum FeatureTask: String, Sendable, Codable {
 public struct FeatureSet: Sendable {
     public let name: String
     public let version: Int
-    public let task: FeatureTask
+    /// What a model learns from the set (EngageML's one ``LearningTask``).
+    public let task: LearningTask
     /// The raw collection the rows come from.
     public let source: String
     /// Field paths known only after the outcome (stats, revenue, votes, popularity).
@@ -71,7 +68,7 @@ public struct FeatureSet: Sendable {
     public let quantileLabel: QuantileLabel?
 
     public init(
-        name: String, version: Int, task: FeatureTask, source: String, outcomeFields: Set<String>, filter: Document = [:],
+        name: String, version: Int, task: LearningTask, source: String, outcomeFields: Set<String>, filter: Document = [:],
         timeField: String, features: [Feature], history: [HistoryFeature] = [], label: FeatureExpression?,
         preparation: [Document] = [], scores: [Feature] = [], quantileLabel: QuantileLabel? = nil
     ) throws(FeatureDefinitionError) {

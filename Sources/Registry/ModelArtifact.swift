@@ -4,14 +4,18 @@ import Foundation
 /// One saved model version: everything needed to predict (preprocessing, model, feature order)
 /// and to know where it came from. Stored as JSON, described by `models/model-artifact.schema.json`.
 /// `schema_version` changes whenever the layout does; a reader refuses versions it does not know.
+/// Version 2 stores cross-validation as `{mean, standard_deviation}` per metric; version 1 (as
+/// `[mean, sd]`) is still read.
 public struct ModelArtifact: Sendable, Codable, Equatable {
-    /// The layout this code writes and reads.
-    public static let currentSchemaVersion = 1
+    /// The layout this code writes.
+    public static let currentSchemaVersion = 2
+    /// The layouts this code reads.
+    public static let readableSchemaVersions: ClosedRange<Int> = 1...2
 
     public var schemaVersion: Int
     public var name: String
     public var version: Int
-    public var task: String
+    public var task: LearningTask
     /// Input feature names, in the order the model reads them.
     public var features: [String]
     /// Preprocessing and the fitted model.
@@ -23,7 +27,7 @@ public struct ModelArtifact: Sendable, Codable, Equatable {
     }
 
     /// A new artifact in the current schema; the registry gives it its version when registering.
-    public init(name: String, task: String, features: [String], pipeline: ModelPipeline, metadata: ModelMetadata) {
+    public init(name: String, task: LearningTask, features: [String], pipeline: ModelPipeline, metadata: ModelMetadata) {
         schemaVersion = Self.currentSchemaVersion
         self.name = name
         version = 0
@@ -41,7 +45,7 @@ public struct ModelArtifact: Sendable, Codable, Equatable {
         }
         let data = Data(bytes)
         let probe = try JSONDecoder().decode(Probe.self, from: data)
-        guard probe.schemaVersion == currentSchemaVersion else {
+        guard let found = probe.schemaVersion, readableSchemaVersions.contains(found) else {
             throw RegistryError.unsupportedSchema(found: probe.schemaVersion, supported: currentSchemaVersion)
         }
         return try JSONDecoder().decode(ModelArtifact.self, from: data)
@@ -49,15 +53,13 @@ public struct ModelArtifact: Sendable, Codable, Equatable {
 
     /// The canonical bytes (sorted keys), the ones whose SHA-256 the registry records.
     public func encoded() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Array(try encoder.encode(self))
+        Array(try JSONCoding.encoder().encode(self))
     }
 }
 
 /// Where a model came from and how good it was.
 public struct ModelMetadata: Sendable, Codable, Equatable {
-    public var algorithm: String
+    public var algorithm: AlgorithmSpec.Family
     public var parameters: [String: String]
     public var featureSet: FeatureSetReference
     public var trainingRows: Int
@@ -69,14 +71,15 @@ public struct ModelMetadata: Sendable, Codable, Equatable {
     /// Held-out metrics of the model and of the naive baseline.
     public var metrics: [String: Double]
     public var baseline: [String: Double]
-    /// Cross-validation on the training rows: metric → [mean, sd].
-    public var crossValidation: [String: [Double]]?
+    /// Cross-validation on the training rows, by metric.
+    public var crossValidation: [String: CrossValidationSummary]?
     public var codeVersion: String
     public var createdAt: Date
 
     public init(
-        algorithm: String, parameters: [String: String], featureSet: FeatureSetReference, trainingRows: Int, testRows: Int, dataFingerprint: String,
-        seed: UInt64, split: String, metrics: [String: Double], baseline: [String: Double], crossValidation: [String: [Double]]?, codeVersion: String,
+        algorithm: AlgorithmSpec.Family, parameters: [String: String], featureSet: FeatureSetReference, trainingRows: Int, testRows: Int,
+        dataFingerprint: String, seed: UInt64, split: String, metrics: [String: Double], baseline: [String: Double],
+        crossValidation: [String: CrossValidationSummary]?, codeVersion: String,
         createdAt: Date
     ) {
         self.algorithm = algorithm
@@ -98,6 +101,31 @@ public struct ModelMetadata: Sendable, Codable, Equatable {
         case algorithm, parameters, featureSet = "feature_set", trainingRows = "training_rows", testRows = "test_rows"
         case dataFingerprint = "data_fingerprint", seed, split, metrics, baseline, crossValidation = "cross_validation"
         case codeVersion = "code_version", createdAt = "created_at"
+    }
+}
+
+/// One metric's cross-validation result: the mean and standard deviation over the folds.
+public struct CrossValidationSummary: Sendable, Codable, Equatable {
+    public var mean: Double
+    public var standardDeviation: Double
+
+    public init(mean: Double, standardDeviation: Double) {
+        self.mean = mean
+        self.standardDeviation = standardDeviation
+    }
+
+    enum CodingKeys: String, CodingKey { case mean, standardDeviation = "standard_deviation" }
+
+    /// Reads `{mean, standard_deviation}` (schema 2) or `[mean, sd]` (schema 1).
+    public init(from decoder: any Decoder) throws {
+        if var pair = try? decoder.unkeyedContainer() {
+            mean = try pair.decode(Double.self)
+            standardDeviation = try pair.decode(Double.self)
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        mean = try container.decode(Double.self, forKey: .mean)
+        standardDeviation = try container.decode(Double.self, forKey: .standardDeviation)
     }
 }
 
@@ -131,7 +159,7 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidName(let name, let reason): "\"\(name.prefix(80))\" cannot be used: \(reason)"
         case .busy(let model): "could not claim a version of \(model): other registrations kept taking the next number; try again"
         case .unsupportedSchema(let found, let supported):
-            "model artifact schema version \(found.map(String.init) ?? "(none)") is not supported (this build reads version \(supported)); "
+            "model artifact schema version \(found.map(String.init) ?? "(none)") is not supported (this build reads versions up to \(supported)); "
                 + "retrain the model or upgrade engage"
         case .checksumMismatch(let model, let expected, let found):
             "artifact of \(model) does not match its recorded SHA-256 (expected \(expected.prefix(12))…, found \(found.prefix(12))…); "

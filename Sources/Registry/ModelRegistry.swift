@@ -1,3 +1,4 @@
+import EngageML
 import Foundation
 import Hashing
 import MongoKit
@@ -6,8 +7,8 @@ import MongoKit
 public struct ModelRecord: Sendable, Codable, Equatable {
     public var name: String
     public var version: Int
-    public var task: String
-    public var algorithm: String
+    public var task: LearningTask
+    public var algorithm: AlgorithmSpec.Family
     public var featureSet: String
     public var sha256: String
     public var path: String
@@ -69,10 +70,7 @@ public struct ModelRegistry: Sendable {
         let directory = directory(saved.name, version: saved.version)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Data(bytes).write(to: URL(fileURLWithPath: "\(directory)/model.json"), options: .atomic)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        try encoder.encode(saved.metadata).write(to: URL(fileURLWithPath: "\(directory)/metadata.json"), options: .atomic)
+        try JSONCoding.readableEncoder().encode(saved.metadata).write(to: URL(fileURLWithPath: "\(directory)/metadata.json"), options: .atomic)
         let fileID = try await bucket.upload(
             bytes, filename: "\(saved.name)/\(saved.version)/model.json",
             metadata: ["sha256": .string(sha), "model": .string(saved.name), "version": .int64(Int64(saved.version))])
@@ -95,7 +93,7 @@ public struct ModelRegistry: Sendable {
             let version = Int(latest?["version"]?.int64Value ?? 0) + 1
             let claim: Document = [
                 "_id": .string("\(artifact.name)@\(version)"), "name": .string(artifact.name), "version": .int64(Int64(version)),
-                "task": .string(artifact.task), "algorithm": .string(artifact.metadata.algorithm),
+                "task": .string(artifact.task.rawValue), "algorithm": .string(artifact.metadata.algorithm.rawValue),
                 "feature_set": .string(artifact.metadata.featureSet.name), "metrics": .document(metrics),
                 "created_at": .date(artifact.metadata.createdAt), "archived": false, "status": "registering", "claimed_at": .date(Date()),
             ]
@@ -209,18 +207,25 @@ public struct ModelRegistry: Sendable {
         filter["status"] = Self.ready["status"]
         let documents = try await models.find(filter, options: FindOptions(sort: ["name": 1, "version": -1]))
         let aliasDocuments = withAliases ? try await aliases.find(name.map { ["name": .string($0)] } ?? [:]) : []
-        return documents.map { record(from: $0, aliases: aliasDocuments) }
+        return documents.compactMap { record(from: $0, aliases: aliasDocuments) }
     }
 
     /// One version's record.
     public func record(_ name: String, version: Int) async throws -> ModelRecord {
-        guard let document = try await models.findOne(readyRecord(name, version: version)) else {
+        guard let document = try await models.findOne(readyRecord(name, version: version)),
+              let record = record(from: document, aliases: try await aliases.find(["name": .string(name)]))
+        else {
             throw RegistryError.unknownVersion(model: name, reference: String(version))
         }
-        return record(from: document, aliases: try await aliases.find(["name": .string(name)]))
+        return record
     }
 
-    private func record(from document: Document, aliases: [Document]) -> ModelRecord {
+    /// The record a `models` document describes; nil for one this code did not write (an unknown
+    /// task or algorithm), which is then neither listed nor loaded.
+    private func record(from document: Document, aliases: [Document]) -> ModelRecord? {
+        guard let task = document["task"]?.stringValue.flatMap(LearningTask.init(rawValue:)),
+              let algorithm = document["algorithm"]?.stringValue.flatMap(AlgorithmSpec.Family.init(rawValue:))
+        else { return nil }
         let name = document["name"]?.stringValue ?? ""
         let version = Int(document["version"]?.int64Value ?? 0)
         var metrics: [String: Double] = [:]
@@ -230,7 +235,7 @@ public struct ModelRegistry: Sendable {
         var created = Date(timeIntervalSince1970: 0)
         if case .datetime(let ms)? = document["created_at"] { created = ms.date }
         return ModelRecord(
-            name: name, version: version, task: document["task"]?.stringValue ?? "", algorithm: document["algorithm"]?.stringValue ?? "",
+            name: name, version: version, task: task, algorithm: algorithm,
             featureSet: document["feature_set"]?.stringValue ?? "", sha256: document["sha256"]?.stringValue ?? "",
             path: document["path"]?.stringValue ?? "", metrics: metrics, createdAt: created, archived: document["archived"] == .bool(true),
             aliases: aliases.filter { $0["name"]?.stringValue == name && $0["version"]?.int64Value == Int64(version) }.compactMap { $0["alias"]?.stringValue }.sorted())

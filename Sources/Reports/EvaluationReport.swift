@@ -45,8 +45,8 @@ public struct EvaluationReport: Sendable, Codable {
 
     public var model: String
     public var version: Int
-    public var task: String
-    public var algorithm: String
+    public var task: LearningTask
+    public var algorithm: AlgorithmSpec.Family
     public var parameters: [String: String]
     public var featureSet: String
     public var split: String
@@ -55,7 +55,7 @@ public struct EvaluationReport: Sendable, Codable {
     public var testRows: Int
     public var metrics: [String: Double]
     public var baseline: [String: Double]
-    public var crossValidation: [String: [Double]]?
+    public var crossValidation: [String: CrossValidationSummary]?
     public var production: Comparison?
     public var features: [FeatureSummary]
     public var classBalance: [String: Int]?

@@ -3,6 +3,7 @@ import Features
 import Foundation
 import MongoKit
 import Registry
+import Training
 
 /// Builds an ``EvaluationReport`` for a registered model version.
 public struct ReportBuilder: Sendable {
@@ -19,7 +20,7 @@ public struct ReportBuilder: Sendable {
         let metadata = artifact.metadata
         let set = try FeatureCatalog.set(metadata.featureSet.name)
         let rows = try await SplitFeatureRows.read(
-            database.collection(set.collection), featureNames: artifact.features, task: LearningTask(rawValue: artifact.task) ?? .clustering,
+            database.collection(set.collection), featureNames: artifact.features, task: artifact.task,
             split: try SplitRule(parsing: metadata.split))
         let test = rows.test
         let testFeatures = rows.features.selectingRows(test)

@@ -1,3 +1,4 @@
+import EngageML
 import Foundation
 
 /// Writes an ``EvaluationReport`` as a self-contained HTML page (inline CSS and SVG, no scripts,
@@ -7,11 +8,7 @@ public enum ReportWriter {
     public static func write(_ report: EvaluationReport, to folder: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let base = "\(folder)/\(report.model)-v\(report.version)"
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        try encoder.encode(report).write(to: URL(fileURLWithPath: base + ".json"))
+        try JSONCoding.readableEncoder().encode(report).write(to: URL(fileURLWithPath: base + ".json"))
         try Data(markdown(report).utf8).write(to: URL(fileURLWithPath: base + ".md"))
         try Data(html(report).utf8).write(to: URL(fileURLWithPath: base + ".html"))
         return [base + ".html", base + ".md", base + ".json"]
@@ -28,7 +25,7 @@ public enum ReportWriter {
             let value = report.metrics[key]
             let base = report.baseline[key]
             let production = report.production?.metrics[key]
-            let cv = report.crossValidation?[key].map { "\(number($0[0])) ± \(number($0[1]))" } ?? "–"
+            let cv = report.crossValidation?[key].map { "\(number($0.mean)) ± \(number($0.standardDeviation))" } ?? "–"
             return [key, number(value), number(base), (value != nil && base != nil) ? String(format: "%+.4f", value! - base!) : "–",
                     number(production), (value != nil && production != nil) ? String(format: "%+.4f", value! - production!) : "–", cv]
         }
@@ -37,7 +34,7 @@ public enum ReportWriter {
     static func markdown(_ report: EvaluationReport) -> String {
         var lines = [
             "# \(report.model) v\(report.version)", "",
-            "\(report.task), \(report.algorithm) \(report.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) on \(report.featureSet); "
+            "\(report.task.rawValue), \(report.algorithm.rawValue) \(report.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) on \(report.featureSet); "
                 + "\(report.trainingRows) training rows, \(report.testRows) held-out rows (split \(report.split)).", "",
             "| metric | this version | baseline | Δ baseline | production\(report.production.map { " (v\($0.version))" } ?? "") | Δ production | CV mean ± sd |",
             "|---|---|---|---|---|---|---|",
@@ -100,7 +97,7 @@ public enum ReportWriter {
         }
         if let importances = report.impurityImportances, !importances.isEmpty {
             let top = importances.sorted { $0.value > $1.value }.prefix(15).map { ($0.key, $0.value) }
-            charts.append(figure(report.algorithm == "tree" ? "Impurity importance" : "|coefficient| (standardized)", SVGChart.bars(top, valueLabel: "importance")))
+            charts.append(figure(report.algorithm == .tree ? "Impurity importance" : "|coefficient| (standardized)", SVGChart.bars(top, valueLabel: "importance")))
         }
         if let importances = report.permutationImportances {
             let top = importances.sorted { $0.value > $1.value }.prefix(15).map { ($0.key, max(0, $0.value)) }
@@ -145,7 +142,7 @@ public enum ReportWriter {
             .grid{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0;border:1px solid #e5e7eb;padding:8px}figcaption{font-size:13px;font-weight:600}
             .meta{color:#4b5563;font-size:14px}</style></head><body>
             <h1>\(SVGChart.escape(report.model)) v\(report.version)</h1>
-            <p class="meta">\(report.task) · \(SVGChart.escape(report.algorithm)) \(SVGChart.escape(parameters)) · \(SVGChart.escape(report.featureSet)) ·
+            <p class="meta">\(report.task.rawValue) · \(SVGChart.escape(report.algorithm.rawValue)) \(SVGChart.escape(parameters)) · \(SVGChart.escape(report.featureSet)) ·
             \(report.trainingRows) training rows · \(report.testRows) held-out rows (split \(SVGChart.escape(report.split)))</p>
             \(sections.joined(separator: "\n"))
             </body></html>

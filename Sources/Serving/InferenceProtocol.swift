@@ -41,17 +41,17 @@ enum InferenceProtocol {
     }
 
     /// Output tensor names by task.
-    static func outputNames(_ task: String) -> [String] {
+    static func outputNames(_ task: LearningTask) -> [String] {
         switch task {
-        case "classification": ["label", "probability"]
-        case "regression": ["value"]
-        default: ["cluster", "distance"]
+        case .classification: ["label", "probability"]
+        case .regression: ["value"]
+        case .clustering: ["cluster", "distance"]
         }
     }
 
     static func metadata(_ model: ServedModel, versions: [Int]) -> ModelMetadata {
         ModelMetadata(
-            name: model.name, versions: versions.map(String.init), platform: "engage-\(model.artifact.metadata.algorithm)",
+            name: model.name, versions: versions.map(String.init), platform: "engage-\(model.artifact.metadata.algorithm.rawValue)",
             inputs: model.artifact.features.map { TensorMetadata(name: $0, datatype: "FP64", shape: [-1]) },
             outputs: outputNames(model.artifact.task).map { TensorMetadata(name: $0, datatype: $0 == "cluster" ? "INT64" : "FP64", shape: [-1]) })
     }

@@ -318,7 +318,7 @@ struct Readiness: Encodable {
 struct ModelListing: Encodable {
     struct Version: Encodable {
         var version: Int
-        var algorithm: String
+        var algorithm: AlgorithmSpec.Family
         var aliases: [String]
         var archived: Bool
         var metrics: [String: Double]
@@ -439,9 +439,7 @@ struct RegistryPoller: Service {
 }
 
 func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-    return Response(
-        status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    Response(
+        status: status, headers: [.contentType: "application/json"],
+        body: .init(byteBuffer: ByteBuffer(bytes: try JSONCoding.encoder().encode(value))))
 }

@@ -15,9 +15,9 @@ import Testing
             try AlgorithmSpec(name: "tree", task: .classification, parameters: ["max_depth": "2"]), features: table,
             target: (0..<40).map { $0 < 20 ? 0 : 1 }, label: "y")
         return ModelArtifact(
-            name: name, task: "classification", features: ["x"], pipeline: pipeline,
+            name: name, task: .classification, features: ["x"], pipeline: pipeline,
             metadata: ModelMetadata(
-                algorithm: "tree", parameters: [:], featureSet: FeatureSetReference(name: "file:tiny.csv", version: 1, definitionHash: ""),
+                algorithm: .tree, parameters: [:], featureSet: FeatureSetReference(name: "file:tiny.csv", version: 1, definitionHash: ""),
                 trainingRows: 40, testRows: 0, dataFingerprint: "", seed: 0, split: "none", metrics: ["accuracy": 1], baseline: [:],
                 crossValidation: nil, codeVersion: "test", createdAt: Date()))
     }

@@ -6,6 +6,7 @@ import MongoKit
 import Registry
 import Reports
 import Testing
+import Training
 
 /// Training from a built feature collection into the registry, against the real database:
 /// versions count up, artifacts are checksummed on load (local file, else GridFS), unknown schema
@@ -44,7 +45,7 @@ import Testing
             #expect(metadata.trainingRows + metadata.testRows == 240)
             #expect(metadata.featureSet.definitionHash == set.definitionHash)
             #expect(metadata.metrics["roc_auc"] != nil && metadata.baseline["accuracy"] != nil)
-            #expect(metadata.crossValidation?["accuracy"]?.count == 2)
+            #expect(metadata.crossValidation?["accuracy"].map { (0...1).contains($0.mean) && $0.standardDeviation >= 0 } == true)
             let loaded = try await registry.load("tiktok_virality", reference: "1")
             #expect(loaded == first.artifact)
             #expect(try await registry.resolve("tiktok_virality") == 2)
@@ -80,8 +81,14 @@ import Testing
                 return model == "tiktok_engagement@1"
             }
 
-            let future = String(decoding: original, as: UTF8.self).replacingOccurrences(of: "\"schema_version\":1", with: "\"schema_version\":99")
-            #expect(throws: RegistryError.unsupportedSchema(found: 99, supported: 1)) { try ModelArtifact.decode(Array(future.utf8)) }
+            let text = String(decoding: original, as: UTF8.self)
+            let future = text.replacingOccurrences(of: "\"schema_version\":2", with: "\"schema_version\":99")
+            #expect(throws: RegistryError.unsupportedSchema(found: 99, supported: 2)) { try ModelArtifact.decode(Array(future.utf8)) }
+            // Schema 1 (cross-validation as [mean, sd]) is still read.
+            let old = text.replacingOccurrences(of: "\"schema_version\":2", with: "\"schema_version\":1")
+                .replacingOccurrences(of: "\"code_version\"", with: "\"cross_validation\":{\"r2\":[0.5,0.1]},\"code_version\"")
+            let read = try ModelArtifact.decode(Array(old.utf8))
+            #expect(read.metadata.crossValidation?["r2"] == CrossValidationSummary(mean: 0.5, standardDeviation: 0.1))
         }
     }
 

@@ -9,6 +9,7 @@ import Registry
 import Serving
 import SourceSchemas
 import Testing
+import Training
 
 /// What a hostile client tried against a real server on the real database (issue 15): values that
 /// would be operators, bodies that never arrive, names that grow the metrics, and a database that

@@ -9,6 +9,7 @@ import MongoKit
 import Registry
 import Serving
 import Testing
+import Training
 
 /// The prediction server over real HTTP on loopback, with models trained and registered in the
 /// real database: answers, errors for bad input, aliases, and a hot swap when an alias moves.
