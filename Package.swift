@@ -25,6 +25,7 @@ let package = Package(
     products: [
         .executable(name: "engage", targets: ["EngageCLI"]),
         .executable(name: "engage-bench", targets: ["EngageBench"]),
+        .library(name: "BSON", targets: ["BSON"]),
         .library(name: "MongoKit", targets: ["MongoKit"]),
         .library(name: "EngageML", targets: ["EngageML"]),
     ],
@@ -46,9 +47,13 @@ let package = Package(
             providers: [.apt(["libmongoc-dev", "libbson-dev"])]
         ),
         .target(
+            name: "BSON",
+            swiftSettings: strict
+        ),
+        .target(
             name: "MongoKit",
             dependencies: [
-                "CMongoC",
+                "BSON", "CMongoC",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -64,7 +69,7 @@ let package = Package(
         ),
         .target(
             name: "SourceSchemas",
-            dependencies: ["MongoKit"],
+            dependencies: ["BSON"],
             swiftSettings: strict
         ),
         .target(
@@ -187,8 +192,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "BSONTests",
+            dependencies: ["BSON"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "MongoKitTests",
-            dependencies: ["MongoKit", "EngageTestSupport"],
+            dependencies: ["MongoKit", "CMongoC", "EngageTestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -20,4 +20,10 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The oldest libmongoc EngageML is tested with (Sources/CMongoC/shim.h refuses older ones too).
+pkg-config --atleast-version=1.23 libmongoc-1.0 || {
+  echo "bootstrap: libmongoc $(pkg-config --modversion libmongoc-1.0 2>/dev/null || echo '(none)') is older than 1.23; install a newer libmongoc-dev" >&2
+  exit 1
+}
+
 command -v swift >/dev/null || { echo "bootstrap: Swift 6.3 is required (https://swift.org/install); 'swift' is not on PATH" >&2; exit 1; }

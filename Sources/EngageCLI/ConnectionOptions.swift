@@ -40,13 +40,27 @@ struct ConnectionOptions: ParsableArguments {
         return logger
     }
 
-    /// Runs `body` with a connected database.
+    /// Runs `body` with a connected database; an unreachable server's error says what to do here.
     func withDatabase<T>(_ body: (MongoDatabase) async throws -> T) async throws -> T {
         let configuration = try configuration()
         let name = databaseName(configuration)
-        return try await MongoClient.withClient(configuration, logger: logger("engage.mongo")) { client in
-            try await body(client.database(name))
+        do {
+            return try await MongoClient.withClient(configuration, logger: logger("engage.mongo")) { client in
+                try await body(client.database(name))
+            }
+        } catch let error as MongoError where error.code == .serverUnreachable {
+            throw DatabaseUnreachable(error: error)
         }
+    }
+}
+
+/// An unreachable database as the command line reports it: the driver's error, then the advice
+/// that belongs to this tool (MongoKit itself knows nothing of `make`).
+struct DatabaseUnreachable: Error, CustomStringConvertible {
+    let error: MongoError
+
+    var description: String {
+        "\(error). Start one (`make db-start`) or point --mongodb-uri / ENGAGE_MONGODB_URI at a running server"
     }
 }
 

@@ -20,9 +20,7 @@ struct DatabaseCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try connection.configuration()
-            let roundTrip = try await MongoClient.withClient(configuration, logger: connection.logger("engage.mongo")) { client in
-                try await client.ping()
-            }
+            let roundTrip = try await connection.withDatabase { database in try await database.client.ping() }
             let milliseconds = roundTrip / .milliseconds(1)
             if json {
                 try printJSON(PingResult(ok: true, server: configuration.redactedURI, milliseconds: milliseconds))

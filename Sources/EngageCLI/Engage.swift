@@ -1,4 +1,5 @@
 import ArgumentParser
+import Training
 
 /// `engage`: the one entry point of EngageML.
 @main
@@ -6,6 +7,10 @@ struct Engage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engage",
         abstract: "Collect content data into MongoDB, build features, train and serve engagement models.",
-        subcommands: [DatabaseCommand.self, CollectCommand.self, FeaturesCommand.self, TrainCommand.self, ModelsCommand.self, EvaluateCommand.self, ServeCommand.self, SeedsCommand.self]
+        version: TrainingRun.codeVersion,
+        subcommands: [
+            DatabaseCommand.self, CollectCommand.self, FeaturesCommand.self, TrainCommand.self, ModelsCommand.self, EvaluateCommand.self,
+            ServeCommand.self, SeedsCommand.self,
+        ]
     )
 }

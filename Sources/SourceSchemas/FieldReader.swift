@@ -1,5 +1,5 @@
 import Foundation
-import MongoKit
+import BSON
 
 /// Typed, validated access to a raw document's fields; every failure is a ``RecordError`` naming
 /// the dotted field. Numbers may arrive as numbers or as numeric text (`"12,345"` too); counts must

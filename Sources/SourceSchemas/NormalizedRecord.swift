@@ -1,4 +1,4 @@
-import MongoKit
+import BSON
 
 /// A record that passed validation, ready to store: its natural key and the document to keep
 /// (without `_ingest`), plus an optional stats snapshot (TikTok) to append when it changed.

@@ -1,4 +1,4 @@
-import MongoKit
+import BSON
 
 /// Raw documents are data: a key that MongoDB would read as an operator (`$cond`, `$where`, …) has
 /// no place in a TikTok item, a TMDB answer or a CSV header. Every normalizer refuses such a record,

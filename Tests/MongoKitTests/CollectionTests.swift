@@ -9,7 +9,7 @@ struct CollectionTests {
         try await withTestDatabase { db in
             let collection = db.collection("types")
             var document: Document = ["_id": "all-types"]
-            for (key, value) in everyType { document[key] = value }
+            for (key, value) in ExtendedJSONTests.everyType { document[key] = value }
             try await collection.insertMany([document])
             let back = try #require(try await collection.findOne(["_id": "all-types"]))
             #expect(back == document)
@@ -127,7 +127,7 @@ struct CollectionTests {
         try await withTestDatabase { db in
             let collection = db.collection("videos")
             try await collection.insertMany((0..<300).map(tiktokDocument))
-            let (count, sum) = try await collection.withCursor(find: [:], options: FindOptions(batchSize: 50)) { cursor in
+            let (count, sum) = try await collection.withCursor(find: [:], options: FindOptions(batchSize: 50)) { (cursor) throws(MongoError) in
                 var count = 0
                 var sum = 0.0
                 while let document = try cursor.next() {
@@ -148,14 +148,14 @@ struct CollectionTests {
             let padding = String(repeating: "x", count: 4_000)
             try await collection.insertMany((0..<300).map { ["n": .int32(Int32($0)), "desc": .string(padding)] })
             let documentBytes = try #require(try await collection.findOne()).bsonBytes().count
-            let (sized, sizedCount) = try await collection.withCursor(find: [:]) { cursor in
+            let (sized, sizedCount) = try await collection.withCursor(find: [:]) { (cursor) throws(MongoError) in
                 var count = 0
                 while try cursor.next() != nil { count += 1 }
                 return (cursor.batchSize, count)
             }
             #expect(sizedCount == 300)
             #expect(sized == MongoCursor.targetBatchBytes / documentBytes)
-            let (chosen, chosenCount) = try await collection.withCursor(find: [:], options: FindOptions(batchSize: 50)) { cursor in
+            let (chosen, chosenCount) = try await collection.withCursor(find: [:], options: FindOptions(batchSize: 50)) { (cursor) throws(MongoError) in
                 var count = 0
                 while try cursor.next() != nil { count += 1 }
                 return (cursor.batchSize, count)

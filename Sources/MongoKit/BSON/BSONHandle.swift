@@ -6,11 +6,12 @@ import CMongoC
 /// and it always lives on the heap (`bson_new…`/`bson_destroy`). Not `Sendable`:
 /// a handle is made, handed to one libmongoc call and dropped on the same thread.
 ///
-/// Swift may end an object's lifetime right after its last use, so code that passes
-/// ``pointer`` to C must keep the handle alive across the call (`withExtendedLifetime`).
+/// Swift may end an object's lifetime right after its last use, so the pointer is reached only
+/// inside ``withUnsafeBSON(_:)`` (or its two- and three-handle forms), which keep the handles alive
+/// until the call returns.
 final class BSONHandle {
     /// The owned `bson_t *`.
-    let pointer: OpaquePointer
+    private let pointer: OpaquePointer
     /// For a reply: the 128-byte aligned storage the `bson_t` lives in, freed after `bson_destroy`.
     private let replyStorage: UnsafeMutableRawPointer?
 
@@ -43,6 +44,24 @@ final class BSONHandle {
     deinit {
         bson_destroy(pointer)
         replyStorage?.deallocate()
+    }
+
+    /// Calls `body` with the owned `bson_t *`, valid only during the call.
+    func withUnsafeBSON<Result, Failure: Error>(_ body: (OpaquePointer) throws(Failure) -> Result) throws(Failure) -> Result {
+        defer { withExtendedLifetime(self) {} }
+        return try body(pointer)
+    }
+
+    /// Calls `body` with both handles' `bson_t *`, valid only during the call.
+    static func withUnsafeBSON<Result>(_ a: BSONHandle, _ b: BSONHandle, _ body: (OpaquePointer, OpaquePointer) -> Result) -> Result {
+        a.withUnsafeBSON { first in b.withUnsafeBSON { second in body(first, second) } }
+    }
+
+    /// Calls `body` with the three handles' `bson_t *`, valid only during the call.
+    static func withUnsafeBSON<Result>(
+        _ a: BSONHandle, _ b: BSONHandle, _ c: BSONHandle, _ body: (OpaquePointer, OpaquePointer, OpaquePointer) -> Result
+    ) -> Result {
+        a.withUnsafeBSON { first in withUnsafeBSON(b, c) { second, third in body(first, second, third) } }
     }
 
     /// Decodes the owned document into a Swift value.

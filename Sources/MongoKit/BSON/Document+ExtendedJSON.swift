@@ -28,10 +28,10 @@ extension Document {
     public func extendedJSON(_ mode: ExtendedJSONMode = .relaxed) throws(BSONError) -> String {
         let handle = try BSONHandle(self)
         var length = 0
-        let text: UnsafeMutablePointer<CChar>? = withExtendedLifetime(handle) {
+        let text: UnsafeMutablePointer<CChar>? = handle.withUnsafeBSON { document in
             switch mode {
-            case .relaxed: bson_as_relaxed_extended_json(handle.pointer, &length)
-            case .canonical: bson_as_canonical_extended_json(handle.pointer, &length)
+            case .relaxed: bson_as_relaxed_extended_json(document, &length)
+            case .canonical: bson_as_canonical_extended_json(document, &length)
             }
         }
         guard let text else { throw .invalidJSON("libbson could not render the document (invalid UTF-8?)") }

@@ -24,7 +24,7 @@ public struct GridFSBucket: Sendable {
 
     /// Stores `bytes` as a new file and returns its id. Chunks are written before the files
     /// document, so a reader never sees a file whose bytes are incomplete.
-    public func upload(_ bytes: [UInt8], filename: String, metadata: Document = [:]) async throws -> ObjectId {
+    public func upload(_ bytes: [UInt8], filename: String, metadata: Document = [:]) async throws(MongoError) -> ObjectId {
         let id = ObjectId()
         try await chunks.createIndexes([IndexModel(keys: ["files_id": 1, "n": 1], name: "files_id_1_n_1", unique: true)])
         var documents: [Document] = []
@@ -47,7 +47,7 @@ public struct GridFSBucket: Sendable {
     }
 
     /// Deletes every file whose files document matches `filter` (e.g. on its `metadata`), chunks first.
-    public func delete(_ filter: Document) async throws {
+    public func delete(_ filter: Document) async throws(MongoError) {
         let ids = try await files.find(filter, options: FindOptions(projection: ["_id": 1])).compactMap { $0["_id"] }
         guard !ids.isEmpty else { return }
         _ = try await chunks.bulkWrite([.deleteMany(filter: ["files_id": ["$in": .array(ids)]])])
@@ -55,7 +55,7 @@ public struct GridFSBucket: Sendable {
     }
 
     /// The bytes of file `id`; throws when the file or one of its chunks is missing.
-    public func download(_ id: ObjectId) async throws -> [UInt8] {
+    public func download(_ id: ObjectId) async throws(MongoError) -> [UInt8] {
         guard let file = try await files.findOne(["_id": .objectId(id)]) else {
             throw MongoError(.commandFailed, operation: "gridfs download \(database.name).\(name).files", message: "no file \(id)")
         }

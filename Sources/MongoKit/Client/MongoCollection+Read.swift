@@ -5,7 +5,7 @@ extension MongoCollection {
     ///
     /// Use this to stream a large result without holding it all in memory:
     /// ```swift
-    /// let total = try await videos.withCursor(find: ["author.verified": true]) { cursor in
+    /// let total = try await videos.withCursor(find: ["author.verified": true]) { (cursor) throws(MongoError) in
     ///     var n = 0
     ///     while let _ = try cursor.next() { n += 1 }
     ///     return n
@@ -14,13 +14,13 @@ extension MongoCollection {
     public func withCursor<T: Sendable>(
         find filter: Document = [:],
         options: FindOptions = FindOptions(),
-        _ body: @escaping @Sendable (inout MongoCursor) throws -> T
-    ) async throws -> T {
+        _ body: @escaping @Sendable (inout MongoCursor) throws(MongoError) -> T
+    ) async throws(MongoError) -> T {
         try await withCursor("find", sizesBatches: options.batchSize == nil, open: { (collection, context) throws(MongoError) in
             let filterHandle = try context.handle(filter)
             let optionsHandle = try context.handle(options.document)
-            return withExtendedLifetime((filterHandle, optionsHandle)) {
-                mongoc_collection_find_with_opts(collection, filterHandle.pointer, optionsHandle.pointer, nil)
+            return BSONHandle.withUnsafeBSON(filterHandle, optionsHandle) { filter, options in
+                mongoc_collection_find_with_opts(collection, filter, options, nil)
             }
         }, body)
     }
@@ -29,13 +29,13 @@ extension MongoCollection {
     public func withCursor<T: Sendable>(
         aggregate pipeline: [Document],
         options: AggregateOptions = AggregateOptions(),
-        _ body: @escaping @Sendable (inout MongoCursor) throws -> T
-    ) async throws -> T {
+        _ body: @escaping @Sendable (inout MongoCursor) throws(MongoError) -> T
+    ) async throws(MongoError) -> T {
         try await withCursor("aggregate", sizesBatches: options.batchSize == nil, open: { (collection, context) throws(MongoError) in
             let pipelineHandle = try context.handle(["pipeline": .array(pipeline.map(BSONValue.document))])
             let optionsHandle = try context.handle(options.document)
-            return withExtendedLifetime((pipelineHandle, optionsHandle)) {
-                mongoc_collection_aggregate(collection, MONGOC_QUERY_NONE, pipelineHandle.pointer, optionsHandle.pointer, nil)
+            return BSONHandle.withUnsafeBSON(pipelineHandle, optionsHandle) { pipeline, options in
+                mongoc_collection_aggregate(collection, MONGOC_QUERY_NONE, pipeline, options, nil)
             }
         }, body)
     }
@@ -44,25 +44,24 @@ extension MongoCollection {
         _ verb: String,
         sizesBatches: Bool,
         open: @escaping @Sendable (OpaquePointer, OperationContext) throws(MongoError) -> OpaquePointer?,
-        _ body: @escaping @Sendable (inout MongoCursor) throws -> T
-    ) async throws -> T {
-        let result: Result<T, any Error> = try await withHandle(verb) { (collection, context) throws(MongoError) in
+        _ body: @escaping @Sendable (inout MongoCursor) throws(MongoError) -> T
+    ) async throws(MongoError) -> T {
+        try await withHandle(verb) { (collection, context) throws(MongoError) in
             guard let pointer = try open(collection, context) else {
                 throw MongoError(.commandFailed, operation: context.operation, message: "the driver could not open a cursor")
             }
             var cursor = MongoCursor(taking: pointer, operation: context.operation, hosts: context.hosts, sizesBatches: sizesBatches)
-            return Result { try body(&cursor) }
+            return try body(&cursor)
         }
-        return try result.get()
     }
 
     /// All documents matching `filter`.
-    public func find(_ filter: Document = [:], options: FindOptions = FindOptions()) async throws -> [Document] {
-        try await withCursor(find: filter, options: options) { cursor in try cursor.drain() }
+    public func find(_ filter: Document = [:], options: FindOptions = FindOptions()) async throws(MongoError) -> [Document] {
+        try await withCursor(find: filter, options: options) { (cursor) throws(MongoError) in try cursor.drain() }
     }
 
     /// The first document matching `filter`, or nil.
-    public func findOne(_ filter: Document = [:], sort: Document? = nil) async throws -> Document? {
+    public func findOne(_ filter: Document = [:], sort: Document? = nil) async throws(MongoError) -> Document? {
         try await find(filter, options: FindOptions(sort: sort, limit: 1)).first
     }
 
@@ -70,8 +69,8 @@ extension MongoCollection {
     ///
     /// Pipelines ending in `$merge` or `$out` return no documents; they run to completion before this returns.
     /// - Throws: ``MongoError`` with code ``MongoError/Code/invalidPipeline`` when the server rejects a stage.
-    public func aggregate(_ pipeline: [Document], options: AggregateOptions = AggregateOptions()) async throws -> [Document] {
-        try await withCursor(aggregate: pipeline, options: options) { cursor in try cursor.drain() }
+    public func aggregate(_ pipeline: [Document], options: AggregateOptions = AggregateOptions()) async throws(MongoError) -> [Document] {
+        try await withCursor(aggregate: pipeline, options: options) { (cursor) throws(MongoError) in try cursor.drain() }
     }
 }
 

@@ -18,9 +18,9 @@ extension MongoCollection {
             let options = try context.handle(["ordered": .bool(ordered), "validate": false])
             let reply = BSONHandle()
             var error = bson_error_t()
-            let ok = withExtendedLifetime((options, reply)) {
+            let ok = BSONHandle.withUnsafeBSON(options, reply) { options, reply in
                 batch.withPointers { buffer in
-                    mongoc_collection_insert_many(collection, buffer.baseAddress, buffer.count, options.pointer, reply.pointer, &error)
+                    mongoc_collection_insert_many(collection, buffer.baseAddress, buffer.count, options, reply, &error)
                 }
             }
             let replyDocument = try context.decode(reply)
@@ -40,7 +40,7 @@ extension MongoCollection {
         guard !models.isEmpty else { return BulkWriteResult() }
         return try await withHandle("bulkWrite") { (collection, context) throws(MongoError) -> BulkWriteResult in
             let options = try context.handle(["ordered": .bool(ordered)])
-            let bulk = withExtendedLifetime(options) { mongoc_collection_create_bulk_operation_with_opts(collection, options.pointer)! }
+            let bulk = options.withUnsafeBSON { mongoc_collection_create_bulk_operation_with_opts(collection, $0)! }
             defer { mongoc_bulk_operation_destroy(bulk) }
             var documentIDs: [BSONValue?] = []
             documentIDs.reserveCapacity(models.count)
@@ -50,7 +50,7 @@ extension MongoCollection {
             }
             let reply = BSONHandle()
             var error = bson_error_t()
-            let ok = withExtendedLifetime(reply) { mongoc_bulk_operation_execute(bulk, reply.pointer, &error) != 0 }
+            let ok = reply.withUnsafeBSON { mongoc_bulk_operation_execute(bulk, $0, &error) != 0 }
             let replyDocument = try context.decode(reply)
             var result = BulkWriteResult()
             result.inserted = Int(replyDocument["nInserted"]?.int64Value ?? 0)
@@ -113,30 +113,30 @@ extension OperationContext {
             let id = document.identifierForInsert()
             insertedID = id
             let documentHandle = try handle(document, id: id)
-            ok = withExtendedLifetime((documentHandle, insertOptions)) {
-                mongoc_bulk_operation_insert_with_opts(bulk, documentHandle.pointer, insertOptions.pointer, &error)
+            ok = BSONHandle.withUnsafeBSON(documentHandle, insertOptions) { document, options in
+                mongoc_bulk_operation_insert_with_opts(bulk, document, options, &error)
             }
         case .replaceOne(let filter, let replacement, let upsert):
             let (filterHandle, replacementHandle, options) = (try handle(filter), try handle(replacement), try upsertOption(upsert))
-            ok = withExtendedLifetime((filterHandle, replacementHandle, options)) {
-                mongoc_bulk_operation_replace_one_with_opts(bulk, filterHandle.pointer, replacementHandle.pointer, options.pointer, &error)
+            ok = BSONHandle.withUnsafeBSON(filterHandle, replacementHandle, options) { filter, replacement, options in
+                mongoc_bulk_operation_replace_one_with_opts(bulk, filter, replacement, options, &error)
             }
         case .updateOne(let filter, let update, let upsert), .updateMany(let filter, let update, let upsert):
             let (filterHandle, updateHandle, options) = (try handle(filter), try handle(update), try upsertOption(upsert))
-            ok = withExtendedLifetime((filterHandle, updateHandle, options)) {
+            ok = BSONHandle.withUnsafeBSON(filterHandle, updateHandle, options) { filter, update, options in
                 if case .updateOne = model {
-                    mongoc_bulk_operation_update_one_with_opts(bulk, filterHandle.pointer, updateHandle.pointer, options.pointer, &error)
+                    mongoc_bulk_operation_update_one_with_opts(bulk, filter, update, options, &error)
                 } else {
-                    mongoc_bulk_operation_update_many_with_opts(bulk, filterHandle.pointer, updateHandle.pointer, options.pointer, &error)
+                    mongoc_bulk_operation_update_many_with_opts(bulk, filter, update, options, &error)
                 }
             }
         case .deleteOne(let filter), .deleteMany(let filter):
             let filterHandle = try handle(filter)
-            ok = withExtendedLifetime(filterHandle) {
+            ok = filterHandle.withUnsafeBSON { filter in
                 if case .deleteOne = model {
-                    mongoc_bulk_operation_remove_one_with_opts(bulk, filterHandle.pointer, nil, &error)
+                    mongoc_bulk_operation_remove_one_with_opts(bulk, filter, nil, &error)
                 } else {
-                    mongoc_bulk_operation_remove_many_with_opts(bulk, filterHandle.pointer, nil, &error)
+                    mongoc_bulk_operation_remove_many_with_opts(bulk, filter, nil, &error)
                 }
             }
         }

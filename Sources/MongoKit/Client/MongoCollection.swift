@@ -42,8 +42,8 @@ public struct MongoCollection: Sendable {
         try await withHandle("countDocuments") { (collection, context) throws(MongoError) -> Int in
             let filterHandle = try context.handle(filter)
             var error = bson_error_t()
-            let count = withExtendedLifetime(filterHandle) {
-                mongoc_collection_count_documents(collection, filterHandle.pointer, nil, nil, nil, &error)
+            let count = filterHandle.withUnsafeBSON { filter in
+                mongoc_collection_count_documents(collection, filter, nil, nil, nil, &error)
             }
             guard count >= 0 else { throw MongoError(error, operation: context.operation, hosts: context.hosts) }
             return Int(count)

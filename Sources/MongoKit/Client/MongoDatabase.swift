@@ -27,8 +27,8 @@ public struct MongoDatabase: Sendable {
             let commandHandle = try context.handle(command)
             let reply = BSONHandle()
             var error = bson_error_t()
-            let ok = withExtendedLifetime((commandHandle, reply)) {
-                mongoc_client_command_simple(connection, databaseName, commandHandle.pointer, nil, reply.pointer, &error)
+            let ok = BSONHandle.withUnsafeBSON(commandHandle, reply) { command, reply in
+                mongoc_client_command_simple(connection, databaseName, command, nil, reply, &error)
             }
             guard ok else { throw MongoError(error, operation: operation, hosts: context.hosts) }
             return try context.decode(reply)

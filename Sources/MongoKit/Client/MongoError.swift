@@ -88,8 +88,7 @@ extension MongoError {
         if domain == MONGOC_ERROR_SERVER_SELECTION.rawValue {
             self.init(
                 .serverUnreachable, operation: operation,
-                message: "no MongoDB server reachable at \(hosts): \(message). "
-                    + "Start one (`make db-start`) or point --mongodb-uri / ENGAGE_MONGODB_URI at a running server")
+                message: "no MongoDB server reachable at \(hosts): \(message)")
         } else if domain == MONGOC_ERROR_SERVER.rawValue || domain == MONGOC_ERROR_WRITE_CONCERN.rawValue {
             self.init(Self.classify(serverCode: code, operation: operation), operation: operation,
                       serverCode: code, message: message)

@@ -33,10 +33,10 @@ extension MongoCollection {
     /// ```
     public func readNumericColumns(
         pipeline: [Document] = [], fields: [String], keyField: String? = nil, options: AggregateOptions = AggregateOptions()
-    ) async throws -> NumericTable {
+    ) async throws(MongoError) -> NumericTable {
         let paths = fields.map(RawFieldPath.init)
         let keyPath = keyField.map(RawFieldPath.init)
-        return try await withCursor(aggregate: pipeline, options: options) { cursor in
+        return try await withCursor(aggregate: pipeline, options: options) { (cursor) throws(MongoError) in
             var columns = [[Double]](repeating: [], count: paths.count)
             var keys: [String] = []
             var rows = 0

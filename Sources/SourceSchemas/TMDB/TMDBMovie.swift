@@ -1,5 +1,5 @@
 import Foundation
-import MongoKit
+import BSON
 
 /// TMDB movie documents as TMDB's `/movie/{id}` API answers them, validated and keyed by TMDB id.
 /// The document is kept as given; only `id` is made an integer and `_id` set to it.

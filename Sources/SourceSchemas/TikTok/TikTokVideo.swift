@@ -1,5 +1,5 @@
 import Foundation
-import MongoKit
+import BSON
 
 /// TikTok video items normalized to one schema, whichever scraper wrote them:
 ///

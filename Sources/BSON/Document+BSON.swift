@@ -1,7 +1,7 @@
 import Foundation
 
-/// BSON element type tags (bsonspec.org).
-enum BSONType: UInt8 {
+/// BSON element type tags (bsonspec.org); `package`: the driver layer reads raw replies by them.
+package enum BSONType: UInt8 {
     case double = 0x01, string = 0x02, document = 0x03, array = 0x04, binary = 0x05, undefined = 0x06
     case objectId = 0x07, bool = 0x08, datetime = 0x09, null = 0x0A, regex = 0x0B, dbPointer = 0x0C
     case javascript = 0x0D, symbol = 0x0E, javascriptWithScope = 0x0F, int32 = 0x10, timestamp = 0x11
@@ -34,14 +34,16 @@ extension Document {
 ///
 /// Bytes are stored straight into raw memory: each element reserves its fixed-size part once and
 /// then writes without the per-append capacity and uniqueness checks of an `Array`. The writer is
-/// `~Copyable`, so exactly one owner frees the buffer.
-struct BSONWriter: ~Copyable {
+/// `~Copyable`, so exactly one owner frees the buffer. `package`: the driver layer encodes with it
+/// straight into the buffers it hands libmongoc.
+package struct BSONWriter: ~Copyable {
     private var base: UnsafeMutableRawPointer
     private var capacity: Int
     /// Bytes written so far.
-    private(set) var count = 0
+    package private(set) var count = 0
 
-    init(capacity: Int = 256) {
+    /// A writer whose buffer starts at `capacity` bytes.
+    package init(capacity: Int = 256) {
         self.capacity = max(16, capacity)
         base = .allocate(byteCount: self.capacity, alignment: 8)
     }
@@ -52,13 +54,13 @@ struct BSONWriter: ~Copyable {
     var bytes: [UInt8] { Array(UnsafeRawBufferPointer(start: base, count: count)) }
 
     /// Calls `body` with the bytes written, valid only during the call.
-    func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+    package func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
         body(UnsafeRawBufferPointer(start: base, count: count))
     }
 
     /// Writes `document`; with an `id`, writes `_id` first in place of the document's own
     /// (what a driver sends on insert) without copying the document.
-    mutating func write(_ document: Document, id: BSONValue? = nil) throws(BSONError) {
+    package mutating func write(_ document: Document, id: BSONValue? = nil) throws(BSONError) {
         let start = beginDocument()
         if let id { try withUnsafePointer(to: id) { (id) throws(BSONError) in try writeElement(key: "_id", value: id) } }
         try document.elements.withUnsafeBufferPointer { (elements) throws(BSONError) in

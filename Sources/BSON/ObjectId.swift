@@ -1,9 +1,11 @@
-import CMongoC
+import Foundation
+import Synchronization
 
 /// A 12-byte MongoDB ObjectId.
 ///
-/// New ids come from libbson's generator (timestamp, per-process random value, counter),
-/// so they sort by creation time like the ids other drivers make.
+/// New ids are made as the ObjectId specification says (4-byte big-endian seconds, a 5-byte random
+/// value drawn once per process, a 3-byte counter starting at a random value), so they sort by
+/// creation time like the ids other drivers make.
 public struct ObjectId: Sendable, Hashable, Comparable, CustomStringConvertible {
     // The 12 bytes held inline as big-endian integers (no heap array per id), so that comparing
     // the integers compares the bytes.
@@ -17,9 +19,10 @@ public struct ObjectId: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// A freshly generated id.
     public init() {
-        var oid = bson_oid_t()
-        bson_oid_init(&oid, Self.generator)
-        self = Swift.withUnsafeBytes(of: oid.bytes) { Self(raw: $0) }
+        let seconds = UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970))
+        let counter = Self.counter.add(1, ordering: .relaxed).newValue & 0xFF_FFFF
+        leading = UInt64(seconds) << 32 | Self.processValue >> 8
+        trailing = UInt32(truncatingIfNeeded: Self.processValue) << 24 | counter
     }
 
     /// An id from its 12 bytes; nil when the count is not 12.
@@ -64,10 +67,11 @@ public struct ObjectId: Sendable, Hashable, Comparable, CustomStringConvertible 
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// libbson's id generator for this process. Its default context calls `getpid()` on every id to
-    /// notice a `fork()`; a Swift process does not fork without `exec`, so this one reads the
-    /// process's random value once. Its counter is atomic, so it is shared by every thread.
-    nonisolated(unsafe) private static let generator = bson_context_new(BSON_CONTEXT_NONE)
+    /// The process's 5 random bytes (in the low 40 bits), drawn once. A Swift process does not
+    /// `fork()` without `exec`, so nothing needs to notice a fork and draw again.
+    private static let processValue = UInt64.random(in: 0..<(1 << 40))
+    /// The counter every thread shares; its low 24 bits go into each id.
+    private static let counter = Atomic<UInt32>(UInt32.random(in: 0..<(1 << 24)))
 
     public static func < (a: Self, b: Self) -> Bool { (a.leading, a.trailing) < (b.leading, b.trailing) }
 
