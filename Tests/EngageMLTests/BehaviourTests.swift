@@ -105,10 +105,18 @@ import Testing
         #expect(ClusterQuality.silhouette(blobs.x, labels: blobs.labels) > 0.6)
     }
 
+    /// Restarts draw their seedings one after another from the seed's generator, so the first of 8
+    /// is the single restart: keeping the lowest, 8 are never worse than 1 (keeping the last would
+    /// be, on some seed), and on some seeds better (else the restarts did nothing).
     @Test func restartsKeepTheLowestInertia() throws {
-        let blobs = Datasets.blobs(centres: [[0, 0], [5, 0], [0, 5], [5, 5], [10, 10]], perCluster: 60, spread: 1.2)
-        let single = try KMeans(clusterCount: 5, restarts: 1, seed: 4).fit(blobs.x, [])
-        let many = try KMeans(clusterCount: 5, restarts: 8, seed: 4).fit(blobs.x, [])
-        #expect(many.inertia <= single.inertia)
+        let blobs = Datasets.blobs(centres: [[0, 0], [3, 0], [0, 3], [3, 3], [6, 6], [1.5, 1.5]], perCluster: 40, spread: 1.3)
+        var improved = 0
+        for seed: UInt64 in 0..<12 {
+            let single = try KMeans(clusterCount: 6, restarts: 1, seed: seed).fit(blobs.x, [])
+            let many = try KMeans(clusterCount: 6, restarts: 8, seed: seed).fit(blobs.x, [])
+            #expect(many.inertia <= single.inertia, "seed \(seed)")
+            if many.inertia < single.inertia * (1 - 1e-9) { improved += 1 }
+        }
+        #expect(improved >= 1, "8 restarts never beat 1 on any of 12 seeds")
     }
 }

@@ -1,4 +1,4 @@
-import EngageML
+@testable import EngageML
 import Foundation
 import Testing
 
@@ -33,12 +33,21 @@ import Testing
 
     let x = Datasets.wave(rows: 200).x
 
+    /// Rows enough that every parallel path runs on 2 threads: several chunks of logistic
+    /// regression's loss pass and of k-means' assignment pass, and a tree root above both of the
+    /// tree's parallel thresholds. The expectations on the thresholds keep it so if one is raised.
+    static let parallelRows = 12_000
+
     @Test(arguments: Case.allCases)
     func refitIsBitIdenticalAndThreadCountChangesNothing(_ estimator: Case) throws {
+        #expect(Self.parallelRows >= 3 * LogisticLoss.blockRows && Self.parallelRows >= 2 * HamerlyRun.chunkSize)
+        #expect(Self.parallelRows >= TreeBuilder.parallelPartitionRows && Self.parallelRows * 3 >= TreeBuilder.parallelSearchCells)
+        let data = Datasets.wave(rows: Self.parallelRows)
+        let target = estimator == .ridge || estimator == .treeRegressor ? data.target : data.y
         let spec = try estimator.spec()
-        let first = try spec.fit(x, estimator.target, threads: 1)
-        let second = try spec.fit(x, estimator.target, threads: 1)
-        let parallel = try spec.fit(x, estimator.target, threads: 2)
+        let first = try spec.fit(data.x, target, threads: 1)
+        let second = try spec.fit(data.x, target, threads: 1)
+        let parallel = try spec.fit(data.x, target, threads: 2)
         #expect(first == second)
         #expect(first == parallel)
     }

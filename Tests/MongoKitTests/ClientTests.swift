@@ -60,6 +60,10 @@ struct ClientTests {
             }
             #expect(counts == Array(repeating: 50, count: 8))
             #expect(try await collection.countDocuments() == 400)
+            // The tasks overlapped on the pool, and never had more than its 4 connections.
+            let leases = db.client.connectionLeases
+            #expect(leases.inUse == 0)
+            #expect((2...4).contains(leases.peak), "\(leases)")
         }
     }
 }

@@ -22,7 +22,8 @@ struct HamerlyRun {
     private var sums: [Double]
     private var totals: [Double]
 
-    private static let chunkSize = 4096
+    /// Rows per parallel chunk of an assignment pass.
+    static let chunkSize = 4096
 
     init(data: RowMajor, weights: [Double], centres: [Double], threads: Int) {
         self.data = data

@@ -133,7 +133,7 @@ func sigmoid(_ z: Double) -> Double {
 /// computing its scores and adding its gradient, so each evaluation reads the data once. Blocks run
 /// on `threads` workers and their partial sums are added in block order: the same result for any
 /// thread count.
-private struct LogisticLoss: Sendable {
+struct LogisticLoss: Sendable {
     let x: Matrix
     let labels: [Int32]
     let weights: [Double]
@@ -143,7 +143,8 @@ private struct LogisticLoss: Sendable {
     let totalWeight: Double
     let threads: Int
 
-    private static let blockRows = 2048
+    /// Rows per parallel chunk of the loss and gradient pass.
+    static let blockRows = 2048
 
     init(x: Matrix, labels: [Int], weights: [Double], outputs: Int, fitIntercept: Bool, penalty: Double, threads: Int) {
         self.x = x
@@ -160,7 +161,7 @@ private struct LogisticLoss: Sendable {
         let d = x.columns
         let stride = d + 1
         let blocks = parallelChunks(count: x.rows, chunkSize: Self.blockRows, threads: threads) { rows in
-            block(rows, parameters)
+            lossAndGradient(ofRows: rows, parameters)
         }
         var loss = 0.0
         for k in 0..<gradient.count { gradient[k] = 0 }
@@ -180,8 +181,8 @@ private struct LogisticLoss: Sendable {
         return loss / totalWeight + 0.5 * penalty * squared
     }
 
-    /// The weighted loss and unscaled gradient of one block of rows.
-    private func block(_ rows: Range<Int>, _ parameters: [Double]) -> (Double, [Double]) {
+    /// The weighted loss and unscaled gradient over one block of rows.
+    private func lossAndGradient(ofRows rows: Range<Int>, _ parameters: [Double]) -> (Double, [Double]) {
         let n = x.rows
         let d = x.columns
         let stride = d + 1

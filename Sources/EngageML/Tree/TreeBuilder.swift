@@ -60,6 +60,10 @@ struct TreeBuilder {
     let criterion: SplitCriterion
     let growth: TreeGrowth
     let threads: Int
+    /// A node's rows are partitioned over features in parallel from this many rows on.
+    static let parallelPartitionRows = 4096
+    /// A node's split search runs over features in parallel from this many rows × features on.
+    static let parallelSearchCells = 20_000
 
     func build() -> DecisionTree {
         switch targets.width {
@@ -158,7 +162,7 @@ struct TreeBuilder {
     /// Stably moves each feature's left samples of the segment before its right samples.
     private func partition(_ sorted: inout SortedColumns, start: Int, end: Int, goesLeft: [Bool]) {
         let n = x.rows
-        let work = threads > 1 && end - start >= 4096 ? threads : 1
+        let work = threads > 1 && end - start >= Self.parallelPartitionRows ? threads : 1
         sorted.ids.withUnsafeMutableBufferPointer { idBuffer in
             sorted.values.withUnsafeMutableBufferPointer { valueBuffer in
                 let allIds = UnsafeSendablePointer(idBuffer.baseAddress!)
@@ -234,7 +238,7 @@ struct TreeBuilder {
         let count = end - start
         if let maxDepth = growth.maxDepth, depth >= maxDepth { return result }
         if count < growth.minSamplesSplit || count < 2 * growth.minSamplesLeaf || current.impurity <= 1e-12 { return result }
-        let work = threads > 1 && count * x.columns >= 20_000 ? threads : 1
+        let work = threads > 1 && count * x.columns >= Self.parallelSearchCells ? threads : 1
         let candidates = parallelChunks(count: x.columns, chunkSize: 1, threads: work) { features in
             bestSplit(feature: features.lowerBound, sorted: sorted, start: start, end: end, lanes)
         }

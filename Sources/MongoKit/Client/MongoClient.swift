@@ -1,6 +1,7 @@
 import CMongoC
 import Logging
 import NIOPosix
+import Synchronization
 
 /// A pool of MongoDB connections shared by concurrent tasks.
 ///
@@ -18,8 +19,10 @@ import NIOPosix
 /// ```
 public final class MongoClient: @unchecked Sendable {
     // @unchecked: the only mutable state is behind `pool`, a mongoc_client_pool_t, which libmongoc
-    // documents as thread-safe; every other stored property is an immutable Sendable value.
+    // documents as thread-safe, and `leases`, a Mutex; every other stored property is an immutable
+    // Sendable value.
     private let pool: OpaquePointer
+    private let leases = Mutex(ConnectionLeases())
     private let threadPool: NIOThreadPool
     /// The settings this client was made with.
     public let configuration: MongoConfiguration
@@ -84,6 +87,10 @@ public final class MongoClient: @unchecked Sendable {
         return clock.now - start
     }
 
+    /// How many pooled connections are leased now, and the most that were at once since the client
+    /// was made: never more than ``MongoConfiguration/maxConnections``.
+    public var connectionLeases: ConnectionLeases { leases.withLock { $0 } }
+
     /// Runs a blocking libmongoc call on a worker thread with a connection leased from the pool.
     ///
     /// `body` must not let the `mongoc_client_t *` escape; it is returned to the pool when `body` ends.
@@ -95,7 +102,11 @@ public final class MongoClient: @unchecked Sendable {
         do {
             return try await threadPool.runIfActive { [self] in
                 let connection = mongoc_client_pool_pop(pool)!
-                defer { mongoc_client_pool_push(pool, connection) }
+                leases.withLock { $0.lease() }
+                defer {
+                    leases.withLock { $0.inUse -= 1 }
+                    mongoc_client_pool_push(pool, connection)
+                }
                 return try body(connection)
             }
         } catch let error as MongoError {
@@ -104,5 +115,18 @@ public final class MongoClient: @unchecked Sendable {
             throw MongoError(.clientClosed, operation: operation,
                              message: "the MongoClient was used after its withClient scope ended (\(error))")
         }
+    }
+}
+
+/// Pooled connections in use: now and at the most.
+public struct ConnectionLeases: Sendable, Equatable {
+    /// Connections leased right now.
+    public var inUse = 0
+    /// The most leased at once.
+    public var peak = 0
+
+    mutating func lease() {
+        inUse += 1
+        peak = max(peak, inUse)
     }
 }
