@@ -174,7 +174,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RegistryTests",
-            dependencies: ["Registry", "Training", "Reports", "Features", "EngageML", "EngageTestSupport"],
+            dependencies: ["Registry", "Training", "Features", "EngageML", "EngageTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -184,6 +184,21 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SourceSchemasTests",
+            dependencies: ["SourceSchemas", "BSON"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "Training", "Registry", "Features", "EngageML", "EngageTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EngageCLITests",
+            dependencies: ["EngageCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .testTarget(

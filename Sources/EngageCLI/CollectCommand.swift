@@ -26,6 +26,26 @@ struct CollectCommand: AsyncParsableCommand {
             if json { try printJSON(summary) } else { print(summary.text) }
         }
 
+        /// The one skeleton of a file collector: with --dry-run, validates `input` and writes
+        /// nothing; else ingests it into `collection` (with a progress bar unless --json), lets
+        /// `finish` add to the run (side-input rejects), and prints the summary.
+        func collect(
+            _ input: FileInput, source: String, into collection: String, snapshots: String? = nil, observedAt: Date = Date(),
+            label: String, connection: ConnectionOptions,
+            finish: (Ingestor, inout IngestSummary) async throws -> Void = { _, _ in }
+        ) async throws {
+            if dryRun { return try validateOnly(input, source: source) }
+            try await connection.withDatabase { database in
+                let ingestor = Ingestor(
+                    database: database, collection: collection, snapshotCollection: snapshots, source: source, fetchedAt: observedAt,
+                    logger: connection.logger("engage.collect"))
+                var summary = try await ingestor.run(
+                    progress: ProgressBar(label: label, quiet: json), fraction: { input.fraction }, next: input.next)
+                try await finish(ingestor, &summary)
+                try report(summary)
+            }
+        }
+
         /// Validates every record of `input` without a database: what a run would accept and reject.
         func validateOnly(_ input: FileInput, source: String) throws {
             var summary = DryRunSummary(source: source)
@@ -65,19 +85,18 @@ struct CollectCommand: AsyncParsableCommand {
 
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: Output
-        @Option(help: "A file of TMDB movie documents or the TMDB 5000 movies CSV.") var from: String?
-        @Option(help: "The TMDB 5000 credits CSV to join by movie id.") var credits: String?
+        @Option(help: "A file of TMDB movie documents or the TMDB 5000 movies CSV.", completion: .file(extensions: ["json", "jsonl", "csv"]))
+        var from: String?
+        @Option(help: "The TMDB 5000 credits CSV to join by movie id.", completion: .file(extensions: ["csv"])) var credits: String?
         @Flag(help: "Collect from the API instead of a file.") var api = false
-        @Option(help: "The API's base URL.") var baseURL = "https://api.themoviedb.org/3"
-        @Option(help: "popular or discover.") var list = "popular"
+        @Option(help: "The API's base URL (http or https).") var baseURL = WebAddress.tmdbAPI
+        @Option(help: "The list to walk.") var list = TMDBAPICollector.List.popular
         @Option(help: "List pages to collect (20 movies each).") var pages = 5
         @Option(help: "Seconds before a request times out.") var requestTimeout = 10.0
         @Flag(help: "Start from page 1 even if an earlier run was interrupted.") var restart = false
 
         func validate() throws {
             guard (from == nil) != !api else { throw ValidationError("give either --from FILE or --api") }
-            guard TMDBAPICollector.List(rawValue: list) != nil else { throw ValidationError("--list must be popular or discover, got \(list)") }
-            guard URL(string: baseURL)?.scheme != nil else { throw ValidationError("--base-url must be a URL, got \(baseURL)") }
             guard pages >= 1 else { throw ValidationError("--pages must be at least 1") }
             guard !(api && output.dryRun) else { throw ValidationError("--dry-run reads files; it does not apply to --api") }
         }
@@ -86,25 +105,19 @@ struct CollectCommand: AsyncParsableCommand {
             guard let from else { return try await collectFromAPI() }
             let creditRows = try credits.map { try TMDB5000CSV.readCredits(path: $0) }
             let input = try FileInput.open(from, kind: .tmdb, credits: creditRows)
-            if output.dryRun { return try output.validateOnly(input, source: "tmdb-file:\(from)") }
-            try await connection.withDatabase { database in
-                let ingestor = Ingestor(
-                    database: database, collection: TMDBMovie.collection, source: "tmdb-file:\(from)", logger: connection.logger("engage.collect"))
-                var summary = try await ingestor.run(
-                    progress: ProgressBar(label: "tmdb", quiet: output.json), fraction: { input.fraction }, next: input.next)
-                if let credits, let creditRows {
-                    try await ingestor.reject(side: "tmdb-credits:\(credits)", problems: creditRows.problems, into: &summary)
-                    try await ingestor.finish(summary)
-                }
-                try output.report(summary)
+            try await output.collect(input, source: "tmdb-file:\(from)", into: TMDBMovie.collection, label: "tmdb", connection: connection) {
+                ingestor, summary in
+                guard let credits, let creditRows else { return }
+                try await ingestor.reject(side: "tmdb-credits:\(credits)", problems: creditRows.problems, into: &summary)
+                try await ingestor.finish(summary)
             }
         }
 
         private func collectFromAPI() async throws {
             var collector = TMDBAPICollector(
-                baseURL: URL(string: baseURL)!, token: ProcessInfo.processInfo.environment["TMDB_API_TOKEN"],
+                baseURL: baseURL.url, token: ProcessInfo.processInfo.environment["TMDB_API_TOKEN"],
                 logger: connection.logger("engage.collect"))
-            collector.list = TMDBAPICollector.List(rawValue: list)!
+            collector.list = list
             collector.pages = pages
             collector.policy.timeout = .milliseconds(Int64(requestTimeout * 1000))
             try await connection.withDatabase { database in
@@ -127,20 +140,14 @@ struct CollectCommand: AsyncParsableCommand {
 
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: Output
-        @Option(help: "A file of TikTok video items.") var from: String
+        @Option(help: "A file of TikTok video items.", completion: .file(extensions: ["json", "jsonl", "csv"])) var from: String
 
         func run() async throws {
             let observedAt = Date()
             let input = try FileInput.open(from, kind: .tiktok, observedAt: observedAt)
-            if output.dryRun { return try output.validateOnly(input, source: "tiktok-file:\(from)") }
-            try await connection.withDatabase { database in
-                let ingestor = Ingestor(
-                    database: database, collection: TikTokVideo.collection, snapshotCollection: TikTokVideo.statsCollection,
-                    source: "tiktok-file:\(from)", fetchedAt: observedAt, logger: connection.logger("engage.collect"))
-                let summary = try await ingestor.run(
-                    progress: ProgressBar(label: "tiktok", quiet: output.json), fraction: { input.fraction }, next: input.next)
-                try output.report(summary)
-            }
+            try await output.collect(
+                input, source: "tiktok-file:\(from)", into: TikTokVideo.collection, snapshots: TikTokVideo.statsCollection,
+                observedAt: observedAt, label: "tiktok", connection: connection)
         }
     }
 
@@ -156,29 +163,50 @@ struct CollectCommand: AsyncParsableCommand {
 
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: Output
-        @Option(help: "The CSV file.") var from: String
+        @Option(help: "The CSV file.", completion: .file(extensions: ["csv"])) var from: String
         @Option(help: "The platform of every row (otherwise a platform column, or unknown).") var platform: String?
-        @Option(name: .customLong("map"), help: "field=column, to override detection; repeatable.") var mappings: [String] = []
-
-        func validate() throws {
-            for mapping in mappings where !mapping.contains("=") { throw ValidationError("--map takes field=column, got \(mapping)") }
-        }
+        @Option(name: .customLong("map"), help: "field=column, to override detection; repeatable.") var mappings: [KeyValue] = []
 
         func run() async throws {
-            let overrides = Dictionary(mappings.map { entry in
-                let parts = entry.split(separator: "=", maxSplits: 1)
-                return (String(parts[0]), String(parts[1]))
-            }, uniquingKeysWith: { _, last in last })
+            let overrides = Dictionary(mappings.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
             let mapping = try VideoColumnMapping(header: try FileInput.csvHeader(from), overrides: overrides)
             if !output.json { print("column mapping for \(from):\n\(mapping.description)") }
             let input = try FileInput.videos(from, mapping: mapping, platform: platform)
-            if output.dryRun { return try output.validateOnly(input, source: "videos-file:\(from)") }
-            try await connection.withDatabase { database in
-                let ingestor = Ingestor(
-                    database: database, collection: "raw_videos", source: "videos-file:\(from)", logger: connection.logger("engage.collect"))
-                let summary = try await ingestor.run(progress: ProgressBar(label: "videos", quiet: output.json), next: input.next)
-                try output.report(summary)
-            }
+            try await output.collect(input, source: "videos-file:\(from)", into: "raw_videos", label: "videos", connection: connection)
         }
+    }
+}
+
+extension TMDBAPICollector.List: ExpressibleByArgument {}
+
+/// An http(s) address given on the command line, checked when parsed.
+struct WebAddress: ExpressibleByArgument, CustomStringConvertible {
+    let url: URL
+
+    /// TMDB's API, version 3.
+    static let tmdbAPI = WebAddress(url: URL(string: "https://api.themoviedb.org/3")!)
+
+    private init(url: URL) {
+        self.url = url
+    }
+
+    init?(argument: String) {
+        guard let url = URL(string: argument), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else { return nil }
+        self.url = url
+    }
+
+    var description: String { url.absoluteString }
+    var defaultValueDescription: String { url.absoluteString }
+}
+
+/// A `key=value` pair given on the command line (`--map views=Plays`, `--param max_depth=8`).
+struct KeyValue: ExpressibleByArgument, Sendable {
+    let key: String
+    let value: String
+
+    init?(argument: String) {
+        guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else { return nil }
+        key = String(argument[..<equals])
+        value = String(argument[argument.index(after: equals)...])
     }
 }

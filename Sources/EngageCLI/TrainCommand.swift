@@ -36,14 +36,15 @@ struct TrainCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "A feature set to train on: \(FeatureCatalog.names.joined(separator: ", ")).", completion: .list(FeatureCatalog.names))
     var task: String?
-    @Option(help: "How to hold out test rows for --task: time:YYYY-MM-DD or hash:FRACTION.") var split = "hash:0.2"
+    @Option(help: "How to hold out test rows for --task: time:YYYY-MM-DD or hash:FRACTION.", transform: { try SplitRule(parsing: $0) })
+    var split = SplitRule.hash(testFraction: 0.2)
     @Option(help: "The model name to register under (default: the task; with --data, register only when given).") var name: String?
     @Option(help: "Folder of local model artifacts.", completion: .directory) var models = "models"
     @Option(help: "CSV file with a header row.", completion: .file(extensions: ["csv"])) var data: String?
     @Option(help: "The column to predict (not needed for kmeans).") var label: String?
     @Option(help: "The algorithm.") var algorithm: AlgorithmSpec.Family
     @Option(name: .customLong("kind"), help: "With --data: classification or regression (tree only; default: classification).") var kind: LearningTask?
-    @Option(name: .customLong("param"), help: "A hyperparameter as key=value; repeatable.") var parameters: [String] = []
+    @Option(name: .customLong("param"), help: "A hyperparameter as key=value; repeatable.") var parameters: [KeyValue] = []
     @Option(help: "Columns to leave out (ids, leaking outcomes); repeatable.") var drop: [String] = []
     @Option(help: "Fraction of rows held out for evaluation.") var testFraction = 0.2
     @Option(help: "Stratified cross-validation folds on the training rows (0: none).") var cv = 0
@@ -56,17 +57,11 @@ struct TrainCommand: AsyncParsableCommand {
         guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be between 0 and 1, got \(testFraction)") }
         guard cv == 0 || cv >= 2 else { throw ValidationError("--cv must be 0 or at least 2, got \(cv)") }
         if data != nil && algorithm != .kmeans && label == nil { throw ValidationError("--label is required for \(algorithm) with --data") }
-        for parameter in parameters where !parameter.contains("=") {
-            throw ValidationError("--param takes key=value, got \(parameter)")
-        }
         if let name { try ModelName.validate(name) }
     }
 
     private var parameterValues: [String: String] {
-        Dictionary(parameters.map { parameter in
-            let parts = parameter.split(separator: "=", maxSplits: 1)
-            return (String(parts[0]), String(parts[1]))
-        }, uniquingKeysWith: { _, last in last })
+        Dictionary(parameters.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     func run() async throws {
@@ -91,7 +86,6 @@ struct TrainCommand: AsyncParsableCommand {
     private func trainOnFeatureSet(_ name: String) async throws {
         let set = try FeatureCatalog.set(name)
         let spec = try AlgorithmSpec(name: algorithm.rawValue, task: set.task, parameters: parameterValues)
-        let rule = try SplitRule(parsing: split)
         var progress: (@Sendable (String) -> Void)?
         if !json {
             progress = { step in FileHandle.standardError.write(Data("  … \(step)\n".utf8)) }
@@ -99,7 +93,7 @@ struct TrainCommand: AsyncParsableCommand {
         try await connection.withDatabase { database in
             let trainer = ModelTrainer(database: database, registry: ModelRegistry(database: database, folder: models))
             let outcome = try await trainer.train(
-                set: set, algorithm: spec, split: rule, folds: cv, seed: seed, modelName: self.name, progress: progress)
+                set: set, algorithm: spec, split: split, folds: cv, seed: seed, modelName: self.name, progress: progress)
             try report(TrainResult(outcome.run, output: outcome.record.path, model: "\(outcome.record.name)@\(outcome.record.version)"))
         }
     }

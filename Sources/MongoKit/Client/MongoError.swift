@@ -15,6 +15,8 @@ public struct MongoError: Error, Sendable, CustomStringConvertible {
         public static let invalidURI = Code(name: "invalidURI")
         /// No server answered within the server selection timeout.
         public static let serverUnreachable = Code(name: "serverUnreachable")
+        /// The connection to the server broke while an operation was on it (a network error).
+        public static let connectionLost = Code(name: "connectionLost")
         /// A write broke a unique index (server code 11000).
         public static let duplicateKey = Code(name: "duplicateKey")
         /// The server rejected an aggregation pipeline as malformed.
@@ -92,6 +94,8 @@ extension MongoError {
         } else if domain == MONGOC_ERROR_SERVER.rawValue || domain == MONGOC_ERROR_WRITE_CONCERN.rawValue {
             self.init(Self.classify(serverCode: code, operation: operation), operation: operation,
                       serverCode: code, message: message)
+        } else if domain == MONGOC_ERROR_STREAM.rawValue {
+            self.init(.connectionLost, operation: operation, message: "the connection to \(hosts) broke: \(message)")
         } else if domain == MONGOC_ERROR_BSON.rawValue {
             self.init(.invalidDocument, operation: operation, message: message)
         } else if domain == MONGOC_ERROR_CLIENT.rawValue && error.code == MONGOC_ERROR_CLIENT_AUTHENTICATE.rawValue {
