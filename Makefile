@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENGAGE := .build/debug/engage
 
-.PHONY: help bootstrap build test fuzz-serve demo db-start db-stop bench bench-store bench-ml bench-serve clean
+.PHONY: help bootstrap build lint format test fuzz-serve demo db-start db-stop bench bench-store bench-ml bench-serve clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -14,7 +14,13 @@ bootstrap: ## Install missing system packages (libmongoc, libbson, pkg-config, p
 build: bootstrap ## Build the engage command
 	swift build --product engage
 
-test: bootstrap ## A 30 s fuzz of the served API, then the test suite against a fresh embedded database (or $ENGAGE_MONGODB_URI)
+lint: ## swift format lint --strict over Sources, Tests and Package.swift (the style in .swift-format)
+	swift format lint --strict --recursive --parallel Sources Tests Package.swift
+
+format: ## Rewrite Sources, Tests and Package.swift in the style of .swift-format
+	swift format --in-place --recursive --parallel Sources Tests Package.swift
+
+test: bootstrap lint ## Lint, a 30 s fuzz of the served API, then the test suite against a fresh embedded database (or $ENGAGE_MONGODB_URI)
 	FUZZ_SECONDS=30 scripts/fuzz-serve.sh
 	rm -rf .engage/test-db
 	DB_DIR=.engage/test-db scripts/db.sh run swift test

@@ -9,6 +9,7 @@ public enum BSONError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The text is not valid MongoDB extended JSON.
     case invalidJSON(String)
 
+    /// The problem and where it is.
     public var description: String {
         switch self {
         case .malformed(let offset, let reason):

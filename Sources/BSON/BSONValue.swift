@@ -103,16 +103,22 @@ extension BSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     ExpressibleByBooleanLiteral, ExpressibleByNilLiteral, ExpressibleByArrayLiteral,
     ExpressibleByDictionaryLiteral
 {
+    /// A string.
     public init(stringLiteral value: String) { self = .string(value) }
 
     /// Integers become `int32` when they fit, `int64` otherwise, as the MongoDB drivers do.
     public init(integerLiteral value: Int) { self = BSONValue(value) }
 
+    /// A double.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// A boolean.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// `null`.
     public init(nilLiteral: ()) { self = .null }
+    /// An array of these values.
     public init(arrayLiteral elements: BSONValue...) { self = .array(elements) }
 
+    /// An embedded document of these elements, in order.
     public init(dictionaryLiteral elements: (String, BSONValue)...) {
         self = .document(Document(elements))
     }
@@ -128,6 +134,7 @@ public struct BSONDateTime: Sendable, Hashable, Comparable {
     /// Milliseconds since 1970-01-01T00:00:00Z.
     public var millisecondsSinceEpoch: Int64
 
+    /// The instant `millisecondsSinceEpoch` after 1970-01-01T00:00:00Z.
     public init(millisecondsSinceEpoch: Int64) { self.millisecondsSinceEpoch = millisecondsSinceEpoch }
 
     /// The datetime for a number of seconds since the epoch, rounded to the millisecond.
@@ -135,16 +142,21 @@ public struct BSONDateTime: Sendable, Hashable, Comparable {
         self.millisecondsSinceEpoch = Int64((secondsSinceEpoch * 1000).rounded())
     }
 
+    /// The instant in seconds since the epoch.
     public var secondsSinceEpoch: Double { Double(millisecondsSinceEpoch) / 1000 }
 
+    /// Earlier instants order first.
     public static func < (a: Self, b: Self) -> Bool { a.millisecondsSinceEpoch < b.millisecondsSinceEpoch }
 }
 
 /// BSON binary data with its subtype (0 generic, 4 UUID, …).
 public struct BSONBinary: Sendable, Hashable {
+    /// The binary subtype (0: generic).
     public var subtype: UInt8
+    /// The bytes.
     public var bytes: [UInt8]
 
+    /// Binary data of `subtype`.
     public init(subtype: UInt8 = 0, bytes: [UInt8]) {
         self.subtype = subtype
         self.bytes = bytes
@@ -153,9 +165,12 @@ public struct BSONBinary: Sendable, Hashable {
 
 /// A BSON regular expression: pattern and option letters.
 public struct BSONRegex: Sendable, Hashable {
+    /// The regular expression.
     public var pattern: String
+    /// Its flags (`i`, `m`, `x`, `s`), in alphabetical order.
     public var options: String
 
+    /// A regular expression with these flags.
     public init(pattern: String, options: String = "") {
         self.pattern = pattern
         self.options = options
@@ -164,9 +179,12 @@ public struct BSONRegex: Sendable, Hashable {
 
 /// A BSON timestamp (used by the server for replication and change streams).
 public struct BSONTimestamp: Sendable, Hashable {
+    /// Seconds since the epoch.
     public var seconds: UInt32
+    /// An ordinal within the second.
     public var increment: UInt32
 
+    /// A timestamp of `seconds` and `increment`.
     public init(seconds: UInt32, increment: UInt32) {
         self.seconds = seconds
         self.increment = increment

@@ -65,8 +65,8 @@ public struct Decimal128: Sendable, Hashable, CustomStringConvertible {
         guard sawDigit else { return nil }
         if index < utf8.endIndex {
             guard utf8[index] == UInt8(ascii: "e") || utf8[index] == UInt8(ascii: "E"),
-                  let written = Int(String(Substring(utf8[utf8.index(after: index)...]))),
-                  abs(written) < 100_000
+                let written = Int(String(Substring(utf8[utf8.index(after: index)...]))),
+                abs(written) < 100_000
             else { return nil }
             exponent += written
         }
@@ -116,7 +116,8 @@ public struct Decimal128: Sendable, Hashable, CustomStringConvertible {
         } else {
             let radix = digits.count + exponent
             if radix > 0 {
-                text += String(decoding: digits.prefix(radix), as: UTF8.self) + "." + String(decoding: digits.dropFirst(radix), as: UTF8.self)
+                text +=
+                    String(decoding: digits.prefix(radix), as: UTF8.self) + "." + String(decoding: digits.dropFirst(radix), as: UTF8.self)
             } else {
                 text += "0." + String(repeating: "0", count: -radix) + String(decoding: digits, as: UTF8.self)
             }

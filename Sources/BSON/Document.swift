@@ -82,11 +82,13 @@ public struct Document: Sendable, Hashable {
         key.utf8.count == 3 && key == "_id"
     }
 
+    /// Equal when both have the same keys, in the same order, with equal values.
     public static func == (a: Document, b: Document) -> Bool {
         a.elements.count == b.elements.count
             && zip(a.elements, b.elements).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 
+    /// Hashes the keys and values in order.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(elements.count)
         for (key, value) in elements {
@@ -97,10 +99,12 @@ public struct Document: Sendable, Hashable {
 }
 
 extension Document: ExpressibleByDictionaryLiteral {
+    /// A document of these elements, in order.
     public init(dictionaryLiteral elements: (String, BSONValue)...) { self.init(elements) }
 }
 
 extension Document: Sequence {
+    /// The elements in order.
     public func makeIterator() -> IndexingIterator<[(key: String, value: BSONValue)]> {
         elements.makeIterator()
     }

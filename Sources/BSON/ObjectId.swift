@@ -73,6 +73,7 @@ public struct ObjectId: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// The counter every thread shares; its low 24 bits go into each id.
     private static let counter = Atomic<UInt32>(UInt32.random(in: 0..<(1 << 24)))
 
+    /// Ids order as their bytes do: by creation time first.
     public static func < (a: Self, b: Self) -> Bool { (a.leading, a.trailing) < (b.leading, b.trailing) }
 
     private static func nibble(_ c: UInt8) -> UInt8? {

@@ -9,6 +9,7 @@ public enum CollectError: Error, Sendable, CustomStringConvertible {
     /// An HTTP source kept failing after its retries.
     case http(url: String, status: Int?, reason: String)
 
+    /// The problem, with what to do about it.
     public var description: String {
         switch self {
         case .unreadable(let path, let reason): "cannot read \(path): \(reason)"

@@ -34,6 +34,7 @@ public struct CSVReader: Sendable {
 /// The pull side of ``CSVReader``: `next()` returns records one at a time. The stream owns its
 /// open file and closes it when released.
 public final class CSVRecordStream {
+    /// The file read.
     public let path: String
     private let file: UnsafeMutablePointer<FILE>
     private var parser: CSVParser
@@ -156,8 +157,11 @@ public struct CSVRecord: Sendable {
 
 /// A CSV file that cannot be read, with the line where reading stopped.
 public struct CSVError: Error, Sendable, CustomStringConvertible {
+    /// The file.
     public let path: String
+    /// The line the problem is on (1-based).
     public let line: Int
+    /// What is wrong.
     public let reason: String
 
     /// An error at `line` of `path`.
@@ -167,6 +171,7 @@ public struct CSVError: Error, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// `PATH:LINE: REASON`.
     public var description: String { "\(path):\(line): \(reason)" }
 }
 

@@ -54,7 +54,8 @@ struct MLBenchmark: ParsableCommand {
         switch name {
         case "logreg":
             let scaler = StandardScaler(fitting: split.train)
-            let model = try LogisticRegression(maxIterations: 200, threads: threads).fit(try scaler.transform(split.train), split.trainTarget)
+            let model = try LogisticRegression(maxIterations: 200, threads: threads).fit(
+                try scaler.transform(split.train), split.trainTarget)
             let elapsed = (clock.now - start, processCPUSeconds() - cpu, residentBytes().peak - before)
             let p = try model.predictPositiveProbability(try scaler.transform(split.test))
             metrics = classification(split.testTarget, p)

@@ -24,11 +24,17 @@ struct StoreBenchmark: AsyncParsableCommand {
             return sum + engaged / play
         }
         let pipeline: [Document] = [
-            ["$addFields": ["engagement_rate": ["$cond": [
-                ["$gt": ["$stats.playCount", 0]],
-                ["$divide": [["$add": ["$stats.diggCount", "$stats.commentCount", "$stats.shareCount"]], "$stats.playCount"]],
-                0,
-            ]]]],
+            [
+                "$addFields": [
+                    "engagement_rate": [
+                        "$cond": [
+                            ["$gt": ["$stats.playCount", 0]],
+                            ["$divide": [["$add": ["$stats.diggCount", "$stats.commentCount", "$stats.shareCount"]], "$stats.playCount"]],
+                            0,
+                        ]
+                    ]
+                ]
+            ],
             ["$project": ["_id": 0, "id": 1, "author": "$author.uniqueId", "engagement_rate": 1]],
         ]
 
@@ -63,8 +69,9 @@ struct StoreBenchmark: AsyncParsableCommand {
         let result = StoreResult(documents: docs.count, batch: batch, phases: phases)
         try JSONCoding.readableEncoder().encode(result).write(to: URL(fileURLWithPath: out))
         for (name, phase) in phases.sorted(by: { $0.key < $1.key }) {
-            FileHandle.standardError.write(Data(
-                String(format: "%@: wall %.2f s, client CPU %.3f s\n", name, phase.wallSeconds, phase.clientCPUSeconds).utf8))
+            FileHandle.standardError.write(
+                Data(
+                    String(format: "%@: wall %.2f s, client CPU %.3f s\n", name, phase.wallSeconds, phase.clientCPUSeconds).utf8))
         }
     }
 }

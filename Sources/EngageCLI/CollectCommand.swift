@@ -58,7 +58,11 @@ struct CollectCommand: AsyncParsableCommand {
                     if !json { print("  reject \(item.position): \(error)") }
                 }
             }
-            if json { try printJSON(summary) } else { print("dry run of \(source): read \(summary.read) = valid \(summary.valid) + rejected \(summary.rejected); nothing written") }
+            if json {
+                try printJSON(summary)
+            } else {
+                print("dry run of \(source): read \(summary.read) = valid \(summary.valid) + rejected \(summary.rejected); nothing written")
+            }
         }
     }
 
@@ -85,7 +89,8 @@ struct CollectCommand: AsyncParsableCommand {
 
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: Output
-        @Option(help: "A file of TMDB movie documents or the TMDB 5000 movies CSV.", completion: .file(extensions: ["json", "jsonl", "csv"]))
+        @Option(
+            help: "A file of TMDB movie documents or the TMDB 5000 movies CSV.", completion: .file(extensions: ["json", "jsonl", "csv"]))
         var from: String?
         @Option(help: "The TMDB 5000 credits CSV to join by movie id.", completion: .file(extensions: ["csv"])) var credits: String?
         @Flag(help: "Collect from the API instead of a file.") var api = false
@@ -105,7 +110,8 @@ struct CollectCommand: AsyncParsableCommand {
             guard let from else { return try await collectFromAPI() }
             let creditRows = try credits.map { try TMDB5000CSV.readCredits(path: $0) }
             let input = try FileInput.open(from, kind: .tmdb, credits: creditRows)
-            try await output.collect(input, source: "tmdb-file:\(from)", into: TMDBMovie.collection, label: "tmdb", connection: connection) {
+            try await output.collect(input, source: "tmdb-file:\(from)", into: TMDBMovie.collection, label: "tmdb", connection: connection)
+            {
                 ingestor, summary in
                 guard let credits, let creditRows else { return }
                 try await ingestor.reject(side: "tmdb-credits:\(credits)", problems: creditRows.problems, into: &summary)
@@ -191,7 +197,9 @@ struct WebAddress: ExpressibleByArgument, CustomStringConvertible {
     }
 
     init?(argument: String) {
-        guard let url = URL(string: argument), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else { return nil }
+        guard let url = URL(string: argument), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            return nil
+        }
         self.url = url
     }
 

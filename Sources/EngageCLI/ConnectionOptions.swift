@@ -5,8 +5,9 @@ import MongoKit
 
 /// Options every command that talks to MongoDB shares.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: .customLong("mongodb-uri"),
-            help: "MongoDB connection string (default: $ENGAGE_MONGODB_URI, else mongodb://127.0.0.1:27017).")
+    @Option(
+        name: .customLong("mongodb-uri"),
+        help: "MongoDB connection string (default: $ENGAGE_MONGODB_URI, else mongodb://127.0.0.1:27017).")
     var uri: String?
 
     @Option(help: "Database name (default: the URI's database, else 'engage').")

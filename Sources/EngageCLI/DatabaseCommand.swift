@@ -43,8 +43,9 @@ struct DatabaseCommand: AsyncParsableCommand {
                 try printJSON(statistics)
                 return
             }
-            print("database \(statistics.name): \(statistics.collections.count) collections, "
-                + "\(statistics.dataSize) bytes of data, \(statistics.indexes) indexes")
+            print(
+                "database \(statistics.name): \(statistics.collections.count) collections, "
+                    + "\(statistics.dataSize) bytes of data, \(statistics.indexes) indexes")
             let width = max(10, statistics.collections.map(\.name.count).max() ?? 0)
             for collection in statistics.collections {
                 print("  " + collection.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(collection.documents)")

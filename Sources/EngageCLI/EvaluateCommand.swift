@@ -17,7 +17,8 @@ struct EvaluateCommand: AsyncParsableCommand {
     func run() async throws {
         let (name, reference) = ModelsCommand.parse(model)
         let paths = try await connection.withDatabase { database in
-            let report = try await ReportBuilder(database: database, registry: ModelRegistry(database: database, folder: models)).build(name, reference: reference)
+            let report = try await ReportBuilder(database: database, registry: ModelRegistry(database: database, folder: models)).build(
+                name, reference: reference)
             return try ReportWriter.write(report, to: out)
         }
         for path in paths { print(path) }

@@ -39,12 +39,14 @@ struct FeaturesCommand: AsyncParsableCommand {
             try await connection.withDatabase { database in
                 var summaries: [FeatureBuildSummary] = []
                 for set in sets {
-                    let summary = try await FeatureBuilder(database: database, set: set, logger: connection.logger("engage.features")).build(full: full)
+                    let summary = try await FeatureBuilder(database: database, set: set, logger: connection.logger("engage.features"))
+                        .build(full: full)
                     summaries.append(summary)
                     if !json {
                         let threshold = summary.labelThreshold.map { String(format: ", label threshold %.4g", $0) } ?? ""
-                        print("\(set.collection): \(summary.full ? "full" : "incremental") build wrote \(summary.written), "
-                              + "\(summary.rows) rows\(threshold) in \(String(format: "%.1f", summary.seconds)) s")
+                        print(
+                            "\(set.collection): \(summary.full ? "full" : "incremental") build wrote \(summary.written), "
+                                + "\(summary.rows) rows\(threshold) in \(String(format: "%.1f", summary.seconds)) s")
                     }
                 }
                 if json { try printJSON(summaries) }
@@ -70,9 +72,12 @@ struct FeaturesCommand: AsyncParsableCommand {
             }
             if json { try printJSON(results) }
             for result in results where !json {
-                print("\(result.featureSet): \(result.rows) rows, \(result.compared) values compared, \(result.mismatches.count) mismatches")
+                print(
+                    "\(result.featureSet): \(result.rows) rows, \(result.compared) values compared, \(result.mismatches.count) mismatches")
                 for mismatch in result.mismatches.prefix(10) {
-                    print("  \(mismatch.id) \(mismatch.feature): database \(mismatch.database.map { "\($0)" } ?? "missing"), swift \(mismatch.swift.map { "\($0)" } ?? "missing")")
+                    print(
+                        "  \(mismatch.id) \(mismatch.feature): database \(mismatch.database.map { "\($0)" } ?? "missing"), swift \(mismatch.swift.map { "\($0)" } ?? "missing")"
+                    )
                 }
             }
             if results.contains(where: { !$0.mismatches.isEmpty }) { throw ExitCode(1) }
@@ -92,7 +97,9 @@ struct FeaturesCommand: AsyncParsableCommand {
             try await connection.withDatabase { database in
                 let profile = try await FeatureProfile.measure(set, in: database)
                 if json { return try printJSON(profile) }
-                print("\(set.collection): \(profile.rows) rows, \(set.task.rawValue), version \(set.version), definition \(profile.definitionHash.prefix(12))")
+                print(
+                    "\(set.collection): \(profile.rows) rows, \(set.task.rawValue), version \(set.version), definition \(profile.definitionHash.prefix(12))"
+                )
                 let width = max(14, (profile.columns.map(\.name.count).max() ?? 0) + 2)
                 func row(_ cells: [String]) -> String {
                     "  " + cells[0].padding(toLength: width, withPad: " ", startingAt: 0)
@@ -107,8 +114,12 @@ struct FeaturesCommand: AsyncParsableCommand {
                     ]
                     print(row(cells))
                 }
-                for (title, counts) in [("labels", profile.labelCounts), ("performance tiers", profile.tiers), ("viral potential", profile.potential)] {
-                    if let counts { print("  \(title): " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: " · ")) }
+                for (title, counts) in [
+                    ("labels", profile.labelCounts), ("performance tiers", profile.tiers), ("viral potential", profile.potential),
+                ] {
+                    if let counts {
+                        print("  \(title): " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: " · "))
+                    }
                 }
             }
         }

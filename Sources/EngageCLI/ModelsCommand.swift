@@ -32,10 +32,13 @@ struct ModelsCommand: AsyncParsableCommand {
     }
 
     static func line(_ record: ModelRecord) -> String {
-        let metrics = record.metrics.sorted { $0.key < $1.key }.filter { ["roc_auc", "accuracy", "r2", "rmse", "silhouette", "inertia"].contains($0.key) }
-            .map { "\($0.key) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")
+        let metrics = record.metrics.sorted { $0.key < $1.key }.filter {
+            ["roc_auc", "accuracy", "r2", "rmse", "silhouette", "inertia"].contains($0.key)
+        }
+        .map { "\($0.key) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")
         let aliases = record.aliases.isEmpty ? "" : " [\(record.aliases.joined(separator: ", "))]"
-        return "\(record.name)@\(record.version)\(aliases)\(record.archived ? " (archived)" : ""): \(record.algorithm.rawValue) on \(record.featureSet); \(metrics)"
+        return
+            "\(record.name)@\(record.version)\(aliases)\(record.archived ? " (archived)" : ""): \(record.algorithm.rawValue) on \(record.featureSet); \(metrics)"
     }
 
     struct List: AsyncParsableCommand {
@@ -61,13 +64,19 @@ struct ModelsCommand: AsyncParsableCommand {
             let artifact = try await location.withRegistry { try await $0.load(name, reference: reference) }
             if location.json { return try printJSON(artifact.metadata) }
             let metadata = artifact.metadata
-            print("\(artifact.name)@\(artifact.version): \(artifact.task.rawValue), \(metadata.algorithm.rawValue) \(ModelsCommand.describe(metadata.parameters))")
-            print("  feature set \(metadata.featureSet.name) v\(metadata.featureSet.version) (\(metadata.featureSet.definitionHash.prefix(12))), \(artifact.features.count) features")
-            print("  \(metadata.trainingRows) training rows, \(metadata.testRows) test rows, split \(metadata.split), seed \(metadata.seed)")
+            print(
+                "\(artifact.name)@\(artifact.version): \(artifact.task.rawValue), \(metadata.algorithm.rawValue) \(ModelsCommand.describe(metadata.parameters))"
+            )
+            print(
+                "  feature set \(metadata.featureSet.name) v\(metadata.featureSet.version) (\(metadata.featureSet.definitionHash.prefix(12))), \(artifact.features.count) features"
+            )
+            print(
+                "  \(metadata.trainingRows) training rows, \(metadata.testRows) test rows, split \(metadata.split), seed \(metadata.seed)")
             print("  data fingerprint \(metadata.dataFingerprint.prefix(16))…, \(metadata.codeVersion), created \(metadata.createdAt)")
             for (key, value) in metadata.metrics.sorted(by: { $0.key < $1.key }) {
-                print("  \(key.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(format: "%.4f", value))"
-                      + (metadata.baseline[key].map { String(format: "  (baseline %.4f)", $0) } ?? ""))
+                print(
+                    "  \(key.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(format: "%.4f", value))"
+                        + (metadata.baseline[key].map { String(format: "  (baseline %.4f)", $0) } ?? ""))
             }
         }
     }
@@ -79,7 +88,10 @@ struct ModelsCommand: AsyncParsableCommand {
         @Argument(help: "The model name.") var name: String
         @Argument(help: "The version (omit with --best-by).") var version: Int?
         @Option(help: "The alias to move.") var alias = "production"
-        @Option(help: "Choose the version with the best held-out METRIC (higher is better except for mae, rmse, log_loss, brier, inertia, davies_bouldin).")
+        @Option(
+            help:
+                "Choose the version with the best held-out METRIC (higher is better except for mae, rmse, log_loss, brier, inertia, davies_bouldin)."
+        )
         var bestBy: String?
 
         func validate() throws {
@@ -92,10 +104,12 @@ struct ModelsCommand: AsyncParsableCommand {
                 if let bestBy {
                     let lowerIsBetter: Set<String> = ["mae", "rmse", "log_loss", "brier", "inertia", "davies_bouldin"]
                     let candidates = try await registry.list(name).filter { !$0.archived && $0.metrics[bestBy] != nil }
-                    guard let best = candidates.max(by: { a, b in
-                        let x = a.metrics[bestBy]!, y = b.metrics[bestBy]!
-                        return lowerIsBetter.contains(bestBy) ? x > y : x < y
-                    }) else { throw ValidationError("no version of \(name) has the metric \(bestBy)") }
+                    guard
+                        let best = candidates.max(by: { a, b in
+                            let x = a.metrics[bestBy]!, y = b.metrics[bestBy]!
+                            return lowerIsBetter.contains(bestBy) ? x > y : x < y
+                        })
+                    else { throw ValidationError("no version of \(name) has the metric \(bestBy)") }
                     target = best.version
                 }
                 try await registry.promote(name, version: target, alias: alias)
@@ -122,14 +136,17 @@ struct ModelsCommand: AsyncParsableCommand {
             func row(_ label: String, _ x: String, _ y: String) { if x != y { print("  \(label): \(x) → \(y)") } }
             row("algorithm", left.metadata.algorithm.rawValue, right.metadata.algorithm.rawValue)
             row("parameters", ModelsCommand.describe(left.metadata.parameters), ModelsCommand.describe(right.metadata.parameters))
-            row("feature set", "\(left.metadata.featureSet.name) \(left.metadata.featureSet.definitionHash.prefix(12))",
+            row(
+                "feature set", "\(left.metadata.featureSet.name) \(left.metadata.featureSet.definitionHash.prefix(12))",
                 "\(right.metadata.featureSet.name) \(right.metadata.featureSet.definitionHash.prefix(12))")
             row("training rows", "\(left.metadata.trainingRows)", "\(right.metadata.trainingRows)")
             row("data fingerprint", String(left.metadata.dataFingerprint.prefix(16)), String(right.metadata.dataFingerprint.prefix(16)))
             for key in Set(left.metadata.metrics.keys).union(right.metadata.metrics.keys).sorted() {
                 let x = left.metadata.metrics[key], y = right.metadata.metrics[key]
                 let delta = (x != nil && y != nil) ? String(format: " (%+.4f)", y! - x!) : ""
-                print("  \(key.padding(toLength: 16, withPad: " ", startingAt: 0)) \(x.map { String(format: "%.4f", $0) } ?? "-") → \(y.map { String(format: "%.4f", $0) } ?? "-")\(delta)")
+                print(
+                    "  \(key.padding(toLength: 16, withPad: " ", startingAt: 0)) \(x.map { String(format: "%.4f", $0) } ?? "-") → \(y.map { String(format: "%.4f", $0) } ?? "-")\(delta)"
+                )
             }
         }
     }

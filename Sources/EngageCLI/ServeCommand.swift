@@ -32,16 +32,22 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be 1–65535, got \(port)") }
-        guard (0.1...86_400).contains(pollSeconds) else { throw ValidationError("--poll-seconds must be between 0.1 and 86400, got \(pollSeconds)") }
+        guard (0.1...86_400).contains(pollSeconds) else {
+            throw ValidationError("--poll-seconds must be between 0.1 and 86400, got \(pollSeconds)")
+        }
         guard (0...1).contains(logSample) else { throw ValidationError("--log-sample must be between 0 and 1, got \(logSample)") }
         guard (64...(1 << 30)).contains(maxBodyBytes) else {
             throw ValidationError("--max-body-bytes must be between 64 and 1073741824, got \(maxBodyBytes)")
         }
-        guard (1...100_000).contains(maxInstances) else { throw ValidationError("--max-instances must be between 1 and 100000, got \(maxInstances)") }
+        guard (1...100_000).contains(maxInstances) else {
+            throw ValidationError("--max-instances must be between 1 and 100000, got \(maxInstances)")
+        }
         for (flag, seconds) in [("--idle-timeout", idleTimeout), ("--body-timeout", bodyTimeout)] where !(0.1...3_600).contains(seconds) {
             throw ValidationError("\(flag) must be between 0.1 and 3600 seconds, got \(seconds)")
         }
-        guard (1...65_536).contains(maxConnections) else { throw ValidationError("--max-connections must be between 1 and 65536, got \(maxConnections)") }
+        guard (1...65_536).contains(maxConnections) else {
+            throw ValidationError("--max-connections must be between 1 and 65536, got \(maxConnections)")
+        }
     }
 
     func run() async throws {

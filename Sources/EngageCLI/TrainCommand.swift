@@ -43,18 +43,22 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "CSV file with a header row.", completion: .file(extensions: ["csv"])) var data: String?
     @Option(help: "The column to predict (not needed for kmeans).") var label: String?
     @Option(help: "The algorithm.") var algorithm: AlgorithmSpec.Family
-    @Option(name: .customLong("kind"), help: "With --data: classification or regression (tree only; default: classification).") var kind: LearningTask?
+    @Option(name: .customLong("kind"), help: "With --data: classification or regression (tree only; default: classification).") var kind:
+        LearningTask?
     @Option(name: .customLong("param"), help: "A hyperparameter as key=value; repeatable.") var parameters: [KeyValue] = []
     @Option(help: "Columns to leave out (ids, leaking outcomes); repeatable.") var drop: [String] = []
     @Option(help: "Fraction of rows held out for evaluation.") var testFraction = 0.2
     @Option(help: "Stratified cross-validation folds on the training rows (0: none).") var cv = 0
     @Option(help: "Seed of the train/test shuffle and the folds.") var seed: UInt64 = 0
-    @Option(help: "Write the fitted pipeline (preprocessing + model) as JSON here.", completion: .file(extensions: ["json"])) var output: String?
+    @Option(help: "Write the fitted pipeline (preprocessing + model) as JSON here.", completion: .file(extensions: ["json"])) var output:
+        String?
     @Flag(help: "Print the result as JSON.") var json = false
 
     func validate() throws {
         guard (task == nil) != (data == nil) else { throw ValidationError("give either --task SET or --data FILE.csv") }
-        guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be between 0 and 1, got \(testFraction)") }
+        guard testFraction > 0, testFraction < 1 else {
+            throw ValidationError("--test-fraction must be between 0 and 1, got \(testFraction)")
+        }
         guard cv == 0 || cv >= 2 else { throw ValidationError("--cv must be 0 or at least 2, got \(cv)") }
         if data != nil && algorithm != .kmeans && label == nil { throw ValidationError("--label is required for \(algorithm) with --data") }
         if let name { try ModelName.validate(name) }
@@ -154,7 +158,8 @@ struct TrainResult: Encodable {
         if let crossValidation {
             lines.append("cross-validation on the training rows (mean ± sd):")
             for (name, score) in crossValidation.sorted(by: { $0.key < $1.key }) {
-                lines.append("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) " + String(format: "%.4f ± %.4f", score.mean, score.sd))
+                lines.append(
+                    "  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) " + String(format: "%.4f ± %.4f", score.mean, score.sd))
             }
         }
         if let output { lines.append("artifact written to \(output)") }

@@ -4,15 +4,21 @@ import MongoKit
 
 /// What one build did.
 public struct FeatureBuildSummary: Sendable, Codable, Equatable {
+    /// The set built.
     public var featureSet: String
+    /// Its version.
     public var version: Int
+    /// Its definition's SHA-256, stamped on every row.
     public var definitionHash: String
+    /// Whether every row was rebuilt (first build, changed definition, or asked).
     public var full: Bool
     /// Rows written by this build, and rows in the collection after it.
     public var written: Int
+    /// Rows in the feature collection after the build.
     public var rows: Int
     /// The label threshold of a quantile label, if any.
     public var labelThreshold: Double?
+    /// How long the build took.
     public var seconds: Double
 
     enum CodingKeys: String, CodingKey {
@@ -25,16 +31,20 @@ public struct FeatureBuildSummary: Sendable, Codable, Equatable {
 /// database. Incremental by default: only rows ingested since the last build are rewritten (history
 /// windows still see every row); a changed definition, or `full`, rebuilds everything.
 public struct FeatureBuilder: Sendable {
+    /// The database holding the raw and feature collections.
     public let database: MongoDatabase
+    /// The set built.
     public let set: FeatureSet
     let logger: Logger
 
+    /// A builder of `set` in `database`.
     public init(database: MongoDatabase, set: FeatureSet, logger: Logger = Logger(label: "engage.features")) {
         self.database = database
         self.set = set
         self.logger = logger
     }
 
+    /// Builds the set: incrementally (rows ingested since the last build), or in full when asked or when the definition changed.
     public func build(full requested: Bool = false) async throws -> FeatureBuildSummary {
         let clock = ContinuousClock()
         let start = clock.now
@@ -61,11 +71,13 @@ public struct FeatureBuilder: Sendable {
         if !set.scores.isEmpty {
             let views = try await quantiles(of: ShortVideoScores.views, [0.5, 0.8, 0.95, 0.99])
             let scores = try await quantiles(of: ShortVideoScores.viralityScore, [0.75, 0.9])
-            extra = ShortVideoScores.tierColumns(ShortVideoScores.Cuts(
-                viewsMedian: views[0], viewsP80: views[1], viewsP95: views[2], viewsP99: views[3], scoreP75: scores[0], scoreP90: scores[1]))
+            extra = ShortVideoScores.tierColumns(
+                ShortVideoScores.Cuts(
+                    viewsMedian: views[0], viewsP80: views[1], viewsP95: views[2], viewsP99: views[3], scoreP75: scores[0],
+                    scoreP90: scores[1]))
         }
         let newest = try await database.collection(set.source).aggregate([
-            ["$group": ["_id": .null, "t": ["$max": "$_ingest.fetched_at"]]],
+            ["$group": ["_id": .null, "t": ["$max": "$_ingest.fetched_at"]]]
         ]).first?["t"]
         var pipeline = set.pipeline(builtAt: builtAt, onlyIngestedAfter: since, resolvedLabel: label, extraColumns: extra)
         pipeline.append(["$merge": ["into": .string(set.collection), "on": "_id", "whenMatched": "replace", "whenNotMatched": "insert"]])
@@ -94,7 +106,11 @@ public struct FeatureBuilder: Sendable {
         stages += [
             ["$project": ["v": expression.aggregation]],
             ["$match": ["v": ["$ne": .null]]],
-            ["$group": ["_id": .null, "q": ["$percentile": ["input": "$v", "p": .array(ps.map(BSONValue.double)), "method": "approximate"]]]],
+            [
+                "$group": [
+                    "_id": .null, "q": ["$percentile": ["input": "$v", "p": .array(ps.map(BSONValue.double)), "method": "approximate"]],
+                ]
+            ],
         ]
         guard case .array(let values)? = try await database.collection(set.source).aggregate(stages).first?["q"] else {
             return ps.map { _ in 0 }

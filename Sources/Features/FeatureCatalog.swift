@@ -5,6 +5,7 @@ import SourceSchemas
 /// The feature sets EngageML builds, declared once. Features use only what is known at posting
 /// or release time; outcomes enter through labels, scores and strictly-earlier history.
 public enum FeatureCatalog {
+    /// The built-in sets' names.
     public static var names: [String] { ["tiktok_virality", "tiktok_engagement", "tmdb_hit", "tmdb_revenue", "creator_segments"] }
 
     /// The set named `name`.
@@ -13,9 +14,11 @@ public enum FeatureCatalog {
         case "tiktok_virality": try tiktok(name: name, task: .classification, label: nil)
         case "tiktok_engagement": try tiktok(name: name, task: .regression, label: ShortVideoScores.engagementRate)
         case "tmdb_hit":
-            try tmdb(name: name, task: .classification, filter: ["budget": ["$gt": 0], "revenue": ["$gt": 0]],
-                     label: .condition(.greaterOrEqual(.field("revenue"), .multiply([.constant(2.5), .field("budget")])),
-                                       then: .constant(1), otherwise: .constant(0)))
+            try tmdb(
+                name: name, task: .classification, filter: ["budget": ["$gt": 0], "revenue": ["$gt": 0]],
+                label: .condition(
+                    .greaterOrEqual(.field("revenue"), .multiply([.constant(2.5), .field("budget")])),
+                    then: .constant(1), otherwise: .constant(0)))
         case "tmdb_revenue":
             try tmdb(name: name, task: .regression, filter: ["revenue": ["$gt": 0]], label: .log1p(.field("revenue")))
         case "creator_segments": try creatorSegments()
@@ -38,7 +41,9 @@ public enum FeatureCatalog {
             Feature("music_original", .coalesce(.field("music.original"), fallback: 0)),
             Feature("hour", .datePart(.hour, "created_at")),
             Feature("weekday", .datePart(.weekday, "created_at")),
-            Feature("evening", .condition(.greaterOrEqual(.datePart(.hour, "created_at"), .constant(18)), then: .constant(1), otherwise: .constant(0))),
+            Feature(
+                "evening",
+                .condition(.greaterOrEqual(.datePart(.hour, "created_at"), .constant(18)), then: .constant(1), otherwise: .constant(0))),
             Feature("description_length", .stringLength("description")),
         ]
     }
@@ -51,14 +56,24 @@ public enum FeatureCatalog {
             HistoryFeature(
                 name: "author_prior_median_log_views",
                 stages: [
-                    ["$addFields": ["_log_views": logViews, "_posted": ["$convert": ["input": "$created_at", "to": "date", "onError": .null, "onNull": .null]]]],
-                    ["$setWindowFields": [
-                        "partitionBy": "$author.id", "sortBy": ["_posted": 1, "_id": 1],
-                        "output": [
-                            "author_prior_median_log_views": ["$median": ["input": "$_log_views", "method": "approximate"], "window": ["documents": ["unbounded", -1]]],
-                            "author_prior_videos": ["$count": [:], "window": ["documents": ["unbounded", -1]]],
-                        ],
-                    ]],
+                    [
+                        "$addFields": [
+                            "_log_views": logViews,
+                            "_posted": ["$convert": ["input": "$created_at", "to": "date", "onError": .null, "onNull": .null]],
+                        ]
+                    ],
+                    [
+                        "$setWindowFields": [
+                            "partitionBy": "$author.id", "sortBy": ["_posted": 1, "_id": 1],
+                            "output": [
+                                "author_prior_median_log_views": [
+                                    "$median": ["input": "$_log_views", "method": "approximate"],
+                                    "window": ["documents": ["unbounded", -1]],
+                                ],
+                                "author_prior_videos": ["$count": [:], "window": ["documents": ["unbounded", -1]]],
+                            ],
+                        ]
+                    ],
                 ],
                 lookup: { video in
                     // The author id is a string (TikTokVideo.normalize makes it one); `$eq` keeps it a value.
@@ -83,11 +98,14 @@ public enum FeatureCatalog {
 
     // MARK: TMDB
 
-    static let genres = ["Action", "Adventure", "Animation", "Comedy", "Drama", "Family", "Horror", "Science Fiction", "Thriller", "Romance"]
+    static let genres = [
+        "Action", "Adventure", "Animation", "Comedy", "Drama", "Family", "Horror", "Science Fiction", "Thriller", "Romance",
+    ]
 
     static var tmdbFeatures: [Feature] {
         var features = [
-            Feature("log_budget", .condition(.greater(.field("budget"), .constant(0)), then: .log1p(.field("budget")), otherwise: .missing)),
+            Feature(
+                "log_budget", .condition(.greater(.field("budget"), .constant(0)), then: .log1p(.field("budget")), otherwise: .missing)),
             Feature("runtime", .condition(.greater(.field("runtime"), .constant(0)), then: .field("runtime"), otherwise: .missing)),
             Feature("release_month", .datePart(.month, "release_date")),
             Feature("release_year", .datePart(.year, "release_date")),
@@ -98,7 +116,8 @@ public enum FeatureCatalog {
             Feature("keyword_count", .arraySize("keywords.keywords")),
         ]
         for genre in genres {
-            features.append(Feature("genre_" + genre.lowercased().replacingOccurrences(of: " ", with: "_"), .memberOf("genres.name", [genre])))
+            features.append(
+                Feature("genre_" + genre.lowercased().replacingOccurrences(of: " ", with: "_"), .memberOf("genres.name", [genre])))
         }
         return features
     }
@@ -107,19 +126,37 @@ public enum FeatureCatalog {
     static var filmHistory: [HistoryFeature] {
         let released: BSONValue = ["$convert": ["input": "$release_date", "to": "date", "onError": .null, "onNull": .null]]
         let logRevenue: BSONValue = ["$cond": [["$gt": [["$ifNull": ["$revenue", 0]], 0]], ["$ln": ["$add": [1, "$revenue"]]], .null]]
-        let director: BSONValue = ["$getField": ["field": "id", "input": ["$first": ["$filter": [
-            "input": ["$ifNull": ["$credits.crew", []]], "cond": ["$eq": ["$$this.job", "Director"]]]]]]]
+        let director: BSONValue = [
+            "$getField": [
+                "field": "id",
+                "input": [
+                    "$first": [
+                        "$filter": [
+                            "input": ["$ifNull": ["$credits.crew", []]], "cond": ["$eq": ["$$this.job", "Director"]],
+                        ]
+                    ]
+                ],
+            ]
+        ]
         let leads: BSONValue = ["$slice": [["$ifNull": ["$credits.cast", []]], 3]]
         return [
             HistoryFeature(
                 name: "director_prior_mean_log_revenue",
                 stages: [
                     ["$addFields": ["_released": released, "_log_revenue": logRevenue, "_director": director]],
-                    ["$setWindowFields": [
-                        "partitionBy": "$_director", "sortBy": ["_released": 1, "_id": 1],
-                        "output": ["_director_prior": ["$avg": "$_log_revenue", "window": ["documents": ["unbounded", -1]]]],
-                    ]],
-                    ["$addFields": ["director_prior_mean_log_revenue": ["$cond": [["$eq": [["$type": "$_director"], "missing"]], .null, "$_director_prior"]]]],
+                    [
+                        "$setWindowFields": [
+                            "partitionBy": "$_director", "sortBy": ["_released": 1, "_id": 1],
+                            "output": ["_director_prior": ["$avg": "$_log_revenue", "window": ["documents": ["unbounded", -1]]]],
+                        ]
+                    ],
+                    [
+                        "$addFields": [
+                            "director_prior_mean_log_revenue": [
+                                "$cond": [["$eq": [["$type": "$_director"], "missing"]], .null, "$_director_prior"]
+                            ]
+                        ]
+                    ],
                 ],
                 lookup: { film in
                     let crew = film[path: "credits.crew"]?.arrayValue ?? []
@@ -137,15 +174,27 @@ public enum FeatureCatalog {
                 stages: [
                     ["$addFields": ["_leads": leads]],
                     ["$unwind": ["path": "$_leads", "preserveNullAndEmptyArrays": true]],
-                    ["$setWindowFields": [
-                        "partitionBy": "$_leads.id", "sortBy": ["_released": 1, "_id": 1],
-                        "output": ["_lead_prior": ["$avg": "$_log_revenue", "window": ["documents": ["unbounded", -1]]]],
-                    ]],
-                    ["$group": [
-                        "_id": "$_id", "row": ["$first": "$$ROOT"],
-                        "lead_cast_prior_mean_log_revenue": ["$avg": ["$cond": [["$eq": [["$type": "$_leads.id"], "missing"]], .null, "$_lead_prior"]]],
-                    ]],
-                    ["$replaceRoot": ["newRoot": ["$mergeObjects": ["$row", ["lead_cast_prior_mean_log_revenue": "$lead_cast_prior_mean_log_revenue"]]]]],
+                    [
+                        "$setWindowFields": [
+                            "partitionBy": "$_leads.id", "sortBy": ["_released": 1, "_id": 1],
+                            "output": ["_lead_prior": ["$avg": "$_log_revenue", "window": ["documents": ["unbounded", -1]]]],
+                        ]
+                    ],
+                    [
+                        "$group": [
+                            "_id": "$_id", "row": ["$first": "$$ROOT"],
+                            "lead_cast_prior_mean_log_revenue": [
+                                "$avg": ["$cond": [["$eq": [["$type": "$_leads.id"], "missing"]], .null, "$_lead_prior"]]
+                            ],
+                        ]
+                    ],
+                    [
+                        "$replaceRoot": [
+                            "newRoot": [
+                                "$mergeObjects": ["$row", ["lead_cast_prior_mean_log_revenue": "$lead_cast_prior_mean_log_revenue"]]
+                            ]
+                        ]
+                    ],
                 ],
                 lookup: { film in
                     let cast = (film[path: "credits.cast"]?.arrayValue ?? []).prefix(3).compactMap { person -> BSONValue? in
@@ -163,7 +212,9 @@ public enum FeatureCatalog {
         ]
     }
 
-    static func tmdb(name: String, task: LearningTask, filter: Document, label: FeatureExpression) throws(FeatureDefinitionError) -> FeatureSet {
+    static func tmdb(name: String, task: LearningTask, filter: Document, label: FeatureExpression) throws(FeatureDefinitionError)
+        -> FeatureSet
+    {
         try FeatureSet(
             name: name, version: 1, task: task, source: TMDBMovie.collection, outcomeFields: TMDBMovie.outcomeFields, filter: filter,
             timeField: "release_date", features: tmdbFeatures, history: filmHistory, label: label)
@@ -186,7 +237,7 @@ public enum FeatureCatalog {
                 "mean_hashtags": ["$avg": ["$cond": [["$isArray": "$hashtags"], ["$size": "$hashtags"], 0]]],
                 "last_posted": ["$max": "$created_at"],
                 "_fetched": ["$max": "$_ingest.fetched_at"],
-            ],
+            ]
         ]
         let ingestTime: Document = ["$addFields": ["_ingest": ["fetched_at": "$_fetched"]]]
         return try FeatureSet(

@@ -97,21 +97,33 @@ extension FeatureExpression {
         case .multiply(let terms):
             return ["$multiply": .array(terms.map(\.aggregation))]
         case .ratio(let a, let b, let ifZero):
-            return ["$let": [
-                "vars": ["n": a.aggregation, "d": b.aggregation],
-                "in": ["$cond": [Self.isMissing("$$n", "$$d"), .null,
-                                 ["$cond": [["$eq": ["$$d", 0]], .double(ifZero), ["$divide": ["$$n", "$$d"]]]]]],
-            ]]
+            return [
+                "$let": [
+                    "vars": ["n": a.aggregation, "d": b.aggregation],
+                    "in": [
+                        "$cond": [
+                            Self.isMissing("$$n", "$$d"), .null,
+                            ["$cond": [["$eq": ["$$d", 0]], .double(ifZero), ["$divide": ["$$n", "$$d"]]]],
+                        ]
+                    ],
+                ]
+            ]
         case .log1p(let a):
-            return ["$let": [
-                "vars": ["v": a.aggregation],
-                "in": ["$cond": [Self.isMissing("$$v"), .null, ["$cond": [["$gt": ["$$v", -1]], ["$ln": ["$add": [1, "$$v"]]], .null]]]],
-            ]]
+            return [
+                "$let": [
+                    "vars": ["v": a.aggregation],
+                    "in": [
+                        "$cond": [Self.isMissing("$$v"), .null, ["$cond": [["$gt": ["$$v", -1]], ["$ln": ["$add": [1, "$$v"]]], .null]]]
+                    ],
+                ]
+            ]
         case .clamp(let a, let low, let high):
-            return ["$let": [
-                "vars": ["v": a.aggregation],
-                "in": ["$cond": [Self.isMissing("$$v"), .null, ["$min": [["$max": ["$$v", .double(low)]], .double(high)]]]],
-            ]]
+            return [
+                "$let": [
+                    "vars": ["v": a.aggregation],
+                    "in": ["$cond": [Self.isMissing("$$v"), .null, ["$min": [["$max": ["$$v", .double(low)]], .double(high)]]]],
+                ]
+            ]
         case .datePart(let part, let path):
             let date: BSONValue = ["$convert": ["input": FieldPath.aggregation(path), "to": "date", "onError": .null, "onNull": .null]]
             let value: BSONValue
@@ -125,9 +137,15 @@ extension FeatureExpression {
         case .arraySize(let path):
             return ["$toDouble": ["$cond": [["$isArray": FieldPath.aggregation(path)], ["$size": FieldPath.aggregation(path)], 0]]]
         case .stringLength(let path):
-            return ["$toDouble": ["$cond": [["$eq": [["$type": FieldPath.aggregation(path)], "string"]], ["$strLenCP": FieldPath.aggregation(path)], 0]]]
+            return [
+                "$toDouble": [
+                    "$cond": [["$eq": [["$type": FieldPath.aggregation(path)], "string"]], ["$strLenCP": FieldPath.aggregation(path)], 0]
+                ]
+            ]
         case .memberOf(let path, let values):
-            let asArray: BSONValue = ["$cond": [["$isArray": FieldPath.aggregation(path)], FieldPath.aggregation(path), .array([FieldPath.aggregation(path)])]]
+            let asArray: BSONValue = [
+                "$cond": [["$isArray": FieldPath.aggregation(path)], FieldPath.aggregation(path), .array([FieldPath.aggregation(path)])]
+            ]
             return ["$cond": [["$gt": [["$size": ["$setIntersection": [asArray, .array(values.map(BSONValue.string))]]], 0]], 1.0, 0.0]]
         case .condition(let comparison, let a, let b):
             return ["$cond": [comparison.aggregation, a.aggregation, b.aggregation]]
@@ -155,10 +173,12 @@ extension FeatureExpression.Comparison {
     }
 
     private static func compare(_ op: String, _ a: FeatureExpression, _ b: FeatureExpression) -> BSONValue {
-        ["$let": [
-            "vars": ["a": a.aggregation, "b": b.aggregation],
-            "in": ["$and": [["$not": [FeatureExpression.isMissing("$$a", "$$b")]], [op: ["$$a", "$$b"]]]],
-        ]]
+        [
+            "$let": [
+                "vars": ["a": a.aggregation, "b": b.aggregation],
+                "in": ["$and": [["$not": [FeatureExpression.isMissing("$$a", "$$b")]], [op: ["$$a", "$$b"]]]],
+            ]
+        ]
     }
 }
 
@@ -298,10 +318,17 @@ enum FieldPath {
         let components = path.split(separator: ".").map(String.init)
         var current: BSONValue = .string("$" + components[0])
         for component in components.dropFirst() {
-            current = ["$let": [
-                "vars": ["v": current],
-                "in": ["$cond": [["$isArray": "$$v"], ["$map": ["input": "$$v", "as": "e", "in": .string("$$e." + component)]], .string("$$v." + component)]],
-            ]]
+            current = [
+                "$let": [
+                    "vars": ["v": current],
+                    "in": [
+                        "$cond": [
+                            ["$isArray": "$$v"], ["$map": ["input": "$$v", "as": "e", "in": .string("$$e." + component)]],
+                            .string("$$v." + component),
+                        ]
+                    ],
+                ]
+            ]
         }
         return current
     }

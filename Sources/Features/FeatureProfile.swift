@@ -5,12 +5,19 @@ import MongoKit
 public struct FeatureProfile: Sendable, Codable, Equatable {
     /// One column's profile.
     public struct Column: Sendable, Codable, Equatable {
+        /// The column.
         public var name: String
+        /// `feature`, `history`, `label` or `score`.
         public var kind: String
+        /// Rows where it is present.
         public var present: Int
+        /// The share of rows where it is missing.
         public var nullRate: Double
+        /// The smallest value.
         public var min: Double?
+        /// The median value.
         public var median: Double?
+        /// The largest value.
         public var max: Double?
 
         enum CodingKeys: String, CodingKey {
@@ -18,16 +25,23 @@ public struct FeatureProfile: Sendable, Codable, Equatable {
         }
     }
 
+    /// The set profiled.
     public var featureSet: String
+    /// Its task.
     public var task: String
+    /// Its version.
     public var version: Int
+    /// Its definition's SHA-256.
     public var definitionHash: String
+    /// Rows in the feature collection.
     public var rows: Int
+    /// Every column's profile.
     public var columns: [Column]
     /// Rows per label value (classification), or nil.
     public var labelCounts: [String: Int]?
     /// Rows per performance tier and viral potential (short-video sets), or nil.
     public var tiers: [String: Int]?
+    /// Rows per viral potential (short-video sets).
     public var potential: [String: Int]?
 
     enum CodingKeys: String, CodingKey {
@@ -35,6 +49,7 @@ public struct FeatureProfile: Sendable, Codable, Equatable {
         case labelCounts = "label_counts", tiers, potential
     }
 
+    /// The profile of `set`'s built collection in `database`.
     public static func measure(_ set: FeatureSet, in database: MongoDatabase) async throws -> FeatureProfile {
         let collection = database.collection(set.collection)
         let rows = try await collection.countDocuments()
@@ -72,11 +87,12 @@ public struct FeatureProfile: Sendable, Codable, Equatable {
     private static func counts(_ field: String, in collection: MongoCollection) async throws -> [String: Int] {
         var out: [String: Int] = [:]
         for row in try await collection.aggregate([["$group": ["_id": .string("$" + field), "n": ["$sum": 1]]]]) {
-            let key: String = switch row["_id"] {
-            case .string(let text)?: text
-            case let value? where value.doubleValue != nil: String(Int(value.doubleValue!))
-            default: "missing"
-            }
+            let key: String =
+                switch row["_id"] {
+                case .string(let text)?: text
+                case let value? where value.doubleValue != nil: String(Int(value.doubleValue!))
+                default: "missing"
+                }
             out[key] = row["n"]?.int64Value.map(Int.init) ?? 0
         }
         return out

@@ -5,9 +5,12 @@ import MongoKit
 
 /// A named feature of a ``FeatureSet``.
 public struct Feature: Sendable, Equatable {
+    /// The column name in the feature collection and the model input.
     public let name: String
+    /// How it is computed, in MongoDB and in Swift alike.
     public let expression: FeatureExpression
 
+    /// A feature named `name`, computed by `expression`.
     public init(_ name: String, _ expression: FeatureExpression) {
         self.name = name
         self.expression = expression
@@ -19,6 +22,7 @@ public struct Feature: Sendable, Equatable {
 /// later outcome. At prediction time, for a new document, ``lookup`` computes the same statistic
 /// over the stored rows that came before it.
 public struct HistoryFeature: Sendable {
+    /// The column name.
     public let name: String
     /// The aggregation stages that add `name` to each document (they may add helper fields).
     public let stages: [Document]
@@ -30,6 +34,7 @@ public struct HistoryFeature: Sendable {
     /// The value when the document has no earlier rows (a count's 0); nil means missing.
     public let withoutHistory: Double?
 
+    /// A history feature added by `stages`, with its value without history and its prediction-time lookup.
     public init(name: String, stages: [Document], withoutHistory: Double? = nil, lookup: (@Sendable (Document) -> [Document]?)? = nil) {
         self.name = name
         self.stages = stages
@@ -44,7 +49,9 @@ public struct HistoryFeature: Sendable {
 /// The leakage guard runs at definition time: a feature that reads one of the declared outcome
 /// fields (or anything below them) is refused, because the model would learn from the answer.
 public struct FeatureSet: Sendable {
+    /// The set's name (`tiktok_virality`).
     public let name: String
+    /// Its version; a changed definition under the same version still rebuilds (the hash changes).
     public let version: Int
     /// What a model learns from the set (EngageML's one ``LearningTask``).
     public let task: LearningTask
@@ -56,7 +63,9 @@ public struct FeatureSet: Sendable {
     public let filter: Document
     /// The time the row's entity appeared (posting time, release date), for time splits and history order.
     public let timeField: String
+    /// Features computed from each row alone.
     public let features: [Feature]
+    /// Features computed over strictly earlier rows of a partition.
     public let history: [HistoryFeature]
     /// The label (nil for clustering); it may read outcome fields.
     public let label: FeatureExpression?
@@ -67,6 +76,7 @@ public struct FeatureSet: Sendable {
     /// A label set from a quantile of an expression at build time (e.g. the top 10 % virality score).
     public let quantileLabel: QuantileLabel?
 
+    /// A set, refused when a feature reads an outcome field or a name is given twice.
     public init(
         name: String, version: Int, task: LearningTask, source: String, outcomeFields: Set<String>, filter: Document = [:],
         timeField: String, features: [Feature], history: [HistoryFeature] = [], label: FeatureExpression?,
@@ -113,9 +123,12 @@ public struct FeatureSet: Sendable {
         var stages = computation(onlyIngestedAfter: onlyIngestedAfter)
         var projection = projection(label: resolvedLabel ?? label)
         for (key, value) in extraColumns { projection[key] = value }
-        projection["_feature_set"] = ["$literal": .document([
-            "name": .string(name), "version": .int64(Int64(version)), "definition_hash": .string(definitionHash), "built_at": .date(builtAt),
-        ])]
+        projection["_feature_set"] = [
+            "$literal": .document([
+                "name": .string(name), "version": .int64(Int64(version)), "definition_hash": .string(definitionHash),
+                "built_at": .date(builtAt),
+            ])
+        ]
         stages.append(["$project": .document(projection)])
         return stages
     }
@@ -123,7 +136,9 @@ public struct FeatureSet: Sendable {
     /// SHA-256 of the definition (name, version, source and the computation): a changed feature changes it.
     public var definitionHash: String {
         var description = projection(label: label)
-        if let quantileLabel { description["label"] = ["quantile": .double(quantileLabel.quantile), "of": quantileLabel.expression.aggregation] }
+        if let quantileLabel {
+            description["label"] = ["quantile": .double(quantileLabel.quantile), "of": quantileLabel.expression.aggregation]
+        }
         let stages = computation(onlyIngestedAfter: nil) + [["$project": .document(description)]]
         let text = stages.compactMap { try? $0.extendedJSON(.canonical) }.joined(separator: "\n")
         return SHA256.hex(Array("\(name)|\(version)|\(source)|\(text)".utf8))
@@ -174,9 +189,15 @@ public struct FeatureSet: Sendable {
         guard let time = FeatureExpression.date(FieldPath.values(timeField, in: document).single) else {
             return values.mapValues { _ in nil }
         }
-        let earlier: Document = ["$match": ["$expr": ["$lt": [
-            ["$convert": ["input": .string("$" + timeField), "to": "date", "onError": .null, "onNull": .null]], .date(time),
-        ]]]]
+        let earlier: Document = [
+            "$match": [
+                "$expr": [
+                    "$lt": [
+                        ["$convert": ["input": .string("$" + timeField), "to": "date", "onError": .null, "onNull": .null]], .date(time),
+                    ]
+                ]
+            ]
+        ]
         for feature in history {
             guard let lookup = feature.lookup else { continue }
             guard let stages = lookup(document) else { continue }
@@ -198,6 +219,7 @@ public enum FeatureDefinitionError: Error, Sendable, Equatable, CustomStringConv
     case invalidSplit(String)
     case notPerDocument(String)
 
+    /// The problem, with what to do about it.
     public var description: String {
         switch self {
         case .leakage(let set, let feature, let field, let outcome):
@@ -205,7 +227,8 @@ public enum FeatureDefinitionError: Error, Sendable, Equatable, CustomStringConv
                 + "use it only through a history feature over strictly earlier rows"
         case .duplicateName(let set, let feature): "feature set \(set) defines \(feature) twice"
         case .unknownSet(let name): "no feature set named \(name); known sets: \(FeatureCatalog.names.joined(separator: ", "))"
-        case .notPerDocument(let name): "\(name) groups raw documents into entities; its rows cannot be re-evaluated one raw document at a time"
+        case .notPerDocument(let name):
+            "\(name) groups raw documents into entities; its rows cannot be re-evaluated one raw document at a time"
         case .invalidSplit(let text): "split \(text) is neither time:YYYY-MM-DD nor hash:FRACTION (0 < FRACTION < 1)"
         }
     }
@@ -214,9 +237,12 @@ public enum FeatureDefinitionError: Error, Sendable, Equatable, CustomStringConv
 /// A binary label that is 1 when `expression` reaches its `quantile` over the set's rows, the
 /// threshold computed at build time and recorded with the build.
 public struct QuantileLabel: Sendable, Equatable {
+    /// The expression whose quantile is the threshold.
     public let expression: FeatureExpression
+    /// The quantile (0.9: the top 10 % are 1).
     public let quantile: Double
 
+    /// A label that is 1 when `expression` reaches its `quantile`.
     public init(expression: FeatureExpression, quantile: Double) {
         self.expression = expression
         self.quantile = quantile

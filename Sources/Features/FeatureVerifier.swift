@@ -6,15 +6,23 @@ import MongoKit
 public struct FeatureVerification: Sendable, Codable, Equatable {
     /// One disagreement.
     public struct Mismatch: Sendable, Codable, Equatable {
+        /// The row's id.
         public var id: String
+        /// The feature that differs.
         public var feature: String
+        /// The value stored by the pipeline.
         public var database: Double?
+        /// The value Swift computes from the raw document.
         public var swift: Double?
     }
 
+    /// The set verified.
     public var featureSet: String
+    /// Rows compared.
     public var rows: Int
+    /// Values compared.
     public var compared: Int
+    /// Every value that differs.
     public var mismatches: [Mismatch]
 
     enum CodingKeys: String, CodingKey { case featureSet = "feature_set", rows, compared, mismatches }
@@ -24,7 +32,8 @@ public struct FeatureVerification: Sendable, Codable, Equatable {
         try set.requirePerDocument()
         let rows = try await database.collection(set.collection).find()
         let raw = try await database.collection(set.source).find(set.filter)
-        let byID = Dictionary(raw.compactMap { document in document["_id"].map { ($0, document) } }, uniquingKeysWith: { first, _ in first })
+        let byID = Dictionary(
+            raw.compactMap { document in document["_id"].map { ($0, document) } }, uniquingKeysWith: { first, _ in first })
         var result = FeatureVerification(featureSet: set.name, rows: rows.count, compared: 0, mismatches: [])
         for row in rows {
             guard let id = row["_id"], let document = byID[id] else { continue }
@@ -32,11 +41,12 @@ public struct FeatureVerification: Sendable, Codable, Equatable {
                 let inSwift = feature.expression.evaluate(document)
                 let inDatabase = row[feature.name]?.doubleValue
                 result.compared += 1
-                let agree: Bool = switch (inSwift, inDatabase) {
-                case (nil, nil): true
-                case (let a?, let b?): abs(a - b) <= 1e-9 * max(1, abs(a))
-                default: false
-                }
+                let agree: Bool =
+                    switch (inSwift, inDatabase) {
+                    case (nil, nil): true
+                    case (let a?, let b?): abs(a - b) <= 1e-9 * max(1, abs(a))
+                    default: false
+                    }
                 if !agree, result.mismatches.count < 100 {
                     result.mismatches.append(Mismatch(id: "\(id)", feature: feature.name, database: inDatabase, swift: inSwift))
                 }

@@ -12,7 +12,9 @@ public enum ShortVideoScores {
         .clamp(.ratio(.add(counts.map { .coalesce(.field("stats." + $0), fallback: 0) }), views, ifZero: 0), min: 0, max: 1)
     }
 
+    /// `(likes + comments + shares) / views`, capped at 1; missing without views.
     public static let engagementRate = rate(["likes", "comments", "shares"])
+    /// `0.30·log1p(views) + 0.40·log1p(shares) + 0.30·(engagement rate·100)`.
     public static let viralityScore: FeatureExpression = .add([
         .multiply([.constant(0.30), .log1p(.coalesce(views, fallback: 0))]),
         .multiply([.constant(0.40), .log1p(.coalesce(.field("stats.shares"), fallback: 0))]),
@@ -31,11 +33,17 @@ public enum ShortVideoScores {
 
     /// Quantile cut points measured over a set's rows at build time.
     public struct Cuts: Sendable, Equatable {
+        /// The median of views.
         public var viewsMedian: Double
+        /// The 80th percentile of views.
         public var viewsP80: Double
+        /// The 95th percentile of views.
         public var viewsP95: Double
+        /// The 99th percentile of views.
         public var viewsP99: Double
+        /// The 75th percentile of the virality score.
         public var scoreP75: Double
+        /// The 90th percentile of the virality score.
         public var scoreP90: Double
     }
 
@@ -44,17 +52,25 @@ public enum ShortVideoScores {
         let views: BSONValue = ShortVideoScores.views.aggregation
         let score = viralityScore.aggregation
         return [
-            "performance_tier": ["$switch": ["branches": [
-                ["case": ["$gte": [views, .double(cuts.viewsP99)]], "then": "Top 1%"],
-                ["case": ["$gte": [views, .double(cuts.viewsP95)]], "then": "Top 5%"],
-                ["case": ["$gt": [views, .double(cuts.viewsP80)]], "then": "Top 20%"],
-                ["case": ["$gt": [views, .double(cuts.viewsMedian)]], "then": "Strong"],
-            ], "default": "Baseline"]],
-            "viral_potential": ["$switch": ["branches": [
-                ["case": ["$in": [["$type": views], ["null", "missing"]]], "then": "Unknown"],
-                ["case": ["$gte": [score, .double(cuts.scoreP90)]], "then": "High"],
-                ["case": ["$gte": [score, .double(cuts.scoreP75)]], "then": "Medium"],
-            ], "default": "Low"]],
+            "performance_tier": [
+                "$switch": [
+                    "branches": [
+                        ["case": ["$gte": [views, .double(cuts.viewsP99)]], "then": "Top 1%"],
+                        ["case": ["$gte": [views, .double(cuts.viewsP95)]], "then": "Top 5%"],
+                        ["case": ["$gt": [views, .double(cuts.viewsP80)]], "then": "Top 20%"],
+                        ["case": ["$gt": [views, .double(cuts.viewsMedian)]], "then": "Strong"],
+                    ], "default": "Baseline",
+                ]
+            ],
+            "viral_potential": [
+                "$switch": [
+                    "branches": [
+                        ["case": ["$in": [["$type": views], ["null", "missing"]]], "then": "Unknown"],
+                        ["case": ["$gte": [score, .double(cuts.scoreP90)]], "then": "High"],
+                        ["case": ["$gte": [score, .double(cuts.scoreP75)]], "then": "Medium"],
+                    ], "default": "Low",
+                ]
+            ],
         ]
     }
 }

@@ -37,6 +37,7 @@ public enum SplitRule: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// `time:YYYY-MM-DD` or `hash:FRACTION`, as parsed.
     public var description: String {
         switch self {
         case .time(let cutoff):

@@ -10,6 +10,7 @@ public struct SHA256: Sendable {
     private var pending: [UInt8] = []
     private var length: UInt64 = 0
 
+    /// A hasher with no input yet.
     public init() {}
 
     /// Adds `bytes` to the message. Contiguous bytes (arrays, slices, `Data`) are taken a block

@@ -12,14 +12,19 @@ public struct ModelArtifact: Sendable, Codable, Equatable {
     /// The layouts this code reads.
     public static let readableSchemaVersions: ClosedRange<Int> = 1...2
 
+    /// The layout of this artifact (``currentSchemaVersion`` when written by this code).
     public var schemaVersion: Int
+    /// The model name (by default the feature set it was trained on).
     public var name: String
+    /// The version the registry gave it (0 until registered).
     public var version: Int
+    /// What the model predicts.
     public var task: LearningTask
     /// Input feature names, in the order the model reads them.
     public var features: [String]
     /// Preprocessing and the fitted model.
     public var pipeline: ModelPipeline
+    /// Where the model came from and how good it was.
     public var metadata: ModelMetadata
 
     enum CodingKeys: String, CodingKey {
@@ -59,23 +64,34 @@ public struct ModelArtifact: Sendable, Codable, Equatable {
 
 /// Where a model came from and how good it was.
 public struct ModelMetadata: Sendable, Codable, Equatable {
+    /// The algorithm family.
     public var algorithm: AlgorithmSpec.Family
+    /// The hyperparameters as given, with scikit-learn's names.
     public var parameters: [String: String]
+    /// The feature set (or file) the model was trained on.
     public var featureSet: FeatureSetReference
+    /// Rows the model was fitted on.
     public var trainingRows: Int
+    /// Rows held out for the metrics.
     public var testRows: Int
     /// SHA-256 of the training matrix and labels: the same data gives the same fingerprint.
     public var dataFingerprint: String
+    /// The seed of the shuffle, folds and estimator.
     public var seed: UInt64
+    /// How rows were held out (`time:…`, `hash:…`, `shuffle:…`).
     public var split: String
     /// Held-out metrics of the model and of the naive baseline.
     public var metrics: [String: Double]
+    /// The naive baseline's held-out metrics (majority class or mean).
     public var baseline: [String: Double]
     /// Cross-validation on the training rows, by metric.
     public var crossValidation: [String: CrossValidationSummary]?
+    /// The code that trained it (`engage 0.5.0`).
     public var codeVersion: String
+    /// When it was trained.
     public var createdAt: Date
 
+    /// Metadata with every field given.
     public init(
         algorithm: AlgorithmSpec.Family, parameters: [String: String], featureSet: FeatureSetReference, trainingRows: Int, testRows: Int,
         dataFingerprint: String, seed: UInt64, split: String, metrics: [String: Double], baseline: [String: Double],
@@ -106,9 +122,12 @@ public struct ModelMetadata: Sendable, Codable, Equatable {
 
 /// One metric's cross-validation result: the mean and standard deviation over the folds.
 public struct CrossValidationSummary: Sendable, Codable, Equatable {
+    /// The mean score over the folds.
     public var mean: Double
+    /// The sample standard deviation over the folds.
     public var standardDeviation: Double
 
+    /// A summary with both values given.
     public init(mean: Double, standardDeviation: Double) {
         self.mean = mean
         self.standardDeviation = standardDeviation
@@ -131,10 +150,14 @@ public struct CrossValidationSummary: Sendable, Codable, Equatable {
 
 /// The feature set a model was trained on, exactly.
 public struct FeatureSetReference: Sendable, Codable, Equatable {
+    /// The feature set's name (or `file:NAME` for a CSV table).
     public var name: String
+    /// The feature set's version.
     public var version: Int
+    /// SHA-256 of the feature set's definition when the model was trained.
     public var definitionHash: String
 
+    /// A reference with every field given.
     public init(name: String, version: Int, definitionHash: String) {
         self.name = name
         self.version = version
@@ -154,6 +177,7 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidName(String, reason: String)
     case busy(model: String)
 
+    /// The refusal, with what to do about it.
     public var description: String {
         switch self {
         case .invalidName(let name, let reason): "\"\(name.prefix(80))\" cannot be used: \(reason)"

@@ -5,15 +5,25 @@ import MongoKit
 
 /// One registered version, as the `models` collection records it.
 public struct ModelRecord: Sendable, Codable, Equatable {
+    /// The model name.
     public var name: String
+    /// The version number (1, 2, …).
     public var version: Int
+    /// What the model predicts.
     public var task: LearningTask
+    /// The algorithm family.
     public var algorithm: AlgorithmSpec.Family
+    /// The feature set it was trained on.
     public var featureSet: String
+    /// SHA-256 of the artifact's bytes, checked on every load.
     public var sha256: String
+    /// Where the trainer wrote the artifact (for people; loads read the registry's own folder).
     public var path: String
+    /// The held-out metrics.
     public var metrics: [String: Double]
+    /// When the version was trained.
     public var createdAt: Date
+    /// Whether the version is archived (loadable by number, never latest or promoted).
     public var archived: Bool
     /// Aliases pointing at this version.
     public var aliases: [String]
@@ -35,12 +45,14 @@ public struct ModelRecord: Sendable, Codable, Equatable {
 /// `registering`: it is never resolved, listed or served, and the next registration of the name
 /// removes it with its files once it is older than ``abandonedAfter``.
 public struct ModelRegistry: Sendable {
+    /// The database holding `models`, `model_aliases` and the `model_artifacts` GridFS bucket.
     public let database: MongoDatabase
     /// The local artifact folder: every version is read from and written under it.
     public let folder: String
     /// How long a claimed version may stay unfinished before it is taken for abandoned.
     public var abandonedAfter: Duration = .seconds(600)
 
+    /// A registry over `database`, with local artifacts under `folder`.
     public init(database: MongoDatabase, folder: String = "models") {
         self.database = database
         self.folder = folder
@@ -70,16 +82,22 @@ public struct ModelRegistry: Sendable {
         let directory = directory(saved.name, version: saved.version)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Data(bytes).write(to: URL(fileURLWithPath: "\(directory)/model.json"), options: .atomic)
-        try JSONCoding.readableEncoder().encode(saved.metadata).write(to: URL(fileURLWithPath: "\(directory)/metadata.json"), options: .atomic)
+        try JSONCoding.readableEncoder().encode(saved.metadata).write(
+            to: URL(fileURLWithPath: "\(directory)/metadata.json"), options: .atomic)
         let fileID = try await bucket.upload(
             bytes, filename: "\(saved.name)/\(saved.version)/model.json",
             metadata: ["sha256": .string(sha), "model": .string(saved.name), "version": .int64(Int64(saved.version))])
-        _ = try await models.bulkWrite([.updateOne(
-            filter: ["_id": .string("\(saved.name)@\(saved.version)")],
-            update: ["$set": [
-                "sha256": .string(sha), "gridfs_id": .objectId(fileID), "path": .string("\(directory)/model.json"), "status": "ready",
-            ], "$unset": ["claimed_at": ""]],
-            upsert: false)])
+        _ = try await models.bulkWrite([
+            .updateOne(
+                filter: ["_id": .string("\(saved.name)@\(saved.version)")],
+                update: [
+                    "$set": [
+                        "sha256": .string(sha), "gridfs_id": .objectId(fileID), "path": .string("\(directory)/model.json"),
+                        "status": "ready",
+                    ], "$unset": ["claimed_at": ""],
+                ],
+                upsert: false)
+        ])
         return (saved, try await record(saved.name, version: saved.version))
     }
 
@@ -89,7 +107,8 @@ public struct ModelRegistry: Sendable {
         var metrics = Document()
         for (key, value) in artifact.metadata.metrics.sorted(by: { $0.key < $1.key }) { metrics[key] = .double(value) }
         for _ in 0..<64 {
-            let latest = try await models.find(["name": .string(artifact.name)], options: FindOptions(sort: ["version": -1], limit: 1)).first
+            let latest = try await models.find(["name": .string(artifact.name)], options: FindOptions(sort: ["version": -1], limit: 1))
+                .first
             let version = Int(latest?["version"]?.int64Value ?? 0) + 1
             let claim: Document = [
                 "_id": .string("\(artifact.name)@\(version)"), "name": .string(artifact.name), "version": .int64(Int64(version)),
@@ -135,7 +154,8 @@ public struct ModelRegistry: Sendable {
             return number
         }
         if let reference {
-            guard let alias = try await aliases.findOne(["_id": Self.aliasKey(name, reference)]), let version = alias["version"]?.int64Value else {
+            guard let alias = try await aliases.findOne(["_id": Self.aliasKey(name, reference)]), let version = alias["version"]?.int64Value
+            else {
                 throw RegistryError.unknownVersion(model: name, reference: reference)
             }
             return Int(version)
@@ -143,7 +163,7 @@ public struct ModelRegistry: Sendable {
         var newest: Document = ["name": .string(name), "archived": false]
         newest["status"] = Self.ready["status"]
         guard let latest = try await models.find(newest, options: FindOptions(sort: ["version": -1], limit: 1)).first,
-              let version = latest["version"]?.int64Value
+            let version = latest["version"]?.int64Value
         else { throw RegistryError.unknownModel(name) }
         return Int(version)
     }
@@ -153,7 +173,7 @@ public struct ModelRegistry: Sendable {
     public func load(_ name: String, reference: String? = nil) async throws -> ModelArtifact {
         let version = try await resolve(name, reference: reference)
         guard let document = try await models.findOne(readyRecord(name, version: version)),
-              case .string(let expected)? = document["sha256"]
+            case .string(let expected)? = document["sha256"]
         else { throw RegistryError.unknownVersion(model: name, reference: String(version)) }
         var bytes: [UInt8]
         if let local = FileManager.default.contents(atPath: "\(directory(name, version: version))/model.json") {
@@ -172,14 +192,19 @@ public struct ModelRegistry: Sendable {
     /// artifact must match its recorded SHA-256, so a tampered version is never promoted.
     public func promote(_ name: String, version: Int, alias: String) async throws {
         try ModelName.validate(alias, what: "alias")
-        guard Int(alias) == nil else { throw RegistryError.invalidName(alias, reason: "an alias cannot be a number: it would read as a version") }
+        guard Int(alias) == nil else {
+            throw RegistryError.invalidName(alias, reason: "an alias cannot be a number: it would read as a version")
+        }
         let record = try await record(name, version: version)
         guard !record.archived else { throw RegistryError.archived(model: name, version: version) }
         _ = try await load(name, reference: String(version))
-        try await aliases.upsert([[
-            "_id": Self.aliasKey(name, alias), "name": .string(name), "alias": .string(alias), "version": .int64(Int64(version)),
-            "moved_at": .date(Date()),
-        ]], key: ["_id"])
+        try await aliases.upsert(
+            [
+                [
+                    "_id": Self.aliasKey(name, alias), "name": .string(name), "alias": .string(alias), "version": .int64(Int64(version)),
+                    "moved_at": .date(Date()),
+                ]
+            ], key: ["_id"])
     }
 
     /// An alias document's key: the model and the alias as separate fields, so that no choice of
@@ -197,7 +222,9 @@ public struct ModelRegistry: Sendable {
     /// Archives a version: it stays loadable by number but is no longer "latest" and cannot be promoted.
     public func archive(_ name: String, version: Int) async throws {
         _ = try await record(name, version: version)
-        _ = try await models.bulkWrite([.updateOne(filter: ["_id": .string("\(name)@\(version)")], update: ["$set": ["archived": true]], upsert: false)])
+        _ = try await models.bulkWrite([
+            .updateOne(filter: ["_id": .string("\(name)@\(version)")], update: ["$set": ["archived": true]], upsert: false)
+        ])
     }
 
     /// Every version of every model (or of `name`), newest first within a name; `withAliases: false`
@@ -213,7 +240,7 @@ public struct ModelRegistry: Sendable {
     /// One version's record.
     public func record(_ name: String, version: Int) async throws -> ModelRecord {
         guard let document = try await models.findOne(readyRecord(name, version: version)),
-              let record = record(from: document, aliases: try await aliases.find(["name": .string(name)]))
+            let record = record(from: document, aliases: try await aliases.find(["name": .string(name)]))
         else {
             throw RegistryError.unknownVersion(model: name, reference: String(version))
         }
@@ -224,7 +251,7 @@ public struct ModelRegistry: Sendable {
     /// task or algorithm), which is then neither listed nor loaded.
     private func record(from document: Document, aliases: [Document]) -> ModelRecord? {
         guard let task = document["task"]?.stringValue.flatMap(LearningTask.init(rawValue:)),
-              let algorithm = document["algorithm"]?.stringValue.flatMap(AlgorithmSpec.Family.init(rawValue:))
+            let algorithm = document["algorithm"]?.stringValue.flatMap(AlgorithmSpec.Family.init(rawValue:))
         else { return nil }
         let name = document["name"]?.stringValue ?? ""
         let version = Int(document["version"]?.int64Value ?? 0)
@@ -238,6 +265,8 @@ public struct ModelRegistry: Sendable {
             name: name, version: version, task: task, algorithm: algorithm,
             featureSet: document["feature_set"]?.stringValue ?? "", sha256: document["sha256"]?.stringValue ?? "",
             path: document["path"]?.stringValue ?? "", metrics: metrics, createdAt: created, archived: document["archived"] == .bool(true),
-            aliases: aliases.filter { $0["name"]?.stringValue == name && $0["version"]?.int64Value == Int64(version) }.compactMap { $0["alias"]?.stringValue }.sorted())
+            aliases: aliases.filter { $0["name"]?.stringValue == name && $0["version"]?.int64Value == Int64(version) }.compactMap {
+                $0["alias"]?.stringValue
+            }.sorted())
     }
 }

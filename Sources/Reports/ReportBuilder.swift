@@ -7,14 +7,18 @@ import Training
 
 /// Builds an ``EvaluationReport`` for a registered model version.
 public struct ReportBuilder: Sendable {
+    /// The database holding the feature collections the reports evaluate on.
     public let database: MongoDatabase
+    /// The registry the versions are loaded from.
     public let registry: ModelRegistry
 
+    /// A builder reading features from `database` and models from `registry`.
     public init(database: MongoDatabase, registry: ModelRegistry) {
         self.database = database
         self.registry = registry
     }
 
+    /// The report of `name` at `reference` (a version, an alias, or nil for the newest), on its held-out rows.
     public func build(_ name: String, reference: String?) async throws -> EvaluationReport {
         let artifact = try await registry.load(name, reference: reference)
         let metadata = artifact.metadata
@@ -29,12 +33,14 @@ public struct ReportBuilder: Sendable {
         let evaluation = try Evaluation.evaluate(artifact.pipeline.model, x: x, truth: truth)
 
         var report = EvaluationReport(
-            model: artifact.name, version: artifact.version, task: artifact.task, algorithm: metadata.algorithm, parameters: metadata.parameters,
+            model: artifact.name, version: artifact.version, task: artifact.task, algorithm: metadata.algorithm,
+            parameters: metadata.parameters,
             featureSet: "\(set.name) v\(metadata.featureSet.version)", split: metadata.split, createdAt: metadata.createdAt,
             trainingRows: metadata.trainingRows, testRows: test.count, metrics: evaluation.metrics, baseline: metadata.baseline,
             crossValidation: metadata.crossValidation, production: nil, features: profile(rows.features), classBalance: nil)
         if let production = try? await registry.resolve(name, reference: "production"), production != artifact.version {
-            report.production = EvaluationReport.Comparison(version: production, metrics: try await registry.record(name, version: production).metrics)
+            report.production = EvaluationReport.Comparison(
+                version: production, metrics: try await registry.record(name, version: production).metrics)
         }
         let outputNames = artifact.pipeline.preprocessor.outputNames
         switch artifact.pipeline.model {
@@ -49,7 +55,8 @@ public struct ReportBuilder: Sendable {
     }
 
     private func classification(
-        _ report: inout EvaluationReport, artifact: ModelArtifact, x: Matrix, truth: [Double], testFeatures: FeatureTable, outputNames: [String]
+        _ report: inout EvaluationReport, artifact: ModelArtifact, x: Matrix, truth: [Double], testFeatures: FeatureTable,
+        outputNames: [String]
     ) throws {
         let model = artifact.pipeline.model
         let classes = model.classes ?? []
@@ -61,7 +68,8 @@ public struct ReportBuilder: Sendable {
         report.classBalance = balance
         report.perClass = classes.map { label in
             let scores = ClassificationMetrics.precisionRecallF1(truth, predicted, positive: label)
-            return .init(label: label, precision: scores.precision, recall: scores.recall, f1: scores.f1, support: truth.count { $0 == label })
+            return .init(
+                label: label, precision: scores.precision, recall: scores.recall, f1: scores.f1, support: truth.count { $0 == label })
         }
         if classes.count == 2, let p = try model.predictProbabilities(x) {
             let positive = Array(p.column(1))
@@ -72,10 +80,12 @@ public struct ReportBuilder: Sendable {
             report.thresholds = stride(from: 0.1, through: 0.9, by: 0.1).map { t in
                 let decisions = positive.map { $0 >= t ? 1.0 : 0.0 }
                 let scores = ClassificationMetrics.precisionRecallF1(binary, decisions)
-                return .init(threshold: t, precision: scores.precision, recall: scores.recall, f1: scores.f1,
-                             positiveRate: decisions.reduce(0, +) / Double(max(1, decisions.count)))
+                return .init(
+                    threshold: t, precision: scores.precision, recall: scores.recall, f1: scores.f1,
+                    positiveRate: decisions.reduce(0, +) / Double(max(1, decisions.count)))
             }
-            report.permutationImportances = try permutation(artifact: artifact, features: testFeatures, truth: truth) { pipeline, table, truth in
+            report.permutationImportances = try permutation(artifact: artifact, features: testFeatures, truth: truth) {
+                pipeline, table, truth in
                 let probabilities = try pipeline.model.predictProbabilities(try pipeline.matrix(table))!
                 return ClassificationMetrics.rocAUC(truth.map { $0 == classes[1] ? 1 : 0 }, Array(probabilities.column(1)))
             }
@@ -84,7 +94,8 @@ public struct ReportBuilder: Sendable {
     }
 
     private func regression(
-        _ report: inout EvaluationReport, artifact: ModelArtifact, x: Matrix, truth: [Double], testFeatures: FeatureTable, outputNames: [String]
+        _ report: inout EvaluationReport, artifact: ModelArtifact, x: Matrix, truth: [Double], testFeatures: FeatureTable,
+        outputNames: [String]
     ) throws {
         let predicted = try artifact.pipeline.model.predict(x)
         let step = max(1, truth.count / 800)
@@ -94,10 +105,12 @@ public struct ReportBuilder: Sendable {
         report.errorsBySegment = (0..<5).map { q in
             let rows = Array(order[(q * order.count / 5)..<((q + 1) * order.count / 5)])
             let t = rows.map { truth[$0] }, p = rows.map { predicted[$0] }
-            return .init(segment: "actual quintile \(q + 1) (\(String(format: "%.3g", t.first ?? 0))–\(String(format: "%.3g", t.last ?? 0)))",
-                         rows: rows.count, mae: RegressionMetrics.meanAbsoluteError(t, p), rmse: RegressionMetrics.rootMeanSquaredError(t, p))
+            return .init(
+                segment: "actual quintile \(q + 1) (\(String(format: "%.3g", t.first ?? 0))–\(String(format: "%.3g", t.last ?? 0)))",
+                rows: rows.count, mae: RegressionMetrics.meanAbsoluteError(t, p), rmse: RegressionMetrics.rootMeanSquaredError(t, p))
         }
-        report.permutationImportances = try permutation(artifact: artifact, features: testFeatures, truth: truth) { pipeline, table, truth in
+        report.permutationImportances = try permutation(artifact: artifact, features: testFeatures, truth: truth) {
+            pipeline, table, truth in
             RegressionMetrics.r2(truth, try pipeline.predict(table))
         }
         report.impurityImportances = importances(artifact.pipeline.model, outputNames: outputNames)
@@ -108,12 +121,15 @@ public struct ReportBuilder: Sendable {
         report.clusterSizes = (0..<model.clusterCount).map { k in labels.count { $0 == k } }
         report.centroidFeatures = preprocessor.outputNames
         report.centroids = (0..<model.clusterCount).map { k in
-            zip(model.centre(k), preprocessor.steps.flatMap { step -> [(Double, Double)] in
-                switch step {
-                case .numeric(_, _, let mean, let scale): [(mean, scale)]
-                case .oneHot(_, _, let categories): categories.map { _ in (0, 1) }
+            zip(
+                model.centre(k),
+                preprocessor.steps.flatMap { step -> [(Double, Double)] in
+                    switch step {
+                    case .numeric(_, _, let mean, let scale): [(mean, scale)]
+                    case .oneHot(_, _, let categories): categories.map { _ in (0, 1) }
+                    }
                 }
-            }).map { value, unit in value * unit.1 + unit.0 }
+            ).map { value, unit in value * unit.1 + unit.0 }
         }
         let projected = principalComponents(x)
         let step = max(1, x.rows / 1_000)
@@ -153,8 +169,9 @@ public struct ReportBuilder: Sendable {
         zip(table.names, table.columns).map { name, column in
             guard case .numeric(let values) = column else { return .init(name: name, nullRate: 0) }
             let known = values.filter { !$0.isNaN }.sorted()
-            return .init(name: name, nullRate: values.isEmpty ? 0 : 1 - Double(known.count) / Double(values.count),
-                         min: known.first, median: known.isEmpty ? nil : known[known.count / 2], max: known.last)
+            return .init(
+                name: name, nullRate: values.isEmpty ? 0 : 1 - Double(known.count) / Double(values.count),
+                min: known.first, median: known.isEmpty ? nil : known[known.count / 2], max: known.last)
         }
     }
 
@@ -195,7 +212,10 @@ public struct ReportBuilder: Sendable {
         let first = component(excluding: nil)
         let second = component(excluding: first)
         return (0..<x.rows).map { i in
-            ((0..<d).reduce(0.0) { $0 + (x[i, $1] - means[$1]) * first[$1] }, (0..<d).reduce(0.0) { $0 + (x[i, $1] - means[$1]) * second[$1] })
+            (
+                (0..<d).reduce(0.0) { $0 + (x[i, $1] - means[$1]) * first[$1] },
+                (0..<d).reduce(0.0) { $0 + (x[i, $1] - means[$1]) * second[$1] }
+            )
         }
     }
 }

@@ -26,8 +26,10 @@ public enum ReportWriter {
             let base = report.baseline[key]
             let production = report.production?.metrics[key]
             let cv = report.crossValidation?[key].map { "\(number($0.mean)) ± \(number($0.standardDeviation))" } ?? "–"
-            return [key, number(value), number(base), (value != nil && base != nil) ? String(format: "%+.4f", value! - base!) : "–",
-                    number(production), (value != nil && production != nil) ? String(format: "%+.4f", value! - production!) : "–", cv]
+            return [
+                key, number(value), number(base), (value != nil && base != nil) ? String(format: "%+.4f", value! - base!) : "–",
+                number(production), (value != nil && production != nil) ? String(format: "%+.4f", value! - production!) : "–", cv,
+            ]
         }
     }
 
@@ -41,13 +43,20 @@ public enum ReportWriter {
         ]
         lines += metricRows(report).map { "| " + $0.joined(separator: " | ") + " |" }
         if let confusion = report.confusion, let classes = report.classes {
-            lines += ["", "Confusion matrix (rows: truth, columns: predicted)", "", "| | " + classes.map { String(format: "%g", $0) }.joined(separator: " | ") + " |",
-                      "|---|" + classes.map { _ in "---|" }.joined()]
-            for (row, label) in zip(confusion, classes) { lines.append("| \(String(format: "%g", label)) | " + row.map(String.init).joined(separator: " | ") + " |") }
+            lines += [
+                "", "Confusion matrix (rows: truth, columns: predicted)", "",
+                "| | " + classes.map { String(format: "%g", $0) }.joined(separator: " | ") + " |",
+                "|---|" + classes.map { _ in "---|" }.joined(),
+            ]
+            for (row, label) in zip(confusion, classes) {
+                lines.append("| \(String(format: "%g", label)) | " + row.map(String.init).joined(separator: " | ") + " |")
+            }
         }
         if let thresholds = report.thresholds {
             lines += ["", "| threshold | precision | recall | F1 | predicted positive |", "|---|---|---|---|---|"]
-            lines += thresholds.map { "| \(String(format: "%.1f", $0.threshold)) | \(number($0.precision)) | \(number($0.recall)) | \(number($0.f1)) | \(number($0.positiveRate)) |" }
+            lines += thresholds.map {
+                "| \(String(format: "%.1f", $0.threshold)) | \(number($0.precision)) | \(number($0.recall)) | \(number($0.f1)) | \(number($0.positiveRate)) |"
+            }
         }
         if let segments = report.errorsBySegment {
             lines += ["", "| segment | rows | MAE | RMSE |", "|---|---|---|---|"]
@@ -68,36 +77,67 @@ public enum ReportWriter {
 
     static func html(_ report: EvaluationReport) -> String {
         var sections: [String] = []
-        sections.append("<h2>Metrics</h2>" + table(
-            ["metric", "this version", "baseline", "Δ baseline", "production" + (report.production.map { " v\($0.version)" } ?? ""), "Δ production", "CV mean ± sd"],
-            metricRows(report)))
+        sections.append(
+            "<h2>Metrics</h2>"
+                + table(
+                    [
+                        "metric", "this version", "baseline", "Δ baseline",
+                        "production" + (report.production.map { " v\($0.version)" } ?? ""), "Δ production", "CV mean ± sd",
+                    ],
+                    metricRows(report)))
         var charts: [String] = []
         if let roc = report.roc {
-            charts.append(figure("ROC curve", SVGChart.lines([("ROC (AUC \(number(report.metrics["roc_auc"])))", roc.map { ($0[0], $0[1]) })],
-                                                            xLabel: "false positive rate", yLabel: "true positive rate", xRange: 0...1, yRange: 0...1, diagonal: true)))
+            charts.append(
+                figure(
+                    "ROC curve",
+                    SVGChart.lines(
+                        [("ROC (AUC \(number(report.metrics["roc_auc"])))", roc.map { ($0[0], $0[1]) })],
+                        xLabel: "false positive rate", yLabel: "true positive rate", xRange: 0...1, yRange: 0...1, diagonal: true)))
         }
         if let pr = report.precisionRecall {
-            charts.append(figure("Precision–recall", SVGChart.lines([("PR (AP \(number(report.metrics["pr_auc"])))", pr.map { ($0[0], $0[1]) })],
-                                                                   xLabel: "recall", yLabel: "precision", xRange: 0...1, yRange: 0...1)))
+            charts.append(
+                figure(
+                    "Precision–recall",
+                    SVGChart.lines(
+                        [("PR (AP \(number(report.metrics["pr_auc"])))", pr.map { ($0[0], $0[1]) })],
+                        xLabel: "recall", yLabel: "precision", xRange: 0...1, yRange: 0...1)))
         }
         if let calibration = report.calibration {
-            charts.append(figure("Calibration", SVGChart.lines([("observed", calibration.map { ($0.meanPredicted, $0.fractionPositive) })],
-                                                              xLabel: "mean predicted probability", yLabel: "fraction positive", xRange: 0...1, yRange: 0...1, diagonal: true)))
+            charts.append(
+                figure(
+                    "Calibration",
+                    SVGChart.lines(
+                        [("observed", calibration.map { ($0.meanPredicted, $0.fractionPositive) })],
+                        xLabel: "mean predicted probability", yLabel: "fraction positive", xRange: 0...1, yRange: 0...1, diagonal: true)))
         }
         if let points = report.predictedVsActual {
-            charts.append(figure("Predicted vs actual", SVGChart.scatter(points.map { ($0[0], $0[1]) }, xLabel: "actual", yLabel: "predicted", diagonal: true)))
+            charts.append(
+                figure(
+                    "Predicted vs actual",
+                    SVGChart.scatter(points.map { ($0[0], $0[1]) }, xLabel: "actual", yLabel: "predicted", diagonal: true)))
         }
-        if let residuals = report.residuals { charts.append(figure("Residuals", SVGChart.histogram(residuals, xLabel: "actual − predicted"))) }
+        if let residuals = report.residuals {
+            charts.append(figure("Residuals", SVGChart.histogram(residuals, xLabel: "actual − predicted")))
+        }
         if let projection = report.projection {
-            charts.append(figure("Clusters on the first two principal components",
-                                 SVGChart.scatter(projection.map { ($0[0], $0[1]) }, groups: projection.map { Int($0[2]) }, xLabel: "PC 1", yLabel: "PC 2")))
+            charts.append(
+                figure(
+                    "Clusters on the first two principal components",
+                    SVGChart.scatter(
+                        projection.map { ($0[0], $0[1]) }, groups: projection.map { Int($0[2]) }, xLabel: "PC 1", yLabel: "PC 2")))
         }
         if let sizes = report.clusterSizes {
-            charts.append(figure("Cluster sizes", SVGChart.bars(sizes.enumerated().map { ("cluster \($0.offset)", Double($0.element)) }, valueLabel: "rows")))
+            charts.append(
+                figure(
+                    "Cluster sizes",
+                    SVGChart.bars(sizes.enumerated().map { ("cluster \($0.offset)", Double($0.element)) }, valueLabel: "rows")))
         }
         if let importances = report.impurityImportances, !importances.isEmpty {
             let top = importances.sorted { $0.value > $1.value }.prefix(15).map { ($0.key, $0.value) }
-            charts.append(figure(report.algorithm == .tree ? "Impurity importance" : "|coefficient| (standardized)", SVGChart.bars(top, valueLabel: "importance")))
+            charts.append(
+                figure(
+                    report.algorithm == .tree ? "Impurity importance" : "|coefficient| (standardized)",
+                    SVGChart.bars(top, valueLabel: "importance")))
         }
         if let importances = report.permutationImportances {
             let top = importances.sorted { $0.value > $1.value }.prefix(15).map { ($0.key, max(0, $0.value)) }
@@ -105,35 +145,62 @@ public enum ReportWriter {
         }
         sections.append("<h2>Charts</h2><div class='grid'>" + charts.joined() + "</div>")
         if let confusion = report.confusion, let classes = report.classes {
-            sections.append("<h2>Confusion matrix</h2>" + table(["truth \\ predicted"] + classes.map { String(format: "%g", $0) },
-                                                               zip(classes, confusion).map { [String(format: "%g", $0)] + $1.map(String.init) }))
+            sections.append(
+                "<h2>Confusion matrix</h2>"
+                    + table(
+                        ["truth \\ predicted"] + classes.map { String(format: "%g", $0) },
+                        zip(classes, confusion).map { [String(format: "%g", $0)] + $1.map(String.init) }))
         }
         if let thresholds = report.thresholds {
-            sections.append("<h2>Thresholds</h2>" + table(["threshold", "precision", "recall", "F1", "predicted positive"], thresholds.map {
-                [String(format: "%.1f", $0.threshold), number($0.precision), number($0.recall), number($0.f1), number($0.positiveRate)]
-            }))
+            sections.append(
+                "<h2>Thresholds</h2>"
+                    + table(
+                        ["threshold", "precision", "recall", "F1", "predicted positive"],
+                        thresholds.map {
+                            [
+                                String(format: "%.1f", $0.threshold), number($0.precision), number($0.recall), number($0.f1),
+                                number($0.positiveRate),
+                            ]
+                        }))
         }
         if let perClass = report.perClass {
-            sections.append("<h2>Per class</h2>" + table(["class", "precision", "recall", "F1", "support"], perClass.map {
-                [String(format: "%g", $0.label), number($0.precision), number($0.recall), number($0.f1), String($0.support)]
-            }))
+            sections.append(
+                "<h2>Per class</h2>"
+                    + table(
+                        ["class", "precision", "recall", "F1", "support"],
+                        perClass.map {
+                            [String(format: "%g", $0.label), number($0.precision), number($0.recall), number($0.f1), String($0.support)]
+                        }))
         }
         if let segments = report.errorsBySegment {
-            sections.append("<h2>Errors by segment</h2>" + table(["segment", "rows", "MAE", "RMSE"], segments.map { [$0.segment, String($0.rows), number($0.mae), number($0.rmse)] }))
+            sections.append(
+                "<h2>Errors by segment</h2>"
+                    + table(
+                        ["segment", "rows", "MAE", "RMSE"], segments.map { [$0.segment, String($0.rows), number($0.mae), number($0.rmse)] })
+            )
         }
         if let centroids = report.centroids, let names = report.centroidFeatures {
-            sections.append("<h2>Cluster profiles (centroids in original units)</h2>" + table(["cluster", "rows"] + names, centroids.enumerated().map { index, centre in
-                ["\(index)", String(report.clusterSizes?[index] ?? 0)] + centre.map { number($0) }
-            }))
+            sections.append(
+                "<h2>Cluster profiles (centroids in original units)</h2>"
+                    + table(
+                        ["cluster", "rows"] + names,
+                        centroids.enumerated().map { index, centre in
+                            ["\(index)", String(report.clusterSizes?[index] ?? 0)] + centre.map { number($0) }
+                        }))
         }
         if let balance = report.classBalance {
-            sections.append("<h2>Data</h2><p>Held-out class balance: " + balance.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "</p>")
+            sections.append(
+                "<h2>Data</h2><p>Held-out class balance: "
+                    + balance.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "</p>")
         } else {
             sections.append("<h2>Data</h2>")
         }
-        sections.append(table(["feature", "missing %", "min", "median", "max"], report.features.map {
-            [$0.name, String(format: "%.1f", $0.nullRate * 100), number($0.min), number($0.median), number($0.max)]
-        }))
+        sections.append(
+            table(
+                ["feature", "missing %", "min", "median", "max"],
+                report.features.map {
+                    [$0.name, String(format: "%.1f", $0.nullRate * 100), number($0.min), number($0.median), number($0.max)]
+                }))
         let parameters = report.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         return """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><title>\(SVGChart.escape(report.model)) v\(report.version)</title>

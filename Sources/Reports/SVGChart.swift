@@ -17,23 +17,28 @@ enum SVGChart {
         let ys = yRange ?? range(all.map(\.1))
         var body = axes(xs, ys, xLabel: xLabel, yLabel: yLabel)
         if diagonal {
-            body += "<line x1='\(px(xs.lowerBound, xs))' y1='\(py(ys.lowerBound, ys))' x2='\(px(xs.upperBound, xs))' y2='\(py(ys.upperBound, ys))' stroke='#9ca3af' stroke-dasharray='4 4'/>"
+            body +=
+                "<line x1='\(px(xs.lowerBound, xs))' y1='\(py(ys.lowerBound, ys))' x2='\(px(xs.upperBound, xs))' y2='\(py(ys.upperBound, ys))' stroke='#9ca3af' stroke-dasharray='4 4'/>"
         }
         for (index, (name, points)) in series.enumerated() {
             let path = points.map { "\(fmt(px($0.0, xs))),\(fmt(py($0.1, ys)))" }.joined(separator: " ")
             body += "<polyline fill='none' stroke='\(palette[index % palette.count])' stroke-width='2' points='\(path)'/>"
-            body += "<text x='\(fmt(margin + 8))' y='\(fmt(margin - 20 + Double(index) * 14))' font-size='11' fill='\(palette[index % palette.count])'>\(escape(name))</text>"
+            body +=
+                "<text x='\(fmt(margin + 8))' y='\(fmt(margin - 20 + Double(index) * 14))' font-size='11' fill='\(palette[index % palette.count])'>\(escape(name))</text>"
         }
         return svg(body)
     }
 
     /// Points, optionally colored by group.
-    static func scatter(_ points: [(Double, Double)], groups: [Int]? = nil, xLabel: String, yLabel: String, diagonal: Bool = false) -> String {
+    static func scatter(_ points: [(Double, Double)], groups: [Int]? = nil, xLabel: String, yLabel: String, diagonal: Bool = false)
+        -> String
+    {
         let xs = range(points.map(\.0)), ys = range(points.map(\.1))
         var body = axes(xs, ys, xLabel: xLabel, yLabel: yLabel)
         if diagonal {
             let low = max(xs.lowerBound, ys.lowerBound), high = min(xs.upperBound, ys.upperBound)
-            body += "<line x1='\(fmt(px(low, xs)))' y1='\(fmt(py(low, ys)))' x2='\(fmt(px(high, xs)))' y2='\(fmt(py(high, ys)))' stroke='#9ca3af' stroke-dasharray='4 4'/>"
+            body +=
+                "<line x1='\(fmt(px(low, xs)))' y1='\(fmt(py(low, ys)))' x2='\(fmt(px(high, xs)))' y2='\(fmt(py(high, ys)))' stroke='#9ca3af' stroke-dasharray='4 4'/>"
         }
         for (index, point) in points.enumerated() {
             let color = palette[(groups?[index] ?? 0) % palette.count]
@@ -56,20 +61,24 @@ enum SVGChart {
             body += "<text x='\(fmt(170 + length))' y='\(fmt(y + 12))' font-size='10'>\(String(format: "%.3g", value))</text>"
         }
         body += "<text x='\(fmt(width / 2))' y='\(fmt(chartHeight - 6))' font-size='11' text-anchor='middle'>\(escape(valueLabel))</text>"
-        return "<svg xmlns='http://www.w3.org/2000/svg' width='\(fmt(width))' height='\(fmt(chartHeight))' viewBox='0 0 \(fmt(width)) \(fmt(chartHeight))'>\(body)</svg>"
+        return
+            "<svg xmlns='http://www.w3.org/2000/svg' width='\(fmt(width))' height='\(fmt(chartHeight))' viewBox='0 0 \(fmt(width)) \(fmt(chartHeight))'>\(body)</svg>"
     }
 
     /// A histogram of `values` in `bins` bins.
     static func histogram(_ values: [Double], bins: Int = 30, xLabel: String) -> String {
         let xs = range(values)
         var counts = [Int](repeating: 0, count: bins)
-        for value in values { counts[min(bins - 1, max(0, Int((value - xs.lowerBound) / (xs.upperBound - xs.lowerBound) * Double(bins))))] += 1 }
+        for value in values {
+            counts[min(bins - 1, max(0, Int((value - xs.lowerBound) / (xs.upperBound - xs.lowerBound) * Double(bins))))] += 1
+        }
         let ys = 0...Double(max(counts.max() ?? 1, 1))
         var body = axes(xs, ys, xLabel: xLabel, yLabel: "rows")
         let step = (xs.upperBound - xs.lowerBound) / Double(bins)
         for (index, count) in counts.enumerated() {
             let x0 = px(xs.lowerBound + Double(index) * step, xs), x1 = px(xs.lowerBound + Double(index + 1) * step, xs)
-            body += "<rect x='\(fmt(x0))' y='\(fmt(py(Double(count), ys)))' width='\(fmt(max(0.5, x1 - x0 - 1)))' height='\(fmt(py(0, ys) - py(Double(count), ys)))' fill='\(palette[0])'/>"
+            body +=
+                "<rect x='\(fmt(x0))' y='\(fmt(py(Double(count), ys)))' width='\(fmt(max(0.5, x1 - x0 - 1)))' height='\(fmt(py(0, ys) - py(Double(count), ys)))' fill='\(palette[0])'/>"
         }
         return svg(body)
     }
@@ -79,16 +88,20 @@ enum SVGChart {
     }
 
     private static func axes(_ xs: ClosedRange<Double>, _ ys: ClosedRange<Double>, xLabel: String, yLabel: String) -> String {
-        var out = "<rect x='\(fmt(margin))' y='\(fmt(margin / 2))' width='\(fmt(width - margin * 1.5))' height='\(fmt(height - margin * 1.5))' fill='none' stroke='#d1d5db'/>"
+        var out =
+            "<rect x='\(fmt(margin))' y='\(fmt(margin / 2))' width='\(fmt(width - margin * 1.5))' height='\(fmt(height - margin * 1.5))' fill='none' stroke='#d1d5db'/>"
         for tick in 0...4 {
             let fraction = Double(tick) / 4
             let x = xs.lowerBound + fraction * (xs.upperBound - xs.lowerBound)
             let y = ys.lowerBound + fraction * (ys.upperBound - ys.lowerBound)
-            out += "<text x='\(fmt(px(x, xs)))' y='\(fmt(height - margin + 14))' font-size='10' text-anchor='middle'>\(String(format: "%.3g", x))</text>"
-            out += "<text x='\(fmt(margin - 4))' y='\(fmt(py(y, ys) + 3))' font-size='10' text-anchor='end'>\(String(format: "%.3g", y))</text>"
+            out +=
+                "<text x='\(fmt(px(x, xs)))' y='\(fmt(height - margin + 14))' font-size='10' text-anchor='middle'>\(String(format: "%.3g", x))</text>"
+            out +=
+                "<text x='\(fmt(margin - 4))' y='\(fmt(py(y, ys) + 3))' font-size='10' text-anchor='end'>\(String(format: "%.3g", y))</text>"
         }
         out += "<text x='\(fmt(width / 2))' y='\(fmt(height - 4))' font-size='11' text-anchor='middle'>\(escape(xLabel))</text>"
-        out += "<text x='12' y='\(fmt(height / 2))' font-size='11' text-anchor='middle' transform='rotate(-90 12 \(fmt(height / 2)))'>\(escape(yLabel))</text>"
+        out +=
+            "<text x='12' y='\(fmt(height / 2))' font-size='11' text-anchor='middle' transform='rotate(-90 12 \(fmt(height / 2)))'>\(escape(yLabel))</text>"
         return out
     }
 
@@ -109,7 +122,9 @@ enum SVGChart {
     static func fmt(_ value: Double) -> String { String(format: "%.1f", value) }
 
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "'", with: "&#39;")
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+            of: ">", with: "&gt;"
+        )
+        .replacingOccurrences(of: "'", with: "&#39;")
     }
 }

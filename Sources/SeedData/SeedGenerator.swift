@@ -10,10 +10,12 @@ import Hashing
 /// release month, director and lead cast. A small share of records is deliberately broken
 /// (negative counts, missing ids, `#N/A`) so that a demo shows rejects.
 public struct SeedGenerator: Sendable {
+    /// The seed every file is drawn from.
     public var seed: UInt64
     /// 1.0 writes the documented sizes; tests use a fraction.
     public var scale: Double
 
+    /// A generator of `seed`, writing `scale` times the documented sizes.
     public init(seed: UInt64 = 42, scale: Double = 1) {
         self.seed = seed
         self.scale = scale
@@ -21,8 +23,11 @@ public struct SeedGenerator: Sendable {
 
     /// One written file.
     public struct WrittenFile: Sendable, Codable {
+        /// The file's name in the output folder.
         public var name: String
+        /// Records written.
         public var records: Int
+        /// SHA-256 of the file, for checking a regeneration.
         public var sha256: String
     }
 

@@ -9,8 +9,10 @@ struct TikTokSeeds {
 
     static let end = 1_793_404_800.0  // 2026-11-01T00:00:00Z
     static let days = 180.0
-    static let topics = ["dance", "comedy", "food", "fitness", "pets", "diy", "travel", "beauty", "gaming", "music", "fashion", "tech",
-                         "cooking", "football", "asmr", "study", "art", "cars", "books", "science"]
+    static let topics = [
+        "dance", "comedy", "food", "fitness", "pets", "diy", "travel", "beauty", "gaming", "music", "fashion", "tech",
+        "cooking", "football", "asmr", "study", "art", "cars", "books", "science",
+    ]
     static let generic = ["fyp", "foryou", "viral", "trending", "foryoupage", "tiktok", "duet", "challenge"]
 
     struct Author {
@@ -55,7 +57,9 @@ struct TikTokSeeds {
             }
             let viral = random.chance(0.03)
             var logViews = 2.2 + 0.55 * log(author.followers + 1) + author.quality + (evening ? 0.35 : 0) + (author.verified ? 0.3 : 0)
-            logViews += (original ? 0.2 : 0) - 0.006 * abs(duration - 25) + 0.06 * Double(min(tags.count, 5)) - 0.08 * Double(max(tags.count - 5, 0))
+            logViews +=
+                (original ? 0.2 : 0) - 0.006 * abs(duration - 25) + 0.06 * Double(min(tags.count, 5)) - 0.08
+                * Double(max(tags.count - 5, 0))
             logViews += random.normal(0, 0.9) + (viral ? 2.5 : 0)
             let views = max(0, exp(logViews).rounded())
             let likeRate = min(0.3, max(0.005, 0.06 * exp(0.5 * author.quality + random.normal(0, 0.35))))
@@ -64,7 +68,9 @@ struct TikTokSeeds {
             let shares = (views * min(0.08, max(0.0002, 0.004 * exp((viral ? 1.0 : 0) + random.normal(0, 0.7))))).rounded()
             let saves = (likes * 0.08 * exp(random.normal(0, 0.3))).rounded()
             let id = String(7_100_000_000_000_000_000 + UInt64(index) * 104_729)
-            let opening = random.pick(["new video", "part \(random.int(1...9))", "wait for it", "pov:", "how I", "day \(random.int(1...200)) of"])
+            let opening = random.pick([
+                "new video", "part \(random.int(1...9))", "wait for it", "pov:", "how I", "day \(random.int(1...200)) of",
+            ])
             let description = opening + " " + tags.map { "#\($0)" }.joined(separator: " ")
             // About one record in 300 is broken on purpose, as crawls are.
             let defect = random.chance(1.0 / 300) ? random.int(0...2) : -1
@@ -77,11 +83,12 @@ struct TikTokSeeds {
                 // Re-crawled a week later: newer videos kept growing.
                 let age = (Self.end - created) / 86_400
                 let growth = 1 + max(0, random.normal(0.6 * exp(-age / 20), 0.05))
-                recrawl.append(Self.item(
-                    id: id, description: description, created: created, duration: duration, author: author, original: original,
-                    views: (views * growth).rounded(), likes: (likes * growth).rounded(), comments: (comments * growth).rounded(),
-                    shares: (shares * growth).rounded(), saves: (saves * growth).rounded(), tags: tags,
-                    heart: (author.followers * 3.1).rounded(), videoCount: 20 + author.videosPosted, defect: false))
+                recrawl.append(
+                    Self.item(
+                        id: id, description: description, created: created, duration: duration, author: author, original: original,
+                        views: (views * growth).rounded(), likes: (likes * growth).rounded(), comments: (comments * growth).rounded(),
+                        shares: (shares * growth).rounded(), saves: (saves * growth).rounded(), tags: tags,
+                        heart: (author.followers * 3.1).rounded(), videoCount: 20 + author.videosPosted, defect: false))
             }
         }
         return (items, recrawl)
@@ -97,18 +104,51 @@ struct TikTokSeeds {
         pairs += [
             ("desc", JSONText.string(description)),
             ("createTime", JSONText.number(created)),
-            ("video", JSONText.object([("id", JSONText.string(id ?? "")), ("height", "1024"), ("width", "576"), ("duration", JSONText.number(duration)), ("ratio", "\"720p\"")])),
-            ("author", JSONText.object([("id", JSONText.string(author.id)), ("uniqueId", JSONText.string(author.username)),
-                                        ("nickname", JSONText.string(author.username.replacingOccurrences(of: "_", with: " ").capitalized)),
-                                        ("verified", JSONText.bool(author.verified))])),
-            ("music", JSONText.object([("id", JSONText.string(String(musicID))),
-                                       ("title", JSONText.string(original ? "original sound - \(author.username)" : "trending track")),
-                                       ("authorName", JSONText.string(original ? author.username : "Some Artist")), ("original", JSONText.bool(original))])),
-            ("stats", JSONText.object([("diggCount", JSONText.number(likes)), ("shareCount", defect ? "\"n/a-ish\"" : JSONText.number(shares)),
-                                       ("commentCount", JSONText.number(comments)), ("playCount", JSONText.number(views)), ("collectCount", JSONText.number(saves))])),
-            ("authorStats", JSONText.object([("followingCount", JSONText.int(author.following)), ("followerCount", JSONText.number(author.followers)),
-                                             ("heartCount", JSONText.number(heart)), ("videoCount", JSONText.int(videoCount))])),
-            ("challenges", JSONText.array(tags.map { JSONText.object([("id", JSONText.string(String(stableHash($0) % 1_000_000))), ("title", JSONText.string($0))]) })),
+            (
+                "video",
+                JSONText.object([
+                    ("id", JSONText.string(id ?? "")), ("height", "1024"), ("width", "576"), ("duration", JSONText.number(duration)),
+                    ("ratio", "\"720p\""),
+                ])
+            ),
+            (
+                "author",
+                JSONText.object([
+                    ("id", JSONText.string(author.id)), ("uniqueId", JSONText.string(author.username)),
+                    ("nickname", JSONText.string(author.username.replacingOccurrences(of: "_", with: " ").capitalized)),
+                    ("verified", JSONText.bool(author.verified)),
+                ])
+            ),
+            (
+                "music",
+                JSONText.object([
+                    ("id", JSONText.string(String(musicID))),
+                    ("title", JSONText.string(original ? "original sound - \(author.username)" : "trending track")),
+                    ("authorName", JSONText.string(original ? author.username : "Some Artist")), ("original", JSONText.bool(original)),
+                ])
+            ),
+            (
+                "stats",
+                JSONText.object([
+                    ("diggCount", JSONText.number(likes)), ("shareCount", defect ? "\"n/a-ish\"" : JSONText.number(shares)),
+                    ("commentCount", JSONText.number(comments)), ("playCount", JSONText.number(views)),
+                    ("collectCount", JSONText.number(saves)),
+                ])
+            ),
+            (
+                "authorStats",
+                JSONText.object([
+                    ("followingCount", JSONText.int(author.following)), ("followerCount", JSONText.number(author.followers)),
+                    ("heartCount", JSONText.number(heart)), ("videoCount", JSONText.int(videoCount)),
+                ])
+            ),
+            (
+                "challenges",
+                JSONText.array(
+                    tags.map {
+                        JSONText.object([("id", JSONText.string(String(stableHash($0) % 1_000_000))), ("title", JSONText.string($0))])
+                    })
+            ),
         ]
         return JSONText.object(pairs)
     }

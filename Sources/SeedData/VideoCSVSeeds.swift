@@ -6,8 +6,10 @@ struct VideoCSVSeeds {
     let seed: UInt64
     let rows: Int
 
-    static let header = ["Video ID", "Platform", "Channel", "Video Title", "Video View Count", "likes_count", "num_comments", "Shares",
-                         "Length (sec)", "Upload Date", "Category", "Country", "Tags"]
+    static let header = [
+        "Video ID", "Platform", "Channel", "Video Title", "Video View Count", "likes_count", "num_comments", "Shares",
+        "Length (sec)", "Upload Date", "Category", "Country", "Tags",
+    ]
     static let platforms = ["YouTube", "Instagram", "TikTok"]
     static let categories = ["Education", "Entertainment", "Gaming", "Music", "Sports", "Food", "Travel", "Tech"]
     static let countries = ["US", "GB", "IN", "BR", "DE", "FR", "JP", "MX"]
@@ -27,15 +29,18 @@ struct VideoCSVSeeds {
             let shares = (views * 0.005 * exp(random.normal(0, 0.8))).rounded()
             let day = random.int(0...179)
             let date = Date(timeIntervalSince1970: 1_777_939_200 + Double(day) * 86_400 + Double(random.int(0...86_399)))
-            let tags = (0..<random.int(0...4)).map { _ in random.pick(["howto", "vlog", "review", "shorts", "live", "tutorial", category.lowercased()]) }
+            let tags = (0..<random.int(0...4)).map { _ in
+                random.pick(["howto", "vlog", "review", "shorts", "live", "tutorial", category.lowercased()])
+            }
             let tagText = random.chance(0.5) ? "\"[" + tags.map { "'\($0)'" }.joined(separator: ", ") + "]\"" : tags.joined(separator: "|")
             var viewText = views >= 1_000 && random.chance(0.3) ? "\"\(Self.thousands(views))\"" : JSONText.number(views)
             if random.chance(1.0 / 150) { viewText = random.chance(0.5) ? "#N/A" : "-\(JSONText.number(views))" }
-            lines.append([
-                "v\(100_000 + index)", platform, channel.name, "\"\(category) video \(index), part \(index % 5 + 1)\"", viewText,
-                JSONText.number(likes), JSONText.number(comments), JSONText.number(shares), JSONText.number(length),
-                Self.format(date), category, random.pick(Self.countries), tagText,
-            ].joined(separator: ","))
+            lines.append(
+                [
+                    "v\(100_000 + index)", platform, channel.name, "\"\(category) video \(index), part \(index % 5 + 1)\"", viewText,
+                    JSONText.number(likes), JSONText.number(comments), JSONText.number(shares), JSONText.number(length),
+                    Self.format(date), category, random.pick(Self.countries), tagText,
+                ].joined(separator: ","))
         }
         return lines
     }

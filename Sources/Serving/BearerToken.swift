@@ -23,7 +23,8 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     static func credentials(_ header: String) -> [UInt8]? {
         let bytes = Array(header.utf8)
         let scheme = Array("bearer".utf8)
-        guard bytes.count > scheme.count, zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 }), bytes[scheme.count] == UInt8(ascii: " ") else {
+        guard bytes.count > scheme.count, zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 }), bytes[scheme.count] == UInt8(ascii: " ")
+        else {
             return nil
         }
         return Array(bytes[scheme.count...].drop { $0 == UInt8(ascii: " ") })

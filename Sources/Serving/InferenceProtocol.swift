@@ -53,7 +53,9 @@ enum InferenceProtocol {
         ModelMetadata(
             name: model.name, versions: versions.map(String.init), platform: "engage-\(model.artifact.metadata.algorithm.rawValue)",
             inputs: model.artifact.features.map { TensorMetadata(name: $0, datatype: "FP64", shape: [-1]) },
-            outputs: outputNames(model.artifact.task).map { TensorMetadata(name: $0, datatype: $0 == "cluster" ? "INT64" : "FP64", shape: [-1]) })
+            outputs: outputNames(model.artifact.task).map {
+                TensorMetadata(name: $0, datatype: $0 == "cluster" ? "INT64" : "FP64", shape: [-1])
+            })
     }
 
     /// Why `shape` does not describe `count` values of one feature (one value per row: `[n]` or
@@ -103,7 +105,8 @@ enum InferenceProtocol {
                 continue
             }
             if let bad = data.firstIndex(where: { !isValid($0, as: tensor.datatype) }) {
-                problems.append(FieldProblem(instance: bad, field: tensor.name, error: "\(data[bad]) is not a valid \(tensor.datatype) value"))
+                problems.append(
+                    FieldProblem(instance: bad, field: tensor.name, error: "\(data[bad]) is not a valid \(tensor.datatype) value"))
                 continue
             }
             byName[tensor.name] = data
@@ -113,7 +116,9 @@ enum InferenceProtocol {
         }
         guard problems.isEmpty else { throw .fields(problems) }
         let lengths = Set(byName.values.map(\.count))
-        guard lengths.count == 1, let count = lengths.first, count > 0 else { throw .malformed("every input needs the same, non-zero number of values") }
+        guard lengths.count == 1, let count = lengths.first, count > 0 else {
+            throw .malformed("every input needs the same, non-zero number of values")
+        }
         guard count <= maxInstances else { throw .malformed("\(count) rows; at most \(maxInstances) per request") }
         do {
             return try FeatureTable(names: features, columns: features.map { .numeric(byName[$0]!) })

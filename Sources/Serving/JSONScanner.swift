@@ -83,7 +83,8 @@ struct JSONScanner: ~Copyable {
         // below takes it from there. (Each test flags its lowest matching byte exactly.)
         while offset + 8 <= bytes.count {
             let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            let found = Self.bytes(below: 1, in: word ^ 0x2222_2222_2222_2222) | Self.bytes(below: 1, in: word ^ 0x5C5C_5C5C_5C5C_5C5C)
+            let found =
+                Self.bytes(below: 1, in: word ^ 0x2222_2222_2222_2222) | Self.bytes(below: 1, in: word ^ 0x5C5C_5C5C_5C5C_5C5C)
                 | Self.bytes(below: 0x20, in: word)
             if found != 0 {
                 offset += found.trailingZeroBitCount / 8
@@ -229,7 +230,9 @@ struct JSONScanner: ~Copyable {
         return .none
     }
 
-    private static let literals: [(word: [UInt8], value: Bool?)] = [(Array("true".utf8), true), (Array("false".utf8), false), (Array("null".utf8), nil)]
+    private static let literals: [(word: [UInt8], value: Bool?)] = [
+        (Array("true".utf8), true), (Array("false".utf8), false), (Array("null".utf8), nil),
+    ]
 
     /// Skips one value of any kind, checking its grammar.
     mutating func skipValue(depth: Int = 0) throws(Failure) {

@@ -8,7 +8,9 @@ import Synchronization
 /// A model version ready to answer: its artifact and, when it was trained on a catalog feature
 /// set, that set (to compute features from raw documents).
 public struct ServedModel: Sendable {
+    /// The loaded, checksum-verified artifact.
     public let artifact: ModelArtifact
+    /// The catalog feature set it was trained on, when there is one (for raw documents).
     public let featureSet: FeatureSet?
     /// The model's input features, for matching request keys.
     let keys: FeatureKeys
@@ -19,7 +21,9 @@ public struct ServedModel: Sendable {
         keys = FeatureKeys(artifact.features)
     }
 
+    /// The model name.
     public var name: String { artifact.name }
+    /// The version served.
     public var version: Int { artifact.version }
 }
 
@@ -48,6 +52,7 @@ public actor ModelStore {
     /// Why a model or version could not be loaded, by model name (`(registry)` for the registry itself).
     public private(set) var problems: [String: String] = [:]
 
+    /// A store serving `registry`'s models at `alias`; nothing loads until ``refresh()``.
     public init(registry: ModelRegistry, alias: String = "production") {
         self.registry = registry
         self.alias = alias

@@ -21,11 +21,15 @@ public final class PredictionLog: Sendable {
 
     /// How many entries were written, dropped because the queue was full, or lost to a failed write.
     public struct Counts: Sendable, Equatable {
+        /// Entries written to `predictions`.
         public var written = 0
+        /// Entries dropped because the queue was full.
         public var dropped = 0
+        /// Entries lost to a failed write.
         public var failed = 0
     }
 
+    /// A log sampling `sampleRate` (0…1) of requests, holding at most `capacity` entries while the writer is busy.
     public init(sampleRate: Double, capacity: Int = 10_000) {
         self.sampleRate = min(max(sampleRate, 0), 1)
         self.capacity = capacity
@@ -52,6 +56,7 @@ public final class PredictionLog: Sendable {
         if queued { wake.yield() } else { counts.withLock { $0.dropped += 1 } }
     }
 
+    /// The counts so far.
     public var totals: Counts { counts.withLock { $0 } }
 
     /// Writes queued entries until ``finish()``, then what is left.

@@ -4,8 +4,11 @@ import MongoKit
 
 /// One field problem of one instance (or document), as a 400 answer lists them.
 public struct FieldProblem: Sendable, Codable, Equatable {
+    /// The 0-based instance or document (-1 for a whole V2 input tensor).
     public var instance: Int
+    /// The field at fault.
     public var field: String
+    /// What is wrong with it.
     public var error: String
 }
 
@@ -23,7 +26,8 @@ enum PredictionRequest {
     case documents([Document])
 
     /// Reads `{"instances": [{feature: value, …}]}` or `{"documents": [{…raw document…}]}`.
-    static func parse(_ body: UnsafeRawBufferPointer, features: FeatureKeys, maxInstances: Int) throws(RequestFailure) -> PredictionRequest {
+    static func parse(_ body: UnsafeRawBufferPointer, features: FeatureKeys, maxInstances: Int) throws(RequestFailure) -> PredictionRequest
+    {
         var scanner = JSONScanner(body)
         do {
             try scanner.expect(UInt8(ascii: "{"), "a JSON object")
@@ -68,7 +72,9 @@ enum PredictionRequest {
         var documents: [Document] = []
         var problems: [FieldProblem] = []
         for (index, item) in items.enumerated() {
-            if case .document(let document) = item { documents.append(document) } else {
+            if case .document(let document) = item {
+                documents.append(document)
+            } else {
                 problems.append(FieldProblem(instance: index, field: "(document)", error: "not an object"))
             }
         }
@@ -134,7 +140,9 @@ struct InstanceRows {
         var givenIn = [Int](repeating: -1, count: width)
         var index = 0
         repeat {
-            guard index < maxInstances else { throw RequestFailure.malformed("more than \(maxInstances) instances; at most \(maxInstances) per request") }
+            guard index < maxInstances else {
+                throw RequestFailure.malformed("more than \(maxInstances) instances; at most \(maxInstances) per request")
+            }
             let base = values.count
             values.append(contentsOf: repeatElement(.nan, count: width))
             guard scanner.consume(UInt8(ascii: "{")) else {
@@ -161,14 +169,18 @@ struct InstanceRows {
                         position = found
                     }
                     next = position + 1
-                    if givenIn[position] == index { problems.append(FieldProblem(instance: index, field: features.names[position], error: "given twice")) }
+                    if givenIn[position] == index {
+                        problems.append(FieldProblem(instance: index, field: features.names[position], error: "given twice"))
+                    }
                     givenIn[position] = index
                     if let problem = try readValue(&scanner, into: &values[base + position]) {
                         problems.append(FieldProblem(instance: index, field: features.names[position], error: problem))
                     }
                 } while try scanner.more(closing: UInt8(ascii: "}"))
             }
-            for j in 0..<width where givenIn[j] != index { problems.append(FieldProblem(instance: index, field: features.names[j], error: "missing")) }
+            for j in 0..<width where givenIn[j] != index {
+                problems.append(FieldProblem(instance: index, field: features.names[j], error: "missing"))
+            }
             index += 1
         } while try scanner.more(closing: UInt8(ascii: "]"))
         guard problems.isEmpty else { throw RequestFailure.fields(problems) }

@@ -10,7 +10,9 @@ import ServiceLifecycle
 
 /// Settings of the prediction server, built once from flags and environment.
 public struct ServerConfiguration: Sendable {
+    /// The address to listen on.
     public var host = "127.0.0.1"
+    /// The port to listen on (0: any free one).
     public var port = 8080
     /// Largest request body accepted (413 beyond).
     public var maxBodyBytes = 1 << 20
@@ -30,6 +32,7 @@ public struct ServerConfiguration: Sendable {
     /// The most connections open at once; further ones wait in the listen backlog until one closes.
     public var maxConnections = 256
 
+    /// The defaults: loopback port 8080, 1 MiB bodies, 1,000 instances, 5 s polls, 30 s timeouts, 256 connections, no token, no log.
     public init() {}
 }
 
@@ -42,13 +45,17 @@ public struct ServerConfiguration: Sendable {
 /// Open Inference Protocol V2: `GET /v2/models/{m}[/versions/{v}]`, `POST …/infer`. A version slot
 /// may hold an alias; every answer names the concrete version.
 public struct PredictionServer: Sendable {
+    /// The models served.
     public let store: ModelStore
+    /// The settings it runs with.
     public let configuration: ServerConfiguration
+    /// Request counts and latency, rendered at `GET /metrics`.
     public let metrics = ServerMetrics()
     /// The sampled prediction log, when the sample rate is above 0.
     public let predictionLog: PredictionLog?
     let logger: Logger
 
+    /// A server answering with `store`'s models under `configuration`.
     public init(store: ModelStore, configuration: ServerConfiguration, logger: Logger = Logger(label: "engage.serve")) {
         self.store = store
         self.configuration = configuration
@@ -58,7 +65,9 @@ public struct PredictionServer: Sendable {
 
     /// The application: the same one `engage serve` runs and the tests start, with the prediction
     /// log's writer and any other `services` running beside it.
-    public func application(services: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public func application(services: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
         let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestAccounting(metrics: metrics, store: store, logger: logger))
         router.add(middleware: MethodGuard())
@@ -167,7 +176,8 @@ public struct PredictionServer: Sendable {
             }
             return .init(name: output, shape: [data.count], datatype: output == "cluster" ? "INT64" : "FP64", data: data)
         }
-        return try json(InferenceProtocol.InferResponse(modelName: served.name, modelVersion: String(served.version), id: decoded.id, outputs: outputs))
+        return try json(
+            InferenceProtocol.InferResponse(modelName: served.name, modelVersion: String(served.version), id: decoded.id, outputs: outputs))
     }
 
     /// The request body, at most `maxBodyBytes`, within `bodyTimeout`. A declared
@@ -212,9 +222,11 @@ public struct PredictionServer: Sendable {
         }
         let served = Dictionary(uniqueKeysWithValues: await store.served.map { ($0.name, $0.version) })
         let models = Dictionary(grouping: records, by: \.name).map { name, versions in
-            ModelListing(name: name, served: served[name], versions: versions.map {
-                .init(version: $0.version, algorithm: $0.algorithm, aliases: $0.aliases, archived: $0.archived, metrics: $0.metrics)
-            })
+            ModelListing(
+                name: name, served: served[name],
+                versions: versions.map {
+                    .init(version: $0.version, algorithm: $0.algorithm, aliases: $0.aliases, archived: $0.archived, metrics: $0.metrics)
+                })
         }.sorted { $0.name < $1.name }
         return try json(["models": models])
     }
@@ -285,7 +297,9 @@ public struct PredictionServer: Sendable {
             guard case .numeric(let values) = column, let value = values.first, !value.isNaN else { continue }
             if worst == nil || abs(value) > abs(worst!.value) { worst = (name, value) }
         }
-        guard let worst else { return FieldProblem(instance: instance, field: "(instance)", error: "the model gives no finite answer for it") }
+        guard let worst else {
+            return FieldProblem(instance: instance, field: "(instance)", error: "the model gives no finite answer for it")
+        }
         return FieldProblem(
             instance: instance, field: worst.name,
             error: "\(worst.value) is too large in magnitude for this model: its answer would not be a finite number")
@@ -337,7 +351,9 @@ struct ErrorBody: Encodable {
 /// The answer of `POST …/predict`: `{"model": {"name", "version"}, "predictions": [...]}`, each
 /// prediction with its explanation (`explain=true`) and, for documents, the features computed.
 enum PredictionBody {
-    static func write(_ served: ServedModel, _ answers: [Prediction], explanations: [Explanation]?, features: [[String: Double?]]?) -> ByteBuffer {
+    static func write(_ served: ServedModel, _ answers: [Prediction], explanations: [Explanation]?, features: [[String: Double?]]?)
+        -> ByteBuffer
+    {
         var writer = JSONWriter(capacity: 64 + answers.count * (explanations == nil ? 48 : 48 + 32 * served.keys.count))
         writer.raw("{\"model\":{\"name\":")
         writer.string(served.name)

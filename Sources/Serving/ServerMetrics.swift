@@ -29,6 +29,7 @@ public final class ServerMetrics: Sendable {
     private let factory: PrometheusMetricsFactory
     private let series = Mutex<[Key: Series]>([:])
 
+    /// Metrics in a registry of their own, with latency buckets from 250 µs to 5 s.
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [

@@ -59,6 +59,7 @@ public enum ServingError: Error, Sendable, Equatable {
 }
 
 extension ServingError: HTTPResponseError {
+    /// The HTTP status the error answers with.
     public var status: HTTPResponse.Status {
         switch self {
         case .unknownModel: .notFound
@@ -70,6 +71,7 @@ extension ServingError: HTTPResponseError {
         }
     }
 
+    /// The JSON answer: `{"error": …, "fields": […]?}`, with `Retry-After` on a 503.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let fields: [FieldProblem]? = if case .fields(_, let problems) = self { problems } else { nil }
         var response = try json(ErrorBody(error: message, fields: fields), status: status)

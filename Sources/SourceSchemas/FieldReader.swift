@@ -5,8 +5,10 @@ import BSON
 /// the dotted field. Numbers may arrive as numbers or as numeric text (`"12,345"` too); counts must
 /// be whole and ≥ 0; dates may be epoch seconds or milliseconds, ISO 8601 or `YYYY-MM-DD`.
 public struct FieldReader {
+    /// The document read.
     public let document: Document
 
+    /// A reader of `document`'s fields.
     public init(document: Document) {
         self.document = document
     }
@@ -14,13 +16,17 @@ public struct FieldReader {
     /// Markers that mean "no value" in real exports.
     public static let missingMarkers: Set<String> = ["", "na", "n/a", "#n/a", "nan", "null", "none", "-"]
 
+    /// The value at dotted `path`; nil when absent, null or a missing marker (`NA`, `-`, …).
     public func value(_ path: String) -> BSONValue? {
         guard let value = document[path: path] else { return nil }
         if case .null = value { return nil }
-        if case .string(let text) = value, Self.missingMarkers.contains(text.trimmingCharacters(in: .whitespaces).lowercased()) { return nil }
+        if case .string(let text) = value, Self.missingMarkers.contains(text.trimmingCharacters(in: .whitespaces).lowercased()) {
+            return nil
+        }
         return value
     }
 
+    /// The text at `path` (numbers as their digits); nil when absent.
     public func string(_ path: String) throws(RecordError) -> String? {
         guard let value = value(path) else { return nil }
         switch value {
@@ -30,11 +36,13 @@ public struct FieldReader {
         }
     }
 
+    /// The text at `path`, which must be present and not empty.
     public func requiredString(_ path: String) throws(RecordError) -> String {
         guard let text = try string(path), !text.isEmpty else { throw RecordError(field: path, reason: "required, missing") }
         return text
     }
 
+    /// The finite number at `path` (text like `1,234` or `1.2K` too); nil when absent.
     public func number(_ path: String) throws(RecordError) -> Double? {
         guard let value = value(path) else { return nil }
         switch value {
@@ -43,7 +51,9 @@ public struct FieldReader {
             return number
         case .bool(let flag): return flag ? 1 : 0
         case .string(let text):
-            guard let number = Self.parseNumber(text) else { throw RecordError(field: path, reason: "expected a number, found \"\(text.prefix(40))\"") }
+            guard let number = Self.parseNumber(text) else {
+                throw RecordError(field: path, reason: "expected a number, found \"\(text.prefix(40))\"")
+            }
             return number
         default: throw RecordError(field: path, reason: "expected a number, found \(value.typeName)")
         }
@@ -57,6 +67,7 @@ public struct FieldReader {
         return Int64(number.rounded())
     }
 
+    /// The boolean at `path` (`true`, `yes`, `1`, …); nil when absent.
     public func bool(_ path: String) throws(RecordError) -> Bool? {
         guard let value = value(path) else { return nil }
         switch value {

@@ -13,6 +13,7 @@ public struct NormalizedRecord: Sendable {
     /// whose freshness is below the stored one is an older observation: it does not replace the newer.
     public var freshness: Double?
 
+    /// A record stored under `key`, with an optional snapshot and freshness.
     public init(key: BSONValue, document: Document, snapshot: Document? = nil, freshness: Double? = nil) {
         self.key = key
         self.document = document

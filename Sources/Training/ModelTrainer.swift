@@ -9,9 +9,12 @@ import Registry
 /// the numeric fast path (no `Document` per row), holds rows out by the split rule, runs the one
 /// ``TrainingRun`` path, and registers the result as the next version.
 public struct ModelTrainer: Sendable {
+    /// The database holding the feature collections.
     public let database: MongoDatabase
+    /// The registry new versions are registered in.
     public let registry: ModelRegistry
 
+    /// A trainer reading features from `database` and registering in `registry`.
     public init(database: MongoDatabase, registry: ModelRegistry) {
         self.database = database
         self.registry = registry
@@ -19,8 +22,11 @@ public struct ModelTrainer: Sendable {
 
     /// What a training run produced.
     public struct Outcome: Sendable {
+        /// The fit and its evaluation.
         public var run: TrainingRun
+        /// The artifact as registered (with its version).
         public var artifact: ModelArtifact
+        /// The registry's record of it.
         public var record: ModelRecord
     }
 
@@ -39,9 +45,11 @@ public struct ModelTrainer: Sendable {
         }
         progress?("fitting \(algorithm.family.rawValue) on \(rows.train.count) rows")
         let run = try TrainingRun.fit(
-            algorithm, features: rows.features, target: rows.labels, train: rows.train, test: rows.test, label: "label", folds: folds, seed: seed)
+            algorithm, features: rows.features, target: rows.labels, train: rows.train, test: rows.test, label: "label", folds: folds,
+            seed: seed)
         let artifact = run.artifact(
-            name: modelName ?? set.name, featureSet: FeatureSetReference(name: set.name, version: set.version, definitionHash: set.definitionHash),
+            name: modelName ?? set.name,
+            featureSet: FeatureSetReference(name: set.name, version: set.version, definitionHash: set.definitionHash),
             dataFingerprint: fingerprint(table: rows.table, rows: rows.train), split: split.description)
         progress?("registering")
         let (saved, record) = try await registry.register(artifact)
@@ -71,6 +79,7 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
     case textLabel(String)
     case missingLabel(String, row: Int)
 
+    /// The problem, with what to do about it.
     public var description: String {
         switch self {
         case .noRows(let collection): "\(collection) is empty: run engage features build first"

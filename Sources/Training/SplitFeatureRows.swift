@@ -13,7 +13,9 @@ public struct SplitFeatureRows: Sendable {
     public let features: FeatureTable
     /// Labels (classes rounded to whole numbers; zeros for clustering).
     public let labels: [Double]
+    /// Rows the model is fitted on.
     public let train: [Int]
+    /// Rows held out for evaluation.
     public let test: [Int]
 
     /// Reads `featureNames` (and `label`, for supervised tasks) of `collection` and splits the rows.

@@ -13,10 +13,14 @@ public struct TableTrainer: Sendable {
     public let label: String?
     /// Columns left out (ids, leaking outcomes).
     public let drop: [String]
+    /// The share of rows held out for evaluation.
     public let testFraction: Double
+    /// Cross-validation folds on the training rows (0: none).
     public let folds: Int
+    /// The seed of the shuffle and the folds.
     public let seed: UInt64
 
+    /// A trainer for the table at `path` predicting `label`, leaving out `drop`.
     public init(path: String, label: String?, drop: [String] = [], testFraction: Double = 0.2, folds: Int = 0, seed: UInt64 = 0) {
         self.path = path
         self.label = label
@@ -51,7 +55,9 @@ public struct TableTrainer: Sendable {
             throw .noColumn(option: "--drop", name: name, path: path, columns: table.names)
         }
         guard let label else { return (table.removing(Set(drop)), [Double](repeating: 0, count: table.rows)) }
-        guard let column = table.column(named: label) else { throw .noColumn(option: "--label", name: label, path: path, columns: table.names) }
+        guard let column = table.column(named: label) else {
+            throw .noColumn(option: "--label", name: label, path: path, columns: table.names)
+        }
         guard case .numeric(let values) = column else { throw .textLabel(label) }
         if let row = values.firstIndex(where: { $0.isNaN }) { throw .missingLabel(label, row: row + 1) }
         return (table.removing(Set(drop + [label])), values)

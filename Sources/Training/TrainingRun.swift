@@ -15,16 +15,21 @@ public struct TrainingRun: Sendable {
     /// The code version recorded in every artifact (and printed by `engage --version`).
     public static let codeVersion = "engage 0.5.0"
 
+    /// The algorithm and parameters fitted.
     public let spec: AlgorithmSpec
     /// Preprocessing and model, fitted on the training rows.
     public let pipeline: ModelPipeline
     /// Held-out metrics of the model and of the naive baseline.
     public let evaluation: Evaluation
+    /// The naive baseline's held-out metrics (majority class or mean).
     public let baseline: Evaluation
     /// Cross-validation on the training rows, by metric (nil when not asked for, or clustering).
     public let crossValidation: [String: CrossValidationSummary]?
+    /// Rows the model was fitted on.
     public let trainingRows: Int
+    /// Rows held out for the metrics.
     public let testRows: Int
+    /// The seed of the folds (and, for a table, the shuffle).
     public let seed: UInt64
     /// Seconds the final fit took (preprocessing and model, not cross-validation).
     public let fitSeconds: Double
@@ -40,7 +45,8 @@ public struct TrainingRun: Sendable {
         let trainFeatures = features.selectingRows(train)
         let clock = ContinuousClock()
         let start = clock.now
-        let pipeline = try ModelPipeline.fit(spec, features: trainFeatures, target: trainTarget, label: spec.task == .clustering ? nil : label)
+        let pipeline = try ModelPipeline.fit(
+            spec, features: trainFeatures, target: trainTarget, label: spec.task == .clustering ? nil : label)
         let fitSeconds = (clock.now - start) / .seconds(1)
         let evaluation = try Evaluation.evaluate(pipeline.model, x: pipeline.matrix(features.selectingRows(test)), truth: testTarget)
         let baseline = Evaluation.baseline(task: spec.task, trainTarget: trainTarget, truth: testTarget)

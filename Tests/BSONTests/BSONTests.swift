@@ -42,8 +42,10 @@ struct BSONTests {
 
     @Test("decimal128 keeps its digits")
     func decimal() throws {
-        for text in ["0.10", "-1E+3", "1234.5600", "0", "-0", "0E-6176", "1E+6111", "9999999999999999999999999999999999", "0.000001234",
-                     "1.234E-7", "NaN", "Infinity", "-Infinity", "123456789012345678901234567890.1234"] {
+        for text in [
+            "0.10", "-1E+3", "1234.5600", "0", "-0", "0E-6176", "1E+6111", "9999999999999999999999999999999999", "0.000001234",
+            "1.234E-7", "NaN", "Infinity", "-Infinity", "123456789012345678901234567890.1234",
+        ] {
             #expect(Decimal128(text)?.description == text, "\(text)")
         }
         #expect(Decimal128("1e3")?.description == "1E+3")

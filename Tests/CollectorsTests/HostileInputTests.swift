@@ -26,7 +26,8 @@ import Testing
 
     @Test func anOversizedRecordIsRejectedAndTheRestAreStored() async throws {
         let huge = String(repeating: "x", count: 17 * 1024 * 1024)
-        let path = try temporaryFile([Self.item(1, description: huge), Self.item(2), Self.item(3)].joined(separator: "\n"), suffix: ".jsonl")
+        let path = try temporaryFile(
+            [Self.item(1, description: huge), Self.item(2), Self.item(3)].joined(separator: "\n"), suffix: ".jsonl")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await withTestDatabase { database in
             let summary = try await ingest(path, into: database)
@@ -62,10 +63,12 @@ import Testing
         try gone.run()
         gone.waitUntilExit()
         try await withTestDatabase { database in
-            try await database.collection("ingest_runs").insertMany([[
-                "_id": "killed", "status": "running", "host": .string(ProcessInfo.processInfo.hostName),
-                "pid": .int64(Int64(gone.processIdentifier)), "started_at": .date(Date()),
-            ]])
+            try await database.collection("ingest_runs").insertMany([
+                [
+                    "_id": "killed", "status": "running", "host": .string(ProcessInfo.processInfo.hostName),
+                    "pid": .int64(Int64(gone.processIdentifier)), "started_at": .date(Date()),
+                ]
+            ])
             _ = try await ingest(path, into: database)
             let killed = try #require(try await database.collection("ingest_runs").findOne(["_id": "killed"]))
             #expect(killed["status"] == "interrupted")
@@ -83,7 +86,9 @@ import Testing
         try await withTestDatabase { database in
             let summary = try await ingest(path, into: database)
             #expect(summary.inserted == 1 && summary.rejected == 2)
-            let fields = try await database.collection("rejects").find([:], options: FindOptions(sort: ["record": 1])).compactMap { $0["field"]?.stringValue }
+            let fields = try await database.collection("rejects").find([:], options: FindOptions(sort: ["record": 1])).compactMap {
+                $0["field"]?.stringValue
+            }
             #expect(fields == ["stats.$where", "challenges.0.$gt"])
         }
     }

@@ -16,10 +16,13 @@ import Testing
          {"id": "5", "createTime": 1690000400, "stats": {"playCount": 50}, "desc": "cut off
         """
 
-    private func ingest(_ path: String, into database: MongoDatabase, observedAt: Date = Date(), stopAfter: Int? = nil) async throws -> IngestSummary {
+    private func ingest(_ path: String, into database: MongoDatabase, observedAt: Date = Date(), stopAfter: Int? = nil) async throws
+        -> IngestSummary
+    {
         let input = try FileInput.open(path, kind: .tiktok, observedAt: observedAt)
-        let ingestor = Ingestor(database: database, collection: "raw_tiktok_videos", snapshotCollection: "tiktok_stats",
-                                source: "tiktok-file:test", fetchedAt: observedAt)
+        let ingestor = Ingestor(
+            database: database, collection: "raw_tiktok_videos", snapshotCollection: "tiktok_stats",
+            source: "tiktok-file:test", fetchedAt: observedAt)
         var served = 0
         return try await ingestor.run {
             if let stopAfter, served == stopAfter { throw CancellationError() }
@@ -61,7 +64,8 @@ import Testing
             _ = try await ingest(before, into: database, observedAt: Date(timeIntervalSince1970: 1_700_000_000))
             let summary = try await ingest(after, into: database, observedAt: Date(timeIntervalSince1970: 1_700_086_400))
             #expect(summary.updated == 1 && summary.snapshots == 1)
-            let history = try await database.collection("tiktok_stats").find(["video_id": "9"], options: FindOptions(sort: ["observed_at": 1]))
+            let history = try await database.collection("tiktok_stats").find(
+                ["video_id": "9"], options: FindOptions(sort: ["observed_at": 1]))
             #expect(history.map { $0[path: "stats.views"] } == [.int64(100), .int64(250)])
             #expect(try await database.collection("raw_tiktok_videos").findOne()?[path: "stats.views"] == .int64(250))
             // Loading the older crawl again keeps the newer stats.
@@ -87,7 +91,8 @@ import Testing
     }
 
     @Test func videosCSVWithMessyCells() async throws {
-        let csv = "\u{FEFF}Video ID,Video View Count,like_count,Upload Date,Tags,Notes\r\n"
+        let csv =
+            "\u{FEFF}Video ID,Video View Count,like_count,Upload Date,Tags,Notes\r\n"
             + "a1,\"1,200\",30,2024-03-01,\"['x', 'y']\",\"multi\nline\"\r\n"
             + "a2,#N/A,5,1709251200,x|y,\r\n"
             + "a3,-4,1,03/02/2024,,\r\n"

@@ -9,19 +9,21 @@ import Testing
     let now = Date(timeIntervalSince1970: 1_750_000_000)
 
     @Test func tiktokAPIAndScraperShapesAgree() throws {
-        let api = try Document(extendedJSON: """
-            {"id": "7001", "desc": "dance #FYP #fun", "createTime": 1690000000,
-             "stats": {"playCount": 1200, "diggCount": 100, "commentCount": 5, "shareCount": 7},
-             "author": {"id": "9", "uniqueId": "ana", "verified": true}, "authorStats": {"followerCount": 5000, "heart": 9000},
-             "music": {"id": "3", "title": "song", "original": false}, "video": {"duration": 15},
-             "challenges": [{"title": "FYP"}, {"title": "fun"}]}
-            """)
-        let scraper = try Document(extendedJSON: """
-            {"id": "7001", "text": "dance #FYP #fun", "createTime": 1690000000, "playCount": 1200, "diggCount": 100,
-             "commentCount": 5, "shareCount": 7, "authorMeta": {"id": "9", "name": "ana", "verified": true, "fans": 5000, "heart": 9000},
-             "musicMeta": {"musicId": "3", "musicName": "song", "musicOriginal": false}, "videoMeta": {"duration": 15},
-             "hashtags": [{"name": "fyp"}, {"name": "fun"}]}
-            """)
+        let api = try Document(
+            extendedJSON: """
+                {"id": "7001", "desc": "dance #FYP #fun", "createTime": 1690000000,
+                 "stats": {"playCount": 1200, "diggCount": 100, "commentCount": 5, "shareCount": 7},
+                 "author": {"id": "9", "uniqueId": "ana", "verified": true}, "authorStats": {"followerCount": 5000, "heart": 9000},
+                 "music": {"id": "3", "title": "song", "original": false}, "video": {"duration": 15},
+                 "challenges": [{"title": "FYP"}, {"title": "fun"}]}
+                """)
+        let scraper = try Document(
+            extendedJSON: """
+                {"id": "7001", "text": "dance #FYP #fun", "createTime": 1690000000, "playCount": 1200, "diggCount": 100,
+                 "commentCount": 5, "shareCount": 7, "authorMeta": {"id": "9", "name": "ana", "verified": true, "fans": 5000, "heart": 9000},
+                 "musicMeta": {"musicId": "3", "musicName": "song", "musicOriginal": false}, "videoMeta": {"duration": 15},
+                 "hashtags": [{"name": "fyp"}, {"name": "fun"}]}
+                """)
         let a = try TikTokVideo.normalize(api, observedAt: now).document
         let b = try TikTokVideo.normalize(scraper, observedAt: now).document
         for field in ["_id", "stats", "author", "music", "duration_s", "hashtags", "created_at", "description"] {
@@ -35,7 +37,10 @@ import Testing
 
     @Test(arguments: [
         ("{\"id\": \"1\", \"createTime\": 1690000000, \"stats\": {\"playCount\": -5}}", "stats.playCount", "negative count -5"),
-        ("{\"id\": \"1\", \"createTime\": 1690000000, \"stats\": {\"playCount\": \"lots\"}}", "stats.playCount", "expected a number, found \"lots\""),
+        (
+            "{\"id\": \"1\", \"createTime\": 1690000000, \"stats\": {\"playCount\": \"lots\"}}", "stats.playCount",
+            "expected a number, found \"lots\""
+        ),
         ("{\"id\": \"1\", \"createTime\": 1690000000, \"stats\": {\"diggCount\": 3}}", "stats.playCount", "required, missing"),
         ("{\"createTime\": 1690000000, \"stats\": {\"playCount\": 5}}", "id", "required, missing"),
         ("{\"id\": \"1\", \"createTime\": 99999999999999, \"stats\": {\"playCount\": 5}}", "createTime", "implausible date"),
@@ -52,11 +57,15 @@ import Testing
     }
 
     @Test func tmdbShapesAndChecks() throws {
-        let details = try Document(extendedJSON: "{\"id\": 550, \"title\": \"Fight Club\", \"budget\": 63000000, \"release_date\": \"1999-10-15\", \"genres\": [{\"id\": 18, \"name\": \"Drama\"}]}")
+        let details = try Document(
+            extendedJSON:
+                "{\"id\": 550, \"title\": \"Fight Club\", \"budget\": 63000000, \"release_date\": \"1999-10-15\", \"genres\": [{\"id\": 18, \"name\": \"Drama\"}]}"
+        )
         let record = try TMDBMovie.normalize(details, key: nil)
         #expect(record.key == .int64(550))
         #expect(record.document["title"] == "Fight Club")
-        let wrapped = try Document(extendedJSON: "{\"title\": \"x\", \"details\": {\"title\": \"Fight Club\"}, \"reviews\": {\"results\": []}}")
+        let wrapped = try Document(
+            extendedJSON: "{\"title\": \"x\", \"details\": {\"title\": \"Fight Club\"}, \"reviews\": {\"results\": []}}")
         #expect(try TMDBMovie.normalize(wrapped, key: "550").key == .int64(550))
         #expect(throws: RecordError(field: "budget", reason: "negative count -1")) {
             try TMDBMovie.normalize(try Document(extendedJSON: "{\"id\": 1, \"title\": \"t\", \"budget\": -1}"), key: nil)
@@ -70,7 +79,9 @@ import Testing
     }
 
     @Test func videoColumnsAreFoundByName() throws {
-        let mapping = try VideoColumnMapping(header: ["Video ID", "Video View Count", "like_count", "Comments", "shares_count", "Upload Date", "Channel", "Tags", "Length (sec)"])
+        let mapping = try VideoColumnMapping(header: [
+            "Video ID", "Video View Count", "like_count", "Comments", "shares_count", "Upload Date", "Channel", "Tags", "Length (sec)",
+        ])
         #expect(mapping.columns[.views] == 1)
         #expect(mapping.columns[.likes] == 2)
         #expect(mapping.columns[.publishedAt] == 5)

@@ -12,7 +12,9 @@ import Testing
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }()
 
-    private func outcomes(_ file: String, kind: FileInput.Kind, credits: TMDB5000CSV.Credits? = nil) throws -> (ok: Int, errors: [RecordError]) {
+    private func outcomes(_ file: String, kind: FileInput.Kind, credits: TMDB5000CSV.Credits? = nil) throws -> (
+        ok: Int, errors: [RecordError]
+    ) {
         let input = try FileInput.open("\(Self.folder!)/\(file)", kind: kind, credits: credits)
         var ok = 0
         var errors: [RecordError] = []

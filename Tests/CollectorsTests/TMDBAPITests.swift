@@ -31,7 +31,9 @@ import Testing
     @Test func retriesRateLimitsErrorsAndTimeoutsAndRejectsMissingMovies() async throws {
         let attempts = NIOLockedValueBox<[String: Int]>([:])
         let server = try await TestHTTPServer { request in
-            let n = attempts.withLockedValue { $0[request.path, default: 0] += 1; return $0[request.path]! }
+            let n = attempts.withLockedValue {
+                $0[request.path, default: 0] += 1; return $0[request.path]!
+            }
             guard request.authorization == "Bearer secret-token" else { return .init(status: 401, body: "{}") }
             switch request.path {
             case "/3/movie/popular": return .init(body: Self.page(Int(request.query["page"] ?? "1") ?? 1))
@@ -40,7 +42,8 @@ import Testing
             case "/3/movie/103" where n == 1: return .init(body: Self.details(103), delay: .milliseconds(2_500))
             case "/3/movie/202": return .init(status: 404, body: "{\"status_code\": 34}")
             default:
-                guard request.query["append_to_response"] == "credits,keywords", let id = Int(request.path.split(separator: "/").last ?? "") else {
+                guard request.query["append_to_response"] == "credits,keywords", let id = Int(request.path.split(separator: "/").last ?? "")
+                else {
                     return .init(status: 400, body: "{}")
                 }
                 return .init(body: Self.details(id))

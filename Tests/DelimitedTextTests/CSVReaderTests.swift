@@ -18,9 +18,10 @@ import Testing
     func quotesNewlinesBOMAndCRLFInAnyChunking(chunkSize: Int) throws {
         let text = "\u{FEFF}id,title,views\r\n1,\"Hello, \"\"world\"\"\",10\r\n2,\"two\nlines\",\r\n\r\n3,plain,30"
         let got = try records(text, chunkSize: chunkSize)
-        #expect(got.map(\.fields) == [
-            ["id", "title", "views"], ["1", "Hello, \"world\"", "10"], ["2", "two\nlines", ""], ["3", "plain", "30"],
-        ])
+        #expect(
+            got.map(\.fields) == [
+                ["id", "title", "views"], ["1", "Hello, \"world\"", "10"], ["2", "two\nlines", ""], ["3", "plain", "30"],
+            ])
         #expect(got.map(\.line) == [1, 2, 3, 6])
     }
 

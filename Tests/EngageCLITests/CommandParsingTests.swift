@@ -35,9 +35,11 @@ import Testing
     }
 
     @Test func typedOptionsParseToTheirValues() throws {
-        let train = try #require(try Engage.parseAsRoot([
-            "train", "--task", "tmdb_hit", "--algorithm", "logistic", "--split", "time:2026-09-01", "--param", "C=0.5", "--param", "tol=1e-6",
-        ]) as? TrainCommand)
+        let train = try #require(
+            try Engage.parseAsRoot([
+                "train", "--task", "tmdb_hit", "--algorithm", "logistic", "--split", "time:2026-09-01", "--param", "C=0.5", "--param",
+                "tol=1e-6",
+            ]) as? TrainCommand)
         #expect(train.algorithm == .logistic)
         #expect(train.split.description == "time:2026-09-01")
         #expect(train.parameters.map { "\($0.key)=\($0.value)" } == ["C=0.5", "tol=1e-6"])

@@ -15,6 +15,8 @@ enum Datasets {
             y.append(row[0] + 0.5 * row[1] + 0.8 * sin(d * 1.7) > 0.2 ? 1 : 0)
             target.append(row[0] * 1.5 - row[1] + 0.25 * row[2] + 0.3 * sin(d * 2.3))
         }
+        // swift-format-ignore: NeverUseForceTry
+        // The rows are built rectangular just above, so the matrix cannot be refused.
         return (try! Matrix(rows: rowsOut), y, target)
     }
 
@@ -25,10 +27,15 @@ enum Datasets {
         var labels: [Int] = []
         for (k, centre) in centres.enumerated() {
             for _ in 0..<perCluster {
-                rows.append(centre.map { $0 + spread * (Double.random(in: -1...1, using: &generator) + Double.random(in: -1...1, using: &generator)) })
+                rows.append(
+                    centre.map {
+                        $0 + spread * (Double.random(in: -1...1, using: &generator) + Double.random(in: -1...1, using: &generator))
+                    })
                 labels.append(k)
             }
         }
+        // swift-format-ignore: NeverUseForceTry
+        // The rows are built rectangular just above, so the matrix cannot be refused.
         return (try! Matrix(rows: rows), labels)
     }
 
@@ -42,6 +49,8 @@ enum Datasets {
                 y.append(a == b ? 0 : 1)
             }
         }
+        // swift-format-ignore: NeverUseForceTry
+        // The rows are built rectangular just above, so the matrix cannot be refused.
         return (try! Matrix(rows: rows), y)
     }
 }

@@ -4,9 +4,11 @@ import Testing
 
 @Suite struct PreprocessingAndMetricsTests {
     @Test func preprocessorFitsOnTrainingRowsAndIgnoresUnknownCategories() throws {
-        let train = try FeatureTable(names: ["followers", "language"], columns: [
-            .numeric([10, .nan, 30, 50]), .categorical(["en", "fr", nil, "en"]),
-        ])
+        let train = try FeatureTable(
+            names: ["followers", "language"],
+            columns: [
+                .numeric([10, .nan, 30, 50]), .categorical(["en", "fr", nil, "en"]),
+            ])
         let preprocessor = TablePreprocessor(fitting: train)
         #expect(preprocessor.outputNames == ["followers", "language=en", "language=fr"])
         let x = try preprocessor.transform(train)
@@ -24,7 +26,8 @@ import Testing
 
     @Test func featureTableReadsMixedCSV() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("mixed-\(UUID()).csv").path
-        try "\u{FEFF}views,genre,budget\r\n10,Drama,#N/A\r\n20,\"Sci-Fi, Action\",5\r\n30,,7".write(toFile: path, atomically: true, encoding: .utf8)
+        try "\u{FEFF}views,genre,budget\r\n10,Drama,#N/A\r\n20,\"Sci-Fi, Action\",5\r\n30,,7".write(
+            toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let table = try FeatureTable(csv: path)
         #expect(table.names == ["views", "genre", "budget"])

@@ -30,7 +30,9 @@ public func testConfiguration(maxConnections: Int = 8) throws -> MongoConfigurat
     return try MongoConfiguration(uri: uri, maxConnections: maxConnections)
 }
 
+/// The tests were started without a database.
 public struct TestSetupError: Error, CustomStringConvertible {
+    /// What to run instead.
     public var description: String {
         "ENGAGE_MONGODB_URI is not set: run the tests with `make test`, which starts the embedded database"
     }
@@ -42,7 +44,10 @@ public func tiktokDocument(_ i: Int) -> Document {
         "id": .string(String(7_000_000_000_000_000_000 + i)),
         "desc": .string("clip \(i) #fyp"),
         "createTime": .int64(1_700_000_000 + Int64(i) * 60),
-        "stats": ["playCount": BSONValue(i * 100), "diggCount": BSONValue(i * 7), "shareCount": BSONValue(i % 13), "commentCount": BSONValue(i % 5)],
+        "stats": [
+            "playCount": BSONValue(i * 100), "diggCount": BSONValue(i * 7), "shareCount": BSONValue(i % 13),
+            "commentCount": BSONValue(i % 5),
+        ],
         "author": ["uniqueId": .string("user_\(i % 10)"), "verified": .bool(i % 3 == 0), "followerCount": BSONValue(1000 + i)],
         "challenges": [["title": "fyp"], ["title": .string("tag\(i % 4)")]],
     ]
@@ -63,9 +68,12 @@ public func syntheticVideos(_ count: Int) -> [Document] {
         let followers = Double(100 + (i * 7919) % 100_000)
         let views = Int64(followers * (i % 3 == 0 ? 2 : 0.5)) + Int64(i)
         return [
-            "_id": .string("v\(i)"), "created_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_780_000_000_000 + Int64(i) * 3_600_000)),
+            "_id": .string("v\(i)"),
+            "created_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_780_000_000_000 + Int64(i) * 3_600_000)),
             "author": ["id": .string("a\(i % 20)"), "followers": .double(followers), "verified": .bool(i % 3 == 0)],
-            "stats": ["views": .int64(views), "likes": .int64(views / 10), "shares": .int64(views / (i % 3 == 0 ? 20 : 200)), "comments": 1],
+            "stats": [
+                "views": .int64(views), "likes": .int64(views / 10), "shares": .int64(views / (i % 3 == 0 ? 20 : 200)), "comments": 1,
+            ],
             "duration_s": .double(Double(10 + i % 50)), "hashtags": ["fyp"], "description": "clip",
             "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
         ]

@@ -10,11 +10,16 @@ import NIOPosix
 public final class TestHTTPServer: Sendable {
     /// One answer.
     public struct Reply: Sendable {
+        /// The HTTP status.
         public var status: Int
+        /// Extra response headers.
         public var headers: [(String, String)]
+        /// The body.
         public var body: String
+        /// How long to wait before answering.
         public var delay: Duration
 
+        /// A reply with these parts.
         public init(status: Int = 200, headers: [(String, String)] = [], body: String = "", delay: Duration = .zero) {
             self.status = status
             self.headers = headers
@@ -25,12 +30,17 @@ public final class TestHTTPServer: Sendable {
 
     /// What the server received.
     public struct Request: Sendable {
+        /// The HTTP method.
         public var method: String
+        /// The path, without the query.
         public var path: String
+        /// The query parameters.
         public var query: [String: String]
+        /// The Authorization header, if sent.
         public var authorization: String?
     }
 
+    /// The port it listens on.
     public let port: Int
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
@@ -62,6 +72,7 @@ public final class TestHTTPServer: Sendable {
     /// How many requests asked for `path`.
     public func count(_ path: String) -> Int { requests.count { $0.path == path } }
 
+    /// Stops listening and ends its thread.
     public func shutdown() async throws {
         try await channel.close()
         try await group.shutdownGracefully()

@@ -13,10 +13,12 @@ import Testing
         let nested = FeatureExpression.condition(
             .greater(.field("budget"), .constant(0)), then: .ratio(.field("revenue"), .field("budget"), ifZero: 0), otherwise: .missing)
         #expect(throws: FeatureDefinitionError.self) {
-            try FeatureSet(name: "sneaky", version: 1, task: .regression, source: "raw_tmdb_movies", outcomeFields: ["revenue"],
-                           timeField: "release_date", features: [Feature("roi", nested)], label: nil)
+            try FeatureSet(
+                name: "sneaky", version: 1, task: .regression, source: "raw_tmdb_movies", outcomeFields: ["revenue"],
+                timeField: "release_date", features: [Feature("roi", nested)], label: nil)
         }
-        let message = FeatureDefinitionError.leakage(featureSet: "leaky", feature: "log_views", field: "stats.views", outcome: "stats").description
+        let message = FeatureDefinitionError.leakage(featureSet: "leaky", feature: "log_views", field: "stats.views", outcome: "stats")
+            .description
         #expect(message.contains("known only after the fact") && message.contains("history feature"))
     }
 
@@ -31,10 +33,11 @@ import Testing
     }
 
     @Test func swiftEvaluationFollowsMongoSemantics() throws {
-        let document = try Document(extendedJSON: """
-            {"created_at": {"$date": "2026-06-01T19:30:00Z"}, "release_date": "1999-10-15", "hashtags": ["fyp", "dance"],
-             "genres": [{"name": "Drama"}, {"name": "Comedy"}], "stats": {"views": 0, "likes": 5}, "title": "héllo", "flag": true}
-            """)
+        let document = try Document(
+            extendedJSON: """
+                {"created_at": {"$date": "2026-06-01T19:30:00Z"}, "release_date": "1999-10-15", "hashtags": ["fyp", "dance"],
+                 "genres": [{"name": "Drama"}, {"name": "Comedy"}], "stats": {"views": 0, "likes": 5}, "title": "héllo", "flag": true}
+                """)
         #expect(FeatureExpression.datePart(.hour, "created_at").evaluate(document) == 19)
         #expect(FeatureExpression.datePart(.weekday, "created_at").evaluate(document) == 0)  // a Monday
         #expect(FeatureExpression.datePart(.month, "release_date").evaluate(document) == 10)

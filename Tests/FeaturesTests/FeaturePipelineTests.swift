@@ -15,7 +15,9 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("seeds-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         _ = try SeedGenerator(seed: 7, scale: 0.04).write(to: folder)
-        for (file, kind, collection) in [("tmdb_movies.jsonl", FileInput.Kind.tmdb, "raw_tmdb_movies"), ("tiktok_items.jsonl", .tiktok, "raw_tiktok_videos")] {
+        for (file, kind, collection) in [
+            ("tmdb_movies.jsonl", FileInput.Kind.tmdb, "raw_tmdb_movies"), ("tiktok_items.jsonl", .tiktok, "raw_tiktok_videos"),
+        ] {
             let input = try FileInput.open("\(folder)/\(file)", kind: kind)
             _ = try await Ingestor(database: database, collection: collection, source: "seed").run(next: input.next)
         }
@@ -38,7 +40,7 @@ import Testing
             let set = try FeatureCatalog.set("tmdb_hit")
             let row = try await database.collection(set.collection).findOne()!
             _ = try await database.collection(set.collection).bulkWrite([
-                .updateOne(filter: ["_id": row["_id"]!], update: ["$set": ["cast_size": 999]], upsert: false),
+                .updateOne(filter: ["_id": row["_id"]!], update: ["$set": ["cast_size": 999]], upsert: false)
             ])
             let tampered = try await FeatureVerification.verify(set, in: database)
             #expect(tampered.mismatches.map(\.feature) == ["cast_size"])
@@ -60,14 +62,17 @@ import Testing
                 let rows = Dictionary(uniqueKeysWithValues: try await database.collection(set.collection).find().map { ($0["_id"]!, $0) })
                 var compared = 0
                 var withHistory = 0
-                for (index, document) in raw.enumerated() where index % every == 0 && atTime[document[path: set.timeField].map { "\($0)" } ?? "-"] == 1 {
+                for (index, document) in raw.enumerated()
+                where index % every == 0 && atTime[document[path: set.timeField].map { "\($0)" } ?? "-"] == 1 {
                     let row = try #require(rows[document["_id"]!])
                     let looked = try await set.history(for: document, in: database)
                     for feature in set.history {
                         let window = row[feature.name]?.doubleValue
                         let lookup = looked[feature.name] ?? nil
-                        #expect((window == nil) == (lookup == nil) && abs((window ?? 0) - (lookup ?? 0)) < 1e-9,
-                                "\(name) \(document["_id"]!) \(feature.name): window \(String(describing: window)), lookup \(String(describing: lookup))")
+                        #expect(
+                            (window == nil) == (lookup == nil) && abs((window ?? 0) - (lookup ?? 0)) < 1e-9,
+                            "\(name) \(document["_id"]!) \(feature.name): window \(String(describing: window)), lookup \(String(describing: lookup))"
+                        )
                         compared += 1
                         if lookup != nil && lookup != 0 { withHistory += 1 }
                     }
@@ -82,13 +87,15 @@ import Testing
         try await withTestDatabase { database in
             let videos = database.collection("raw_tiktok_videos")
             let day = 86_400_000
-            try await videos.insertMany((0..<4).map { i in
-                [
-                    "_id": .string("v\(i)"), "created_at": .datetime(BSONDateTime(millisecondsSinceEpoch: Int64(1_780_000_000_000 + i * day))),
-                    "author": ["id": i < 3 ? "a" : "b", "followers": 100], "stats": ["views": .int64([10, 100, 1000, 5][i])],
-                    "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
-                ]
-            })
+            try await videos.insertMany(
+                (0..<4).map { i in
+                    [
+                        "_id": .string("v\(i)"),
+                        "created_at": .datetime(BSONDateTime(millisecondsSinceEpoch: Int64(1_780_000_000_000 + i * day))),
+                        "author": ["id": i < 3 ? "a" : "b", "followers": 100], "stats": ["views": .int64([10, 100, 1000, 5][i])],
+                        "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
+                    ]
+                })
             let set = try FeatureCatalog.set("tiktok_engagement")
             _ = try await FeatureBuilder(database: database, set: set).build()
             let rows = try await database.collection(set.collection).find([:], options: FindOptions(sort: ["_id": 1]))
@@ -102,14 +109,15 @@ import Testing
     @Test func directorHistoryUsesOnlyEarlierReleases() async throws {
         try await withTestDatabase { database in
             let movies = database.collection("raw_tmdb_movies")
-            try await movies.insertMany((0..<3).map { i in
-                [
-                    "_id": .int64(Int64(i + 1)), "title": "m", "budget": 1_000, "revenue": .int64([1_000, 100_000, 10][i]),
-                    "release_date": .string("200\(i)-05-01"),
-                    "credits": ["crew": [["id": 9, "job": "Director"]], "cast": [["id": 5, "order": 0]]],
-                    "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
-                ]
-            })
+            try await movies.insertMany(
+                (0..<3).map { i in
+                    [
+                        "_id": .int64(Int64(i + 1)), "title": "m", "budget": 1_000, "revenue": .int64([1_000, 100_000, 10][i]),
+                        "release_date": .string("200\(i)-05-01"),
+                        "credits": ["crew": [["id": 9, "job": "Director"]], "cast": [["id": 5, "order": 0]]],
+                        "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
+                    ]
+                })
             let set = try FeatureCatalog.set("tmdb_revenue")
             _ = try await FeatureBuilder(database: database, set: set).build()
             let rows = try await database.collection(set.collection).find([:], options: FindOptions(sort: ["_id": 1]))
@@ -125,7 +133,8 @@ import Testing
             let videos = database.collection("raw_tiktok_videos")
             func video(_ i: Int, fetched: Int64) -> Document {
                 [
-                    "_id": .string("v\(i)"), "created_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_780_000_000_000 + Int64(i) * 60_000)),
+                    "_id": .string("v\(i)"),
+                    "created_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_780_000_000_000 + Int64(i) * 60_000)),
                     "author": ["id": "a", "followers": 100], "stats": ["views": .int64(Int64(i * 10)), "likes": 1],
                     "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: fetched))],
                 ]

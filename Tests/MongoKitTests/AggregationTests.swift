@@ -27,14 +27,16 @@ struct AggregationTests {
             let collection = db.collection("videos")
             try await collection.insertMany((0..<30).map(tiktokDocument))
             let rows = try await collection.aggregate([
-                ["$setWindowFields": [
-                    "partitionBy": "$author.uniqueId",
-                    "sortBy": ["createTime": 1],
-                    "output": [
-                        "priorVideos": ["$count": [:], "window": ["documents": ["unbounded", -1]]],
-                        "priorMeanViews": ["$avg": "$stats.playCount", "window": ["documents": ["unbounded", -1]]],
-                    ],
-                ]],
+                [
+                    "$setWindowFields": [
+                        "partitionBy": "$author.uniqueId",
+                        "sortBy": ["createTime": 1],
+                        "output": [
+                            "priorVideos": ["$count": [:], "window": ["documents": ["unbounded", -1]]],
+                            "priorMeanViews": ["$avg": "$stats.playCount", "window": ["documents": ["unbounded", -1]]],
+                        ],
+                    ]
+                ],
                 ["$match": ["author.uniqueId": "user_4"]],
                 ["$sort": ["createTime": 1]],
                 ["$project": ["_id": 0, "priorVideos": 1, "priorMeanViews": 1]],

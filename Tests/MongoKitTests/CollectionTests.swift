@@ -25,7 +25,8 @@ struct CollectionTests {
             #expect(result.insertedCount == 10_000)
             #expect(Set(result.insertedIDs).count == 10_000)
             #expect(try await collection.countDocuments() == 10_000)
-            let back = try await collection.find([:], options: FindOptions(projection: ["_id": 0], sort: ["createTime": 1], batchSize: 1_000))
+            let back = try await collection.find(
+                [:], options: FindOptions(projection: ["_id": 0], sort: ["createTime": 1], batchSize: 1_000))
             #expect(back.count == 10_000)
             #expect(back == documents)
         }
@@ -38,7 +39,8 @@ struct CollectionTests {
             try await collection.insertMany((0..<50).map(tiktokDocument))
             let found = try await collection.find(
                 ["author.verified": true],
-                options: FindOptions(projection: ["_id": 0, "id": 1, "stats.playCount": 1], sort: ["stats.playCount": -1], limit: 3, skip: 1))
+                options: FindOptions(
+                    projection: ["_id": 0, "id": 1, "stats.playCount": 1], sort: ["stats.playCount": -1], limit: 3, skip: 1))
             #expect(found.map { $0[path: "stats.playCount"] } == [.int32(4500), .int32(4200), .int32(3900)])
             #expect(found.allSatisfy { $0.keys == ["id", "stats"] })
             #expect(try await collection.countDocuments(["author.uniqueId": "user_3"]) == 5)
@@ -68,7 +70,9 @@ struct CollectionTests {
     func upsertIdempotent() async throws {
         try await withTestDatabase { db in
             let collection = db.collection("raw_tmdb_movies")
-            let movies: [Document] = (1...20).map { ["id": BSONValue($0), "title": .string("Movie \($0)"), "budget": BSONValue($0 * 1_000_000)] }
+            let movies: [Document] = (1...20).map {
+                ["id": BSONValue($0), "title": .string("Movie \($0)"), "budget": BSONValue($0 * 1_000_000)]
+            }
             let first = try await collection.upsert(movies, key: ["id"])
             #expect(first.upserted == 20)
             #expect(first.upsertedIDs.count == 20)
@@ -127,7 +131,8 @@ struct CollectionTests {
         try await withTestDatabase { db in
             let collection = db.collection("videos")
             try await collection.insertMany((0..<300).map(tiktokDocument))
-            let (count, sum) = try await collection.withCursor(find: [:], options: FindOptions(batchSize: 50)) { (cursor) throws(MongoError) in
+            let (count, sum) = try await collection.withCursor(find: [:], options: FindOptions(batchSize: 50)) {
+                (cursor) throws(MongoError) in
                 var count = 0
                 var sum = 0.0
                 while let document = try cursor.next() {
@@ -155,7 +160,8 @@ struct CollectionTests {
             }
             #expect(sizedCount == 300)
             #expect(sized == MongoCursor.targetBatchBytes / documentBytes)
-            let (chosen, chosenCount) = try await collection.withCursor(find: [:], options: FindOptions(batchSize: 50)) { (cursor) throws(MongoError) in
+            let (chosen, chosenCount) = try await collection.withCursor(find: [:], options: FindOptions(batchSize: 50)) {
+                (cursor) throws(MongoError) in
                 var count = 0
                 while try cursor.next() != nil { count += 1 }
                 return (cursor.batchSize, count)

@@ -14,7 +14,8 @@ struct ExtendedJSONTests {
         "date": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_714_521_600_123)),
         "objectId": .objectId(ObjectId("65f1a2b3c4d5e6f708091a2b")!), "array": [1, "two", 3.0, ["nested": true], [1, 2]],
         "document": ["a": ["b": ["c": "deep"]]], "decimal": .decimal128(Decimal128("1234.5600")!),
-        "binary": .binary(BSONBinary(subtype: 0, bytes: [0, 1, 2, 255])), "timestamp": .timestamp(BSONTimestamp(seconds: 1_700_000_000, increment: 7)),
+        "binary": .binary(BSONBinary(subtype: 0, bytes: [0, 1, 2, 255])),
+        "timestamp": .timestamp(BSONTimestamp(seconds: 1_700_000_000, increment: 7)),
         "regex": .regex(BSONRegex(pattern: "^fyp", options: "i")), "minKey": .minKey, "maxKey": .maxKey,
     ]
 

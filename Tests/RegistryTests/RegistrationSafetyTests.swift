@@ -50,10 +50,12 @@ import Testing
         try await withRegistry { database, registry, folder in
             _ = try await registry.register(try Self.artifact(named: "crashy"))
             // A trainer that died after claiming version 2 and uploading its file.
-            try await database.collection("models").insertMany([[
-                "_id": "crashy@2", "name": "crashy", "version": 2, "status": "registering",
-                "claimed_at": .date(Date().addingTimeInterval(-3_600)), "archived": false,
-            ]])
+            try await database.collection("models").insertMany([
+                [
+                    "_id": "crashy@2", "name": "crashy", "version": 2, "status": "registering",
+                    "claimed_at": .date(Date().addingTimeInterval(-3_600)), "archived": false,
+                ]
+            ])
             _ = try await GridFSBucket(database: database, name: "model_artifacts").upload(
                 Array("{}".utf8), filename: "crashy/2/model.json", metadata: ["model": "crashy", "version": 2])
             try FileManager.default.createDirectory(atPath: "\(folder)/crashy/2", withIntermediateDirectories: true)

@@ -36,7 +36,8 @@ import Training
             let first = try await trainer.train(
                 set: set, algorithm: try AlgorithmSpec(name: "tree", task: .classification, parameters: ["max_depth": "4"]),
                 split: try SplitRule(parsing: "hash:0.25"), folds: 3)
-            let second = try await trainer.train(set: set, algorithm: try AlgorithmSpec(name: "logistic"), split: try SplitRule(parsing: "hash:0.25"))
+            let second = try await trainer.train(
+                set: set, algorithm: try AlgorithmSpec(name: "logistic"), split: try SplitRule(parsing: "hash:0.25"))
             #expect(first.record.version == 1 && second.record.version == 2)
             #expect(FileManager.default.fileExists(atPath: "\(folder)/tiktok_virality/1/model.json"))
             #expect(FileManager.default.fileExists(atPath: "\(folder)/tiktok_virality/2/metadata.json"))
@@ -62,7 +63,8 @@ import Training
         try await withRegistry { database, registry, folder in
             let trainer = ModelTrainer(database: database, registry: registry)
             _ = try await trainer.train(
-                set: try FeatureCatalog.set("tiktok_engagement"), algorithm: try AlgorithmSpec(name: "ridge"), split: try SplitRule(parsing: "hash:0.2"))
+                set: try FeatureCatalog.set("tiktok_engagement"), algorithm: try AlgorithmSpec(name: "ridge"),
+                split: try SplitRule(parsing: "hash:0.2"))
             let path = "\(folder)/tiktok_engagement/1/model.json"
             let original = try Data(contentsOf: URL(fileURLWithPath: path))
 
@@ -96,7 +98,8 @@ import Training
             let trainer = ModelTrainer(database: database, registry: registry)
             for _ in 0..<2 {
                 _ = try await trainer.train(
-                    set: try FeatureCatalog.set("tiktok_engagement"), algorithm: try AlgorithmSpec(name: "ridge"), split: try SplitRule(parsing: "hash:0.2"))
+                    set: try FeatureCatalog.set("tiktok_engagement"), algorithm: try AlgorithmSpec(name: "ridge"),
+                    split: try SplitRule(parsing: "hash:0.2"))
             }
             try await registry.promote("tiktok_engagement", version: 1, alias: "production")
             #expect(try await registry.resolve("tiktok_engagement", reference: "production") == 1)

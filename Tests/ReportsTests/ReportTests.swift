@@ -22,11 +22,17 @@ import Training
             let registry = ModelRegistry(database: database, folder: folder + "/models")
             let trainer = ModelTrainer(database: database, registry: registry)
             let split = try SplitRule(parsing: "hash:0.3")
-            _ = try await trainer.train(set: try FeatureCatalog.set("tiktok_virality"), algorithm: try AlgorithmSpec(name: "tree", parameters: ["max_depth": "3"]), split: split)
-            _ = try await trainer.train(set: try FeatureCatalog.set("tiktok_virality"), algorithm: try AlgorithmSpec(name: "logistic"), split: split)
+            _ = try await trainer.train(
+                set: try FeatureCatalog.set("tiktok_virality"), algorithm: try AlgorithmSpec(name: "tree", parameters: ["max_depth": "3"]),
+                split: split)
+            _ = try await trainer.train(
+                set: try FeatureCatalog.set("tiktok_virality"), algorithm: try AlgorithmSpec(name: "logistic"), split: split)
             try await registry.promote("tiktok_virality", version: 1, alias: "production")
-            _ = try await trainer.train(set: try FeatureCatalog.set("tiktok_engagement"), algorithm: try AlgorithmSpec(name: "ridge"), split: split)
-            _ = try await trainer.train(set: try FeatureCatalog.set("creator_segments"), algorithm: try AlgorithmSpec(name: "kmeans", parameters: ["n_clusters": "3"]), split: split)
+            _ = try await trainer.train(
+                set: try FeatureCatalog.set("tiktok_engagement"), algorithm: try AlgorithmSpec(name: "ridge"), split: split)
+            _ = try await trainer.train(
+                set: try FeatureCatalog.set("creator_segments"),
+                algorithm: try AlgorithmSpec(name: "kmeans", parameters: ["n_clusters": "3"]), split: split)
 
             let builder = ReportBuilder(database: database, registry: registry)
             let classifier = try await builder.build("tiktok_virality", reference: "2")

@@ -28,7 +28,8 @@ import Training
                 "runtime": .int64(Int64(90 + i % 40)), "release_date": .string("\(2000 + i / 12)-\(month)-15"), "original_language": "en",
                 "genres": [["id": 18, "name": "Drama"]], "production_companies": [["id": 1, "name": "Studio"]],
                 "credits": [
-                    "cast": .array((0..<3).map { k in ["id": .int64(Int64(1_000 + (i + k) % 10)), "name": .string("Actor \((i + k) % 10)")] }),
+                    "cast": .array(
+                        (0..<3).map { k in ["id": .int64(Int64(1_000 + (i + k) % 10)), "name": .string("Actor \((i + k) % 10)")] }),
                     "crew": [["id": .int64(director), "job": "Director", "name": .string("Director \(director)")]],
                 ],
                 "keywords": ["keywords": [["id": 1, "name": "hero"]]],
@@ -51,7 +52,8 @@ import Training
             _ = try await FeatureBuilder(database: database, set: set).build()
             let registry = ModelRegistry(database: database, folder: folder)
             _ = try await ModelTrainer(database: database, registry: registry).train(
-                set: set, algorithm: try AlgorithmSpec(name: "tree", parameters: ["max_depth": "3"]), split: try SplitRule(parsing: "hash:0.25"))
+                set: set, algorithm: try AlgorithmSpec(name: "tree", parameters: ["max_depth": "3"]),
+                split: try SplitRule(parsing: "hash:0.25"))
             let store = ModelStore(registry: registry)
             await store.refresh()
             var configuration = ServerConfiguration()
@@ -113,7 +115,8 @@ import Training
             var sent = 0
             for (route, document) in [("/v1/models/tmdb_hit/predict", movie), ("/v1/models/tmdb_hit/predict", item)] {
                 for (index, path) in Self.scalarPaths(.document(document)).enumerated() {
-                    let hostile = Self.replacing(path, in: .document(document), with: try Document(extendedJSON: operators[index % operators.count]))
+                    let hostile = Self.replacing(
+                        path, in: .document(document), with: try Document(extendedJSON: operators[index % operators.count]))
                     guard case .document(let body) = hostile else { continue }
                     let wrapper: Document = ["documents": [.document(body)]]
                     let text = try wrapper.extendedJSON(.relaxed)
@@ -152,7 +155,9 @@ import Training
 
     @Test func aDatabaseOutageIsA503WithAReasonAndLoadedVersionsKeepAnswering() async throws {
         try await withMovieServer { client, store, _, proxy in
-            let instance = "{\"instances\": [{" + (try store.served("tmdb_hit")).artifact.features.map { "\"\($0)\": 1" }.joined(separator: ",") + "}]}"
+            let instance =
+                "{\"instances\": [{" + (try store.served("tmdb_hit")).artifact.features.map { "\"\($0)\": 1" }.joined(separator: ",")
+                + "}]}"
             proxy.cut()
             // Loaded version 1 still answers by number; the raw-document history lookup is a 503.
             let (pinned, pinnedAnswer) = try await Self.post(client, "/v1/models/tmdb_hit/versions/1/predict", instance)
@@ -196,7 +201,8 @@ import Training
     @Test func withoutAnAliasTheNewestVersionThatLoadsIsServed() async throws {
         try await withMovieServer { _, _, registry, _ in
             _ = try await ModelTrainer(database: registry.database, registry: registry).train(
-                set: try FeatureCatalog.set("tmdb_hit"), algorithm: try AlgorithmSpec(name: "logistic"), split: try SplitRule(parsing: "hash:0.25"))
+                set: try FeatureCatalog.set("tmdb_hit"), algorithm: try AlgorithmSpec(name: "logistic"),
+                split: try SplitRule(parsing: "hash:0.25"))
             let path = "\(registry.folder)/tmdb_hit/2/model.json"
             var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
             bytes[bytes.count / 3] ^= 0x01
@@ -223,7 +229,9 @@ import Training
 
     @Test func methodsAndBearerSchemesAreReadAsHTTPSays() async throws {
         try await withMovieServer(configure: { $0.apiToken = "s3cret" }) { client, _, _, _ in
-            let lower = try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "bearer s3cret"]) { $0.status.code }
+            let lower = try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "bearer s3cret"]) {
+                $0.status.code
+            }
             #expect(lower == 200)
             #expect(try await client.execute(uri: "/v2/health/live", method: .head) { $0.status.code } == 200)
             let trace = try await client.execute(uri: "/v2/health/live", method: .init("TRACE")!) { ($0.status.code, $0.headers[.allow]) }
@@ -253,9 +261,12 @@ import Training
                 (tensor("[2]", "FP64", "[1, 2]") + ", " + tensor("[2]", "FP64", "[5, 6]"), "more than once"),
             ]
             for (replacement, reason) in cases {
-                let (code, answer) = try await Self.post(client, "/v2/models/tmdb_hit/infer", Self.inferBody(features, replacing: first, with: replacement))
+                let (code, answer) = try await Self.post(
+                    client, "/v2/models/tmdb_hit/infer", Self.inferBody(features, replacing: first, with: replacement))
                 let problem = (answer["fields"] as? [[String: Any]])?.first
-                #expect(code == 400 && problem?["field"] as? String == first && (problem?["error"] as? String)?.contains(reason) == true, "\(answer)")
+                #expect(
+                    code == 400 && problem?["field"] as? String == first && (problem?["error"] as? String)?.contains(reason) == true,
+                    "\(answer)")
             }
         }
     }
@@ -272,8 +283,10 @@ import Training
             let registry = ModelRegistry(database: database, folder: folder)
             let trainer = ModelTrainer(database: database, registry: registry)
             let split = try SplitRule(parsing: "hash:0.3")
-            for (set, algorithm) in [("creator_segments", try AlgorithmSpec(name: "kmeans", parameters: ["n_clusters": "2"])),
-                                     ("tiktok_engagement", try AlgorithmSpec(name: "ridge"))] {
+            for (set, algorithm) in [
+                ("creator_segments", try AlgorithmSpec(name: "kmeans", parameters: ["n_clusters": "2"])),
+                ("tiktok_engagement", try AlgorithmSpec(name: "ridge")),
+            ] {
                 _ = try await FeatureBuilder(database: database, set: try FeatureCatalog.set(set)).build()
                 _ = try await trainer.train(set: try FeatureCatalog.set(set), algorithm: algorithm, split: split)
             }
@@ -285,17 +298,23 @@ import Training
                 for (model, big, value) in [("creator_segments", "log_followers", "1e200"), ("tiktok_engagement", "verified", "-1.7e308")] {
                     let features = try store.served(model).artifact.features
                     let target = try #require(features.firstIndex(of: big))
-                    let row = { (given: String?) in "{" + features.enumerated().map { "\"\($1)\": \($0 == target ? given ?? "1" : "1")" }.joined(separator: ",") + "}" }
+                    let row = { (given: String?) in
+                        "{" + features.enumerated().map { "\"\($1)\": \($0 == target ? given ?? "1" : "1")" }.joined(separator: ",") + "}"
+                    }
                     let body = "{\"instances\": [\(row(nil)), \(row(nil)), \(row(value))]}"
                     let (code, answer) = try await PredictionServerTests.post(client, "/v1/models/\(model)/predict", body)
                     let problems = answer["fields"] as? [[String: Any]] ?? []
                     #expect(code == 400 && problems.count == 1, "\(model): \(code) \(answer)")
                     #expect(problems.first?["instance"] as? Int == 2 && problems.first?["field"] as? String == big, "\(answer)")
-                    let infer = "{\"inputs\": [" + features.enumerated().map { index, name in
-                        "{\"name\": \"\(name)\", \"shape\": [2], \"datatype\": \"FP64\", \"data\": [1, \(index == target ? value : "1")]}"
-                    }.joined(separator: ",") + "]}"
+                    let infer =
+                        "{\"inputs\": ["
+                        + features.enumerated().map { index, name in
+                            "{\"name\": \"\(name)\", \"shape\": [2], \"datatype\": \"FP64\", \"data\": [1, \(index == target ? value : "1")]}"
+                        }.joined(separator: ",") + "]}"
                     let (inferCode, inferAnswer) = try await PredictionServerTests.post(client, "/v2/models/\(model)/infer", infer)
-                    #expect(inferCode == 400 && (inferAnswer["fields"] as? [[String: Any]])?.first?["field"] as? String == big, "\(inferAnswer)")
+                    #expect(
+                        inferCode == 400 && (inferAnswer["fields"] as? [[String: Any]])?.first?["field"] as? String == big, "\(inferAnswer)"
+                    )
                 }
             }
         }
@@ -305,9 +324,9 @@ import Training
 /// Connections that hold the server without finishing a request (issue 15, item 3): over raw
 /// sockets, because an HTTP client always finishes what it sends.
 @Suite(.serialized) struct SlowClientTests {
-    func withServer(_ body: @Sendable (Int) async throws -> Void) async throws {
+    func withServer(idle: Duration = .milliseconds(500), _ body: @Sendable (Int) async throws -> Void) async throws {
         try await HostileClientTests().withMovieServer(configure: {
-            $0.idleTimeout = .milliseconds(500)
+            $0.idleTimeout = idle
             $0.bodyTimeout = .seconds(1)
             $0.maxConnections = 3
             $0.maxBodyBytes = 64 * 1024
@@ -336,7 +355,9 @@ import Training
         try await withServer { port in
             let connection = try RawConnection(port: port)
             let started = ContinuousClock.now
-            try connection.send("POST /v1/models/tmdb_hit/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 3000000000\r\n\r\n{")
+            try connection.send(
+                "POST /v1/models/tmdb_hit/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 3000000000\r\n\r\n{"
+            )
             let answer = try connection.readHead(timeout: .seconds(5))
             #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer)")
             #expect(ContinuousClock.now - started < .seconds(1))
@@ -344,12 +365,14 @@ import Training
     }
 
     @Test func aBodyThatStopsArrivingIsA408() async throws {
-        try await withServer { port in
+        try await withServer(idle: .seconds(3)) { port in
             let connection = try RawConnection(port: port)
-            try connection.send("POST /v1/models/tmdb_hit/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
-            for _ in 0..<6 {
-                try await Task.sleep(for: .milliseconds(300))
-                try? connection.send(" ")  // a byte now and then keeps the connection from being idle
+            try connection.send(
+                "POST /v1/models/tmdb_hit/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+            // A byte now and then: never idle for the 3 s idle timeout, but never done within the 1 s body timeout.
+            for _ in 0..<8 {
+                try await Task.sleep(for: .milliseconds(250))
+                try? connection.send(" ")
             }
             let answer = try connection.readHead(timeout: .seconds(5))
             #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")

@@ -25,7 +25,9 @@ import Testing
         let random = (0..<20_000).map { _ in
             let integer = Self.digits(Int.random(in: 1...24, using: &generator), &generator)
             var text = (Bool.random(using: &generator) ? "-" : "") + integer
-            if Bool.random(using: &generator) { text += "." + Self.digits(Int.random(in: 1...24, using: &generator), &generator, leadingZero: true) }
+            if Bool.random(using: &generator) {
+                text += "." + Self.digits(Int.random(in: 1...24, using: &generator), &generator, leadingZero: true)
+            }
             if Int.random(in: 0..<4, using: &generator) == 0 { text += "e" + String(Int.random(in: -40...40, using: &generator)) }
             return text
         }
@@ -69,8 +71,12 @@ import Testing
 
     /// `count` random decimal digits; the first is not 0 unless `leadingZero` (or `count` is 1).
     private static func digits(_ count: Int, _ generator: inout SystemRandomNumberGenerator, leadingZero: Bool = false) -> String {
-        String((0..<count).map { i in
-            Character(String(i == 0 && !leadingZero && count > 1 ? Int.random(in: 1...9, using: &generator) : Int.random(in: 0...9, using: &generator)))
-        })
+        String(
+            (0..<count).map { i in
+                Character(
+                    String(
+                        i == 0 && !leadingZero && count > 1
+                            ? Int.random(in: 1...9, using: &generator) : Int.random(in: 0...9, using: &generator)))
+            })
     }
 }

@@ -16,7 +16,10 @@ struct OpenAPIContract {
 
     /// Every documented operation, as `METHOD template`.
     var operations: Set<String> {
-        Set(paths.flatMap { template, item in item.keys.filter { ["get", "post", "put", "delete"].contains($0) }.map { "\($0.uppercased()) \(template)" } })
+        Set(
+            paths.flatMap { template, item in
+                item.keys.filter { ["get", "post", "put", "delete"].contains($0) }.map { "\($0.uppercased()) \(template)" }
+            })
     }
 
     /// The documented template a concrete path matches (`/v1/models/x/predict` → `/v1/models/{model}/predict`).
@@ -31,7 +34,9 @@ struct OpenAPIContract {
     /// What is wrong with an answer to `method path` with `status` and `body`, by the spec.
     func problems(method: String, path: String, status: Int, contentType: String, body: Data) -> [String] {
         guard let template = template(for: path) else { return ["\(path) is not documented"] }
-        guard let operation = paths[template]?[method.lowercased()] as? [String: Any] else { return ["\(method) \(template) is not documented"] }
+        guard let operation = paths[template]?[method.lowercased()] as? [String: Any] else {
+            return ["\(method) \(template) is not documented"]
+        }
         guard let responses = operation["responses"] as? [String: Any], let response = resolve(responses[String(status)]) else {
             return ["\(method) \(template) does not document status \(status)"]
         }
@@ -62,19 +67,27 @@ struct OpenAPIContract {
             return matching == 1 ? [] : ["\(location): matches \(matching) of oneOf's \(choices.count) schemas"]
         }
         var problems: [String] = []
-        if let types = (schema["type"] as? [String]) ?? (schema["type"] as? String).map({ [$0] }), !types.contains(where: { Self.has(value, type: $0) }) {
+        if let types = (schema["type"] as? [String]) ?? (schema["type"] as? String).map({ [$0] }),
+            !types.contains(where: { Self.has(value, type: $0) })
+        {
             return ["\(location): expected \(types.joined(separator: " or ")), found \(value)"]
         }
         if let options = schema["enum"] as? [String], !options.contains(where: { $0 == value as? String }) {
             problems.append("\(location): \(value) is not one of \(options)")
         }
         if let number = Self.number(value) {
-            if let minimum = Self.number(schema["minimum"] as Any), number < minimum { problems.append("\(location): \(number) < \(minimum)") }
-            if let maximum = Self.number(schema["maximum"] as Any), number > maximum { problems.append("\(location): \(number) > \(maximum)") }
+            if let minimum = Self.number(schema["minimum"] as Any), number < minimum {
+                problems.append("\(location): \(number) < \(minimum)")
+            }
+            if let maximum = Self.number(schema["maximum"] as Any), number > maximum {
+                problems.append("\(location): \(number) > \(maximum)")
+            }
         }
         if let object = value as? [String: Any] {
             let properties = schema["properties"] as? [String: Any] ?? [:]
-            for name in schema["required"] as? [String] ?? [] where object[name] == nil { problems.append("\(location).\(name): required, missing") }
+            for name in schema["required"] as? [String] ?? [] where object[name] == nil {
+                problems.append("\(location).\(name): required, missing")
+            }
             for (name, member) in object {
                 if let property = properties[name] {
                     problems += validate(member, property, at: "\(location).\(name)")
@@ -86,7 +99,9 @@ struct OpenAPIContract {
             }
         }
         if let array = value as? [Any] {
-            if let minimum = schema["minItems"] as? Int, array.count < minimum { problems.append("\(location): fewer than \(minimum) items") }
+            if let minimum = schema["minItems"] as? Int, array.count < minimum {
+                problems.append("\(location): fewer than \(minimum) items")
+            }
             for (index, item) in array.enumerated() { problems += validate(item, schema["items"], at: "\(location)[\(index)]") }
         }
         return problems

@@ -9,13 +9,16 @@ import Testing
 @Suite(.serialized) struct OpenAPIContractTests {
     typealias Call = (method: String, path: String, body: String?, status: Int)
 
-    static func check(_ client: any TestClientProtocol, _ calls: [Call], _ contract: OpenAPIContract, token: String? = nil) async throws -> Set<String> {
+    static func check(_ client: any TestClientProtocol, _ calls: [Call], _ contract: OpenAPIContract, token: String? = nil) async throws
+        -> Set<String>
+    {
         var exercised = Set<String>()
         for call in calls {
             var headers: HTTPFields = [.contentType: "application/json"]
             if let token { headers[.authorization] = "Bearer \(token)" }
             let (status, contentType, body) = try await client.execute(
-                uri: call.path, method: call.method == "GET" ? .get : .post, headers: headers, body: call.body.map { ByteBuffer(string: $0) }
+                uri: call.path, method: call.method == "GET" ? .get : .post, headers: headers,
+                body: call.body.map { ByteBuffer(string: $0) }
             ) { response in
                 (response.status.code, response.headers[.contentType] ?? "", Data(response.body.readableBytesView))
             }
@@ -60,7 +63,8 @@ import Testing
         }
         try await InferenceProtocolTests().withServer(token: "s3cret") { client in
             let contract = try OpenAPIContract()
-            _ = try await Self.check(client, [("GET", "/v1/models", nil, 401), ("GET", "/v2/models/tiktok_engagement", nil, 401)], contract)
+            _ = try await Self.check(
+                client, [("GET", "/v1/models", nil, 401), ("GET", "/v2/models/tiktok_engagement", nil, 401)], contract)
             _ = try await Self.check(client, [("GET", "/v1/models", nil, 200)], contract, token: "s3cret")
         }
     }
@@ -68,10 +72,16 @@ import Testing
     @Test func theCheckerRefusesAnswersTheSpecDoesNotAllow() throws {
         let contract = try OpenAPIContract()
         let extra = Data(#"{"model": {"name": "m", "version": 1}, "predictions": [{"label": 1, "probability": 1.5, "score": 2}]}"#.utf8)
-        let problems = contract.problems(method: "POST", path: "/v1/models/m/predict", status: 200, contentType: "application/json", body: extra)
+        let problems = contract.problems(
+            method: "POST", path: "/v1/models/m/predict", status: 200, contentType: "application/json", body: extra)
         #expect(problems.sorted() == ["$.predictions[0].probability: 1.5 > 1.0", "$.predictions[0].score: not documented"])
-        #expect(contract.problems(method: "POST", path: "/v1/models/m/predict", status: 500, contentType: "application/json", body: Data("{}".utf8))
-            == ["POST /v1/models/{model}/predict does not document status 500"])
-        #expect(contract.problems(method: "GET", path: "/v3/x", status: 200, contentType: "application/json", body: Data()) == ["/v3/x is not documented"])
+        #expect(
+            contract.problems(
+                method: "POST", path: "/v1/models/m/predict", status: 500, contentType: "application/json", body: Data("{}".utf8))
+                == ["POST /v1/models/{model}/predict does not document status 500"])
+        #expect(
+            contract.problems(method: "GET", path: "/v3/x", status: 200, contentType: "application/json", body: Data()) == [
+                "/v3/x is not documented"
+            ])
     }
 }

@@ -14,8 +14,10 @@ import Training
 /// The prediction server over real HTTP on loopback, with models trained and registered in the
 /// real database: answers, errors for bad input, aliases, and a hot swap when an alias moves.
 @Suite(.serialized) struct PredictionServerTests {
-    static let features = ["log_followers", "log_following", "verified", "duration_s", "hashtag_count", "generic_hashtag", "music_original",
-                           "hour", "weekday", "evening", "description_length", "author_prior_median_log_views", "author_prior_videos"]
+    static let features = [
+        "log_followers", "log_following", "verified", "duration_s", "hashtag_count", "generic_hashtag", "music_original",
+        "hour", "weekday", "evening", "description_length", "author_prior_median_log_views", "author_prior_videos",
+    ]
 
     /// Two versions of `tiktok_virality` (tree, logistic) and one of `tiktok_engagement`; version 1 is production.
     func withServer(
@@ -32,9 +34,13 @@ import Training
                 _ = try await FeatureBuilder(database: database, set: try FeatureCatalog.set(name)).build()
             }
             let split = try SplitRule(parsing: "hash:0.25")
-            _ = try await trainer.train(set: try FeatureCatalog.set("tiktok_virality"), algorithm: try AlgorithmSpec(name: "tree", parameters: ["max_depth": "3"]), split: split)
-            _ = try await trainer.train(set: try FeatureCatalog.set("tiktok_virality"), algorithm: try AlgorithmSpec(name: "logistic"), split: split)
-            _ = try await trainer.train(set: try FeatureCatalog.set("tiktok_engagement"), algorithm: try AlgorithmSpec(name: "ridge"), split: split)
+            _ = try await trainer.train(
+                set: try FeatureCatalog.set("tiktok_virality"), algorithm: try AlgorithmSpec(name: "tree", parameters: ["max_depth": "3"]),
+                split: split)
+            _ = try await trainer.train(
+                set: try FeatureCatalog.set("tiktok_virality"), algorithm: try AlgorithmSpec(name: "logistic"), split: split)
+            _ = try await trainer.train(
+                set: try FeatureCatalog.set("tiktok_engagement"), algorithm: try AlgorithmSpec(name: "ridge"), split: split)
             try await registry.promote("tiktok_virality", version: 1, alias: "production")
 
             let store = ModelStore(registry: registry)
@@ -52,11 +58,13 @@ import Training
 
     static func instance(_ overrides: [String: String] = [:]) -> String {
         let pairs = features.map { name in "\"\(name)\": \(overrides[name] ?? "1")" }
-        return "{" + pairs.joined(separator: ", ") + overrides.filter { !features.contains($0.key) }.map { ", \"\($0.key)\": \($0.value)" }.joined() + "}"
+        return "{" + pairs.joined(separator: ", ")
+            + overrides.filter { !features.contains($0.key) }.map { ", \"\($0.key)\": \($0.value)" }.joined() + "}"
     }
 
     static func post(_ client: any TestClientProtocol, _ path: String, _ body: String) async throws -> (Int, [String: Any]) {
-        try await client.execute(uri: path, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body)) { response in
+        try await client.execute(uri: path, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body)) {
+            response in
             let object = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:]
             return (response.status.code, object)
         }
@@ -66,7 +74,9 @@ import Training
         try await withServer { client, _, _ in
             let live = try await client.execute(uri: "/v2/health/live", method: .get) { $0.status.code }
             #expect(live == 200)
-            let (status, body) = try await Self.post(client, "/v1/models/tiktok_virality/predict", "{\"instances\": [\(Self.instance()), \(Self.instance(["log_followers": "12"]))]}")
+            let (status, body) = try await Self.post(
+                client, "/v1/models/tiktok_virality/predict",
+                "{\"instances\": [\(Self.instance()), \(Self.instance(["log_followers": "12"]))]}")
             #expect(status == 200)
             let model = body["model"] as? [String: Any]
             #expect(model?["name"] as? String == "tiktok_virality" && model?["version"] as? Int == 1)
@@ -74,15 +84,19 @@ import Training
             #expect(predictions.count == 2)
             #expect(predictions.allSatisfy { ($0["probability"] as? Double).map { (0...1).contains($0) } == true && $0["label"] != nil })
 
-            let (aliasStatus, aliasBody) = try await Self.post(client, "/v1/models/tiktok_virality/versions/production/predict", "{\"instances\": [\(Self.instance())]}")
+            let (aliasStatus, aliasBody) = try await Self.post(
+                client, "/v1/models/tiktok_virality/versions/production/predict", "{\"instances\": [\(Self.instance())]}")
             #expect(aliasStatus == 200 && (aliasBody["model"] as? [String: Any])?["version"] as? Int == 1)
-            let (pinnedStatus, pinnedBody) = try await Self.post(client, "/v1/models/tiktok_virality/versions/2/predict", "{\"instances\": [\(Self.instance())]}")
+            let (pinnedStatus, pinnedBody) = try await Self.post(
+                client, "/v1/models/tiktok_virality/versions/2/predict", "{\"instances\": [\(Self.instance())]}")
             #expect(pinnedStatus == 200 && (pinnedBody["model"] as? [String: Any])?["version"] as? Int == 2)
-            let (_, regression) = try await Self.post(client, "/v1/models/tiktok_engagement/predict", "{\"instances\": [\(Self.instance())]}")
+            let (_, regression) = try await Self.post(
+                client, "/v1/models/tiktok_engagement/predict", "{\"instances\": [\(Self.instance())]}")
             #expect(((regression["predictions"] as? [[String: Any]])?.first?["value"] as? Double) != nil)
 
             let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
-            #expect(metrics.contains("engage_requests_total{route=\"/v1/models/{model}/predict\",model=\"tiktok_virality\",status=\"200\"}"))
+            #expect(
+                metrics.contains("engage_requests_total{route=\"/v1/models/{model}/predict\",model=\"tiktok_virality\",status=\"200\"}"))
         }
     }
 
@@ -90,7 +104,8 @@ import Training
         try await withServer { client, _, _ in
             let (unknown, _) = try await Self.post(client, "/v1/models/nope/predict", "{\"instances\": [\(Self.instance())]}")
             #expect(unknown == 404)
-            let (unknownVersion, _) = try await Self.post(client, "/v1/models/tiktok_virality/versions/9/predict", "{\"instances\": [\(Self.instance())]}")
+            let (unknownVersion, _) = try await Self.post(
+                client, "/v1/models/tiktok_virality/versions/9/predict", "{\"instances\": [\(Self.instance())]}")
             #expect(unknownVersion == 404)
             let (malformed, malformedBody) = try await Self.post(client, "/v1/models/tiktok_virality/predict", "{\"instances\": [")
             #expect(malformed == 400 && (malformedBody["error"] as? String)?.contains("not valid JSON") == true)
@@ -98,9 +113,18 @@ import Training
             let (fields, fieldsBody) = try await Self.post(client, "/v1/models/tiktok_virality/predict", bad)
             #expect(fields == 400)
             let problems = fieldsBody["fields"] as? [[String: Any]] ?? []
-            #expect(problems.contains { $0["instance"] as? Int == 0 && $0["field"] as? String == "hour" && $0["error"] as? String == "not a number" })
-            #expect(problems.contains { $0["instance"] as? Int == 0 && $0["field"] as? String == "extra" && $0["error"] as? String == "unknown field" })
-            #expect(problems.contains { $0["instance"] as? Int == 1 && $0["field"] as? String == "log_followers" && $0["error"] as? String == "missing" })
+            #expect(
+                problems.contains {
+                    $0["instance"] as? Int == 0 && $0["field"] as? String == "hour" && $0["error"] as? String == "not a number"
+                })
+            #expect(
+                problems.contains {
+                    $0["instance"] as? Int == 0 && $0["field"] as? String == "extra" && $0["error"] as? String == "unknown field"
+                })
+            #expect(
+                problems.contains {
+                    $0["instance"] as? Int == 1 && $0["field"] as? String == "log_followers" && $0["error"] as? String == "missing"
+                })
             let tooMany = "{\"instances\": [" + Array(repeating: Self.instance(), count: 51).joined(separator: ",") + "]}"
             let (many, _) = try await Self.post(client, "/v1/models/tiktok_virality/predict", tooMany)
             #expect(many == 400)
@@ -122,21 +146,29 @@ import Training
             let distinct = Dictionary(uniqueKeysWithValues: Self.features.enumerated().map { ($1, String($0 + 2)) })
             let reversed = "{" + Self.features.reversed().map { "\"\($0)\": \(distinct[$0]!)" }.joined(separator: ", ") + "}"
             let (orderStatus, orderBody) = try await Self.post(
-                client, "/v1/models/tiktok_engagement/predict", "{\"instances\": [\(Self.instance(distinct)), \(reversed), \(Self.instance())]}")
+                client, "/v1/models/tiktok_engagement/predict",
+                "{\"instances\": [\(Self.instance(distinct)), \(reversed), \(Self.instance())]}")
             let answers = (orderBody["predictions"] as? [[String: Any]] ?? []).map { $0["value"] as? Double }
             #expect(orderStatus == 200 && answers.count == 3)
             #expect(answers.first == answers.dropFirst().first && answers.first != answers.last, "\(answers)")
 
-            let bad = "{\"instances\": [" + [
-                Self.instance(["hour": "null"]),
-                Self.instance(["hour": "{\"a\": [1, {\"b\": null}]}", "weekday": "1e999"]),
-                "[1, 2]",
-                "{" + Self.instance().dropFirst().dropLast() + ", \"evening\": 0}",
-            ].joined(separator: ",") + "]}"
+            let bad =
+                "{\"instances\": ["
+                + [
+                    Self.instance(["hour": "null"]),
+                    Self.instance(["hour": "{\"a\": [1, {\"b\": null}]}", "weekday": "1e999"]),
+                    "[1, 2]",
+                    "{" + Self.instance().dropFirst().dropLast() + ", \"evening\": 0}",
+                ].joined(separator: ",") + "]}"
             let (fields, fieldsBody) = try await Self.post(client, "/v1/models/tiktok_virality/predict", bad)
             #expect(fields == 400)
-            let problems = (fieldsBody["fields"] as? [[String: Any]] ?? []).map { "\($0["instance"] ?? "?") \($0["field"] ?? "?") \($0["error"] ?? "?")" }
-            #expect(problems.sorted() == ["0 hour missing", "1 hour not a number", "1 weekday not finite", "2 (instance) not an object", "3 evening given twice"])
+            let problems = (fieldsBody["fields"] as? [[String: Any]] ?? []).map {
+                "\($0["instance"] ?? "?") \($0["field"] ?? "?") \($0["error"] ?? "?")"
+            }
+            #expect(
+                problems.sorted() == [
+                    "0 hour missing", "1 hour not a number", "1 weekday not finite", "2 (instance) not an object", "3 evening given twice",
+                ])
 
             for (text, message) in [
                 ("{\"instances\": []}", "instances is empty"),
@@ -154,7 +186,9 @@ import Training
     @Test func explainGivesContributionsThatAddUpToTheAnswer() async throws {
         try await withServer { client, _, _ in
             let body = "{\"instances\": [\(Self.instance()), \(Self.instance(["log_followers": "12", "hour": "20"]))]}"
-            let positive = { (p: [String: Any]) -> Double in p["label"] as! Double == 1 ? p["probability"] as! Double : 1 - (p["probability"] as! Double) }
+            let positive = { (p: [String: Any]) -> Double in
+                p["label"] as! Double == 1 ? p["probability"] as! Double : 1 - (p["probability"] as! Double)
+            }
             let sigmoid = { (z: Double) -> Double in 1 / (1 + exp(-z)) }
             for (path, score, link) in [
                 ("/v1/models/tiktok_virality/versions/2/predict", positive, sigmoid),
@@ -190,14 +224,17 @@ import Training
     @Test func rawDocumentsAreFeaturizedByTheSetsDefinitionsWithPointInTimeHistory() async throws {
         try await withServer { client, _, registry in
             let later = 1_780_000_000 + 300 * 3_600  // after every stored video
-            let body = "{\"documents\": [\(Self.tiktokItem(author: "a3", postedAt: later)), \(Self.tiktokItem(author: "a3", postedAt: 1_700_000_000)), \(Self.tiktokItem(author: "newcomer", postedAt: later))]}"
+            let body =
+                "{\"documents\": [\(Self.tiktokItem(author: "a3", postedAt: later)), \(Self.tiktokItem(author: "a3", postedAt: 1_700_000_000)), \(Self.tiktokItem(author: "newcomer", postedAt: later))]}"
             let (status, answer) = try await Self.post(client, "/v1/models/tiktok_virality/predict", body)
             #expect(status == 200, "\(answer)")
             let predictions = answer["predictions"] as? [[String: Any]] ?? []
             let features = predictions.map { $0["features"] as? [String: Any] ?? [:] }
             try #require(features.count == 3)
             #expect(features[0]["log_followers"] as? Double == log1p(5_000))
-            #expect(features[0]["hashtag_count"] as? Double == 2 && features[0]["generic_hashtag"] as? Double == 1 && features[0]["verified"] as? Double == 1)
+            #expect(
+                features[0]["hashtag_count"] as? Double == 2 && features[0]["generic_hashtag"] as? Double == 1
+                    && features[0]["verified"] as? Double == 1)
 
             // History: a3 posted 10 of the 200 stored videos; none before 2023; the newcomer none.
             let stored = try await registry.database.collection("raw_tiktok_videos").find(["author.id": "a3"])
@@ -213,7 +250,8 @@ import Training
                 "{" + Self.features.map { "\"\($0)\": \((row[$0] as? Double).map { String($0) } ?? "null")" }.joined(separator: ",") + "}"
             }
             let (_, again) = try await Self.post(client, "/v1/models/tiktok_virality/predict", "{\"instances\": [\(instances[0])]}")
-            #expect((again["predictions"] as? [[String: Any]])?.first?["probability"] as? Double == predictions[0]["probability"] as? Double)
+            #expect(
+                (again["predictions"] as? [[String: Any]])?.first?["probability"] as? Double == predictions[0]["probability"] as? Double)
 
             let broken = "{\"documents\": [\(Self.tiktokItem(author: "a3", postedAt: later)), {\"id\": \"73\", \"desc\": \"no time\"}]}"
             let (bad, badAnswer) = try await Self.post(client, "/v1/models/tiktok_virality/predict", broken)
@@ -225,7 +263,9 @@ import Training
 
     @Test func theSampledPredictionLogRecordsAnsweredRequestsOffThePath() async throws {
         try await withServer(logSample: 1) { client, _, registry in
-            let bodies = ["{\"instances\": [\(Self.instance())]}", "{\"instances\": [\(Self.instance()), \(Self.instance(["hour": "3"]))]}"]
+            let bodies = [
+                "{\"instances\": [\(Self.instance())]}", "{\"instances\": [\(Self.instance()), \(Self.instance(["hour": "3"]))]}",
+            ]
             for body in bodies { #expect(try await Self.post(client, "/v1/models/tiktok_virality/predict", body).0 == 200) }
             #expect(try await Self.post(client, "/v1/models/tiktok_virality/predict", "{\"instances\": [{}]}").0 == 400)
             let log = registry.database.collection("predictions")
@@ -235,7 +275,8 @@ import Training
                 entries = try await log.find()
             }
             #expect(entries.count == 2)
-            let byHash = Dictionary(uniqueKeysWithValues: entries.compactMap { entry in entry["input_sha256"]?.stringValue.map { ($0, entry) } })
+            let byHash = Dictionary(
+                uniqueKeysWithValues: entries.compactMap { entry in entry["input_sha256"]?.stringValue.map { ($0, entry) } })
             for body in bodies {
                 let entry = try #require(byHash[SHA256.hex(Array(body.utf8))])
                 #expect(entry["model"] == "tiktok_virality" && entry["version"]?.doubleValue == 1)
@@ -270,7 +311,8 @@ import Training
             #expect(ready.contains("SHA-256"))
 
             // Asked for by number, the refused version is a 503 with the reason, not an empty 500.
-            let (refused, refusal) = try await Self.post(client, "/v1/models/tiktok_virality/versions/1/predict", "{\"instances\": [\(Self.instance())]}")
+            let (refused, refusal) = try await Self.post(
+                client, "/v1/models/tiktok_virality/versions/1/predict", "{\"instances\": [\(Self.instance())]}")
             #expect(refused == 503 && (refusal["error"] as? String)?.contains("SHA-256") == true, "\(refusal)")
 
             // Restored, the next refresh serves it and readiness forgets the problem.
@@ -300,7 +342,9 @@ import Training
             var configuration = ServerConfiguration()
             configuration.port = 0
             configuration.apiToken = token
-            try await PredictionServer(store: store, configuration: configuration).application().test(.live) { client in try await body(client) }
+            try await PredictionServer(store: store, configuration: configuration).application().test(.live) { client in
+                try await body(client)
+            }
         }
     }
 
@@ -314,17 +358,22 @@ import Training
     @Test func metadataAndInferNameTheConcreteVersion() async throws {
         try await withServer(token: nil) { client in
             let metadata = try await client.execute(uri: "/v2/models/tiktok_engagement/versions/production", method: .get) { response in
-                (response.status.code, (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:])
+                (
+                    response.status.code,
+                    (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:]
+                )
             }
             #expect(metadata.0 == 200)
             #expect(metadata.1["versions"] as? [String] == ["1"])
             #expect((metadata.1["inputs"] as? [[String: Any]])?.count == PredictionServerTests.features.count)
-            let (status, body) = try await PredictionServerTests.post(client, "/v2/models/tiktok_engagement/versions/production/infer", Self.inferBody(rows: 3))
+            let (status, body) = try await PredictionServerTests.post(
+                client, "/v2/models/tiktok_engagement/versions/production/infer", Self.inferBody(rows: 3))
             #expect(status == 200)
             #expect(body["model_version"] as? String == "1" && body["id"] as? String == "req-1")
             let outputs = body["outputs"] as? [[String: Any]] ?? []
             #expect(outputs.first?["name"] as? String == "value" && (outputs.first?["data"] as? [Double])?.count == 3)
-            let (missing, missingBody) = try await PredictionServerTests.post(client, "/v2/models/tiktok_engagement/infer", Self.inferBody(rows: 2, skip: "hour"))
+            let (missing, missingBody) = try await PredictionServerTests.post(
+                client, "/v2/models/tiktok_engagement/infer", Self.inferBody(rows: 2, skip: "hour"))
             #expect(missing == 400)
             #expect((missingBody["fields"] as? [[String: Any]])?.first?["field"] as? String == "hour")
             let (unknown, _) = try await PredictionServerTests.post(client, "/v2/models/nope/infer", Self.inferBody(rows: 1))
@@ -336,9 +385,13 @@ import Training
         try await withServer(token: "s3cret") { client in
             #expect(try await client.execute(uri: "/v2/health/live", method: .get) { $0.status.code } == 200)
             #expect(try await client.execute(uri: "/v1/models", method: .get) { $0.status.code } == 401)
-            let wrong = try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "Bearer s3cre"]) { $0.status.code }
+            let wrong = try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "Bearer s3cre"]) {
+                $0.status.code
+            }
             #expect(wrong == 401)
-            let right = try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "Bearer s3cret"]) { $0.status.code }
+            let right = try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "Bearer s3cret"]) {
+                $0.status.code
+            }
             #expect(right == 200)
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 import Logging
 
@@ -15,6 +15,7 @@ public struct RetryPolicy: Sendable {
     /// Per-request timeout, in whole seconds (at least 1).
     public var timeout: Duration = .seconds(10)
 
+    /// The default policy: three retries with exponential back-off, 10 s per request.
     public init() {}
 }
 
@@ -52,7 +53,8 @@ struct HTTPFetcher: Sendable {
                 lastStatus = status
                 if status == 429 {
                     let header = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Retry-After")
-                    let wait = min(header.flatMap(Double.init).map { Duration.milliseconds(Int64($0 * 1000)) } ?? backoff, policy.maxRetryAfter)
+                    let wait = min(
+                        header.flatMap(Double.init).map { Duration.milliseconds(Int64($0 * 1000)) } ?? backoff, policy.maxRetryAfter)
                     lastFailure = "rate limited (429)"
                     logger.debug("rate limited, waiting", metadata: ["url": "\(url.path)", "seconds": "\(wait)"])
                     if attempt < policy.attempts { try await Task.sleep(for: wait) }

@@ -18,13 +18,19 @@ public struct TMDBAPICollector: Sendable {
         var path: String { self == .popular ? "movie/popular" : "discover/movie" }
     }
 
+    /// The API's base URL (`https://api.themoviedb.org/3`, or a local server in tests).
     public let baseURL: URL
+    /// The bearer token (`TMDB_API_TOKEN`), never logged.
     public let token: String?
+    /// The list walked for movie ids.
     public var list = List.popular
+    /// List pages to collect (20 movies each).
     public var pages = 5
+    /// Retries, back-off and timeouts of each request.
     public var policy = RetryPolicy()
     let logger: Logger
 
+    /// A collector for the API at `baseURL`, authenticated with `token` when given.
     public init(baseURL: URL, token: String?, logger: Logger = Logger(label: "engage.collect.tmdb")) {
         self.baseURL = baseURL
         self.token = token
@@ -40,12 +46,19 @@ public struct TMDBAPICollector: Sendable {
         let checkpoints = database.collection("ingest_checkpoints")
         var firstPage = 1
         if !restart, let checkpoint = try await checkpoints.findOne(["_id": .string(checkpointID)]),
-           checkpoint["status"] == "running", let done = checkpoint["pages_done"]?.int64Value {
+            checkpoint["status"] == "running", let done = checkpoint["pages_done"]?.int64Value
+        {
             firstPage = Int(done) + 1
         }
-        try await checkpoints.upsert([["_id": .string(checkpointID), "status": "running", "pages_done": .int64(Int64(firstPage - 1)),
-                                       "pages": .int64(Int64(pages))]], key: ["_id"])
-        let ingestor = Ingestor(database: database, collection: TMDBMovie.collection, source: "tmdb-api:\(baseURL.absoluteString)", logger: logger)
+        try await checkpoints.upsert(
+            [
+                [
+                    "_id": .string(checkpointID), "status": "running", "pages_done": .int64(Int64(firstPage - 1)),
+                    "pages": .int64(Int64(pages)),
+                ]
+            ], key: ["_id"])
+        let ingestor = Ingestor(
+            database: database, collection: TMDBMovie.collection, source: "tmdb-api:\(baseURL.absoluteString)", logger: logger)
         var total = IngestSummary(runID: ingestor.runID, source: ingestor.source, collection: ingestor.collection)
         for page in firstPage...max(firstPage, pages) where page <= pages {
             let ids = try await movieIDs(page: page, fetcher: fetcher)
@@ -62,12 +75,17 @@ public struct TMDBAPICollector: Sendable {
             total.unchanged += summary.unchanged
             total.rejected += summary.rejected
             total.seconds += summary.seconds
-            try await checkpoints.bulkWrite([.updateOne(
-                filter: ["_id": .string(checkpointID)], update: ["$set": ["pages_done": .int64(Int64(page))]], upsert: false)])
+            try await checkpoints.bulkWrite([
+                .updateOne(
+                    filter: ["_id": .string(checkpointID)], update: ["$set": ["pages_done": .int64(Int64(page))]], upsert: false)
+            ])
             progress?.update(fraction: Double(page) / Double(pages), summary: total, force: true)
         }
-        try await checkpoints.bulkWrite([.updateOne(
-            filter: ["_id": .string(checkpointID)], update: ["$set": ["status": "completed", "finished_at": .date(Date())]], upsert: false)])
+        try await checkpoints.bulkWrite([
+            .updateOne(
+                filter: ["_id": .string(checkpointID)], update: ["$set": ["status": "completed", "finished_at": .date(Date())]],
+                upsert: false)
+        ])
         try await ingestor.finish(total)
         progress?.finish(summary: total)
         return total
@@ -75,11 +93,14 @@ public struct TMDBAPICollector: Sendable {
 
     private func movieIDs(page: Int, fetcher: HTTPFetcher) async throws -> [Int64] {
         var components = URLComponents(url: baseURL.appendingPathComponent(list.path), resolvingAgainstBaseURL: false)!
-        components.queryItems = [URLQueryItem(name: "page", value: String(page))]
+        components.queryItems =
+            [URLQueryItem(name: "page", value: String(page))]
             + (list == .discover ? [URLQueryItem(name: "sort_by", value: "popularity.desc")] : [])
         let url = components.url!
         let (status, body) = try await fetcher.get(url)
-        guard status == 200 else { throw CollectError.http(url: url.absoluteString, status: status, reason: "list page \(page) answered \(status)") }
+        guard status == 200 else {
+            throw CollectError.http(url: url.absoluteString, status: status, reason: "list page \(page) answered \(status)")
+        }
         let document = try Document(extendedJSON: String(decoding: body, as: UTF8.self))
         guard case .array(let results)? = document["results"] else {
             throw CollectError.unsupportedFormat("\(url.absoluteString): no results array in the page")
@@ -97,10 +118,14 @@ public struct TMDBAPICollector: Sendable {
         let (status, body) = try await fetcher.get(components.url!)
         let text = String(decoding: body, as: UTF8.self)
         guard status == 200 else {
-            return IngestItem(position: position, raw: text, outcome: .failure(RecordError(field: "(http)", reason: "GET /movie/\(id) answered \(status)")))
+            return IngestItem(
+                position: position, raw: text,
+                outcome: .failure(RecordError(field: "(http)", reason: "GET /movie/\(id) answered \(status)")))
         }
-        return IngestItem(position: position, raw: text, outcome: Result { () throws(RecordError) -> NormalizedRecord in
-            try TMDBMovie.normalize(try FileInput.jsonObject(text), key: String(id))
-        })
+        return IngestItem(
+            position: position, raw: text,
+            outcome: Result { () throws(RecordError) -> NormalizedRecord in
+                try TMDBMovie.normalize(try FileInput.jsonObject(text), key: String(id))
+            })
     }
 }

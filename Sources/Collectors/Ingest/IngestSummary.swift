@@ -1,19 +1,29 @@
 /// What one collection run did. Always `read = inserted + updated + unchanged + rejected`.
 public struct IngestSummary: Sendable, Equatable, Codable {
+    /// The run's id in `ingest_runs`.
     public var runID: String
+    /// What was read (`tiktok-file:PATH`, `tmdb-api:popular`, …).
     public var source: String
+    /// The raw collection written.
     public var collection: String
+    /// Records read: always inserted + updated + unchanged + rejected.
     public var read = 0
+    /// Records stored for the first time.
     public var inserted = 0
+    /// Records whose stored document changed.
     public var updated = 0
+    /// Records already stored as read, or older than what is stored.
     public var unchanged = 0
+    /// Records refused, each stored in `rejects` with its field and reason.
     public var rejected = 0
     /// Stats snapshots appended (TikTok).
     public var snapshots = 0
     /// Problems in a side input (the TMDB credits file), reported as rejects but not counted in `read`.
     public var sideInputRejected = 0
+    /// How long the run took.
     public var seconds = 0.0
 
+    /// An empty summary of run `runID` reading `source` into `collection`.
     public init(runID: String, source: String, collection: String) {
         self.runID = runID
         self.source = source
@@ -27,7 +37,8 @@ public struct IngestSummary: Sendable, Equatable, Codable {
 
     /// One line for people.
     public var text: String {
-        var line = "\(source) → \(collection): read \(read) = inserted \(inserted) + updated \(updated) + unchanged \(unchanged) + rejected \(rejected)"
+        var line =
+            "\(source) → \(collection): read \(read) = inserted \(inserted) + updated \(updated) + unchanged \(unchanged) + rejected \(rejected)"
         if snapshots > 0 { line += "; \(snapshots) stats snapshots" }
         if sideInputRejected > 0 { line += "; \(sideInputRejected) side-input rows rejected" }
         if rejected + sideInputRejected > 0 { line += " (see the rejects collection, run \(runID))" }

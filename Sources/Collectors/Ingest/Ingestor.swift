@@ -7,10 +7,14 @@ import SourceSchemas
 /// One record handed to the ``Ingestor``: its position, raw text, and either the normalized
 /// record or why it was refused.
 public struct IngestItem: Sendable {
+    /// Where the record is in its input.
     public var position: RecordPosition
+    /// The record's raw text, kept with a reject.
     public var raw: String
+    /// The normalized record, or why it was refused.
     public var outcome: Result<NormalizedRecord, RecordError>
 
+    /// An item with its position, raw text and outcome.
     public init(position: RecordPosition, raw: String, outcome: Result<NormalizedRecord, RecordError>) {
         self.position = position
         self.raw = raw
@@ -28,17 +32,23 @@ public struct IngestItem: Sendable {
 /// Rejects are keyed by source and position, so they are not duplicated either. Every run is
 /// recorded in `ingest_runs`, with its counts when it ends.
 public struct Ingestor: Sendable {
+    /// The database written to.
     public let database: MongoDatabase
+    /// The raw collection the records go to.
     public let collection: String
     /// Where records go for a changed record's snapshot (e.g. `tiktok_stats`), if any.
     public let snapshotCollection: String?
     /// Names the input, e.g. `tmdb-file:/data/movies.json`.
     public let source: String
+    /// The run's id in `ingest_runs` (a new ObjectId unless given).
     public let runID: String
+    /// When the input was fetched, stamped on every stored document.
     public let fetchedAt: Date
+    /// Records written per round trip.
     public var batchSize = 500
     let logger: Logger
 
+    /// An ingestor writing `source`'s records into `collection` (and changed records' snapshots into `snapshotCollection`).
     public init(
         database: MongoDatabase, collection: String, snapshotCollection: String? = nil, source: String,
         runID: String = ObjectId().description, fetchedAt: Date = Date(), logger: Logger = Logger(label: "engage.collect")
@@ -63,11 +73,14 @@ public struct Ingestor: Sendable {
         let start = clock.now
         let runs = database.collection("ingest_runs")
         try await markInterruptedRuns()
-        try await runs.upsert([[
-            "_id": .string(runID), "source": .string(source), "collection": .string(collection),
-            "started_at": .date(fetchedAt), "status": "running", "host": .string(Self.host), "pid": .int64(Int64(getpid())),
-            "heartbeat_at": .date(Date()),
-        ]], key: ["_id"])
+        try await runs.upsert(
+            [
+                [
+                    "_id": .string(runID), "source": .string(source), "collection": .string(collection),
+                    "started_at": .date(fetchedAt), "status": "running", "host": .string(Self.host), "pid": .int64(Int64(getpid())),
+                    "heartbeat_at": .date(Date()),
+                ]
+            ], key: ["_id"])
         do {
             var batch: [IngestItem] = []
             var keys = Set<BSONValue>()
@@ -91,9 +104,12 @@ public struct Ingestor: Sendable {
             try await write(batch, into: &summary)
         } catch {
             summary.seconds = (clock.now - start) / .seconds(1)
-            _ = try? await runs.bulkWrite([.updateOne(
-                filter: ["_id": .string(runID)],
-                update: ["$set": ["status": "failed", "error": .string(String(describing: error)), "counts": counts(summary)]], upsert: false)])
+            _ = try? await runs.bulkWrite([
+                .updateOne(
+                    filter: ["_id": .string(runID)],
+                    update: ["$set": ["status": "failed", "error": .string(String(describing: error)), "counts": counts(summary)]],
+                    upsert: false)
+            ])
             throw error
         }
         summary.seconds = (clock.now - start) / .seconds(1)
@@ -129,21 +145,30 @@ public struct Ingestor: Sendable {
                 alive = false
             }
             guard !alive else { continue }
-            _ = try await runs.bulkWrite([.updateOne(
-                filter: ["_id": id, "status": "running"],
-                update: ["$set": ["status": "interrupted", "interrupted_seen_at": .date(Date()), "interrupted_seen_by": .string(runID)]],
-                upsert: false)])
+            _ = try await runs.bulkWrite([
+                .updateOne(
+                    filter: ["_id": id, "status": "running"],
+                    update: [
+                        "$set": ["status": "interrupted", "interrupted_seen_at": .date(Date()), "interrupted_seen_by": .string(runID)]
+                    ],
+                    upsert: false)
+            ])
             logger.info("earlier ingest run marked interrupted", metadata: ["ingest.run": "\(id)"])
         }
     }
 
     private func heartbeat(_ summary: IngestSummary) async throws {
-        _ = try await database.collection("ingest_runs").bulkWrite([.updateOne(
-            filter: ["_id": .string(runID)], update: ["$set": ["heartbeat_at": .date(Date()), "counts": counts(summary)]], upsert: false)])
+        _ = try await database.collection("ingest_runs").bulkWrite([
+            .updateOne(
+                filter: ["_id": .string(runID)], update: ["$set": ["heartbeat_at": .date(Date()), "counts": counts(summary)]], upsert: false
+            )
+        ])
     }
 
     /// Records side-input problems (rows of a joined file) as rejects.
-    public func reject(side: String, problems: [(position: RecordPosition, error: RecordError, raw: String)], into summary: inout IngestSummary) async throws {
+    public func reject(
+        side: String, problems: [(position: RecordPosition, error: RecordError, raw: String)], into summary: inout IngestSummary
+    ) async throws {
         guard !problems.isEmpty else { return }
         let documents = problems.map { rejectDocument(source: side, position: $0.position, error: $0.error, raw: $0.raw) }
         try await database.collection("rejects").upsert(documents, key: ["_id"])
@@ -152,9 +177,11 @@ public struct Ingestor: Sendable {
 
     /// Stores the final counts of the run.
     public func finish(_ summary: IngestSummary) async throws {
-        try await database.collection("ingest_runs").bulkWrite([.updateOne(
-            filter: ["_id": .string(runID)],
-            update: ["$set": ["status": "completed", "finished_at": .date(Date()), "counts": counts(summary)]], upsert: false)])
+        try await database.collection("ingest_runs").bulkWrite([
+            .updateOne(
+                filter: ["_id": .string(runID)],
+                update: ["$set": ["status": "completed", "finished_at": .date(Date()), "counts": counts(summary)]], upsert: false)
+        ])
         logger.debug("ingest run finished", metadata: ["ingest.run": "\(runID)", "ingest.read": "\(summary.read)"])
     }
 
@@ -180,7 +207,9 @@ public struct Ingestor: Sendable {
                 guard bytes.count <= Self.maxDocumentBytes else {
                     let error = RecordError(
                         field: "(record)",
-                        reason: "the stored document would be \(bytes.count) bytes; MongoDB's limit is 16 MiB (at most \(Self.maxDocumentBytes) here)")
+                        reason:
+                            "the stored document would be \(bytes.count) bytes; MongoDB's limit is 16 MiB (at most \(Self.maxDocumentBytes) here)"
+                    )
                     rejects.append(rejectDocument(source: source, position: item.position, error: error, raw: item.raw))
                     continue
                 }

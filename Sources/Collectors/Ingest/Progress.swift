@@ -9,6 +9,7 @@ public final class ProgressBar: @unchecked Sendable {
     private let start = ContinuousClock.now
     private var lastDraw = ContinuousClock.now - .seconds(1)
 
+    /// A bar labelled `label`, drawn unless `quiet` or standard error is not a terminal.
     public init(label: String, quiet: Bool) {
         self.label = label
         self.enabled = !quiet && isatty(STDERR_FILENO) != 0
@@ -25,7 +26,8 @@ public final class ProgressBar: @unchecked Sendable {
         let filled = Int((fraction ?? 0).clamped(0, 1) * Double(width))
         let bar = fraction == nil ? "" : "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
         let rate = Double(summary.read) / elapsed
-        let line = "\r\(label) \(bar)\(summary.read) read · \(summary.inserted) new · \(summary.updated) updated · "
+        let line =
+            "\r\(label) \(bar)\(summary.read) read · \(summary.inserted) new · \(summary.updated) updated · "
             + "\(summary.unchanged) same · \(summary.rejected) rejected · \(Int(rate))/s "
         FileHandle.standardError.write(Data(line.utf8))
     }

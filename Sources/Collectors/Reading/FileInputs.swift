@@ -33,7 +33,8 @@ public final class FileInput {
 
     /// A JSON (array, JSON Lines, wrapper or object-keyed) or CSV file of `kind` records.
     /// `credits` joins a TMDB 5000 credits CSV to a TMDB 5000 movies CSV.
-    public static func open(_ path: String, kind: Kind, credits: TMDB5000CSV.Credits? = nil, observedAt: Date = Date()) throws -> FileInput {
+    public static func open(_ path: String, kind: Kind, credits: TMDB5000CSV.Credits? = nil, observedAt: Date = Date()) throws -> FileInput
+    {
         if path.lowercased().hasSuffix(".csv") {
             return try csv(path, kind: kind, credits: credits, observedAt: observedAt)
         }
@@ -41,13 +42,15 @@ public final class FileInput {
         return FileInput(path: path) { offset in
             guard let raw = try stream.next() else { return nil }
             offset.last = raw.position.offset
-            return IngestItem(position: raw.position, raw: raw.text, outcome: Result { () throws(RecordError) -> NormalizedRecord in
-                let document = try parse(raw)
-                switch kind {
-                case .tmdb: return try TMDBMovie.normalize(document, key: raw.position.key)
-                case .tiktok: return try TikTokVideo.normalize(document, observedAt: observedAt)
-                }
-            })
+            return IngestItem(
+                position: raw.position, raw: raw.text,
+                outcome: Result { () throws(RecordError) -> NormalizedRecord in
+                    let document = try parse(raw)
+                    switch kind {
+                    case .tmdb: return try TMDBMovie.normalize(document, key: raw.position.key)
+                    case .tiktok: return try TikTokVideo.normalize(document, observedAt: observedAt)
+                    }
+                })
         }
     }
 
@@ -94,15 +97,19 @@ public final class FileInput {
             guard let record = try stream.next() else { return nil }
             defer { index += 1 }
             let position = RecordPosition(index: index, line: record.line, offset: 0)
-            return IngestItem(position: position, raw: record.strings.joined(separator: ","), outcome: Result { () throws(RecordError) in
-                guard record.count == fieldCount else {
-                    throw RecordError(field: "(row)", reason: "\(record.count) fields, the header has \(fieldCount)")
-                }
-                if let bad = record.invalidUTF8() {
-                    throw RecordError(field: header[bad.field], reason: "not valid UTF-8 (byte \(bad.byte) of the field); re-export the file as UTF-8")
-                }
-                return try normalize(record)
-            })
+            return IngestItem(
+                position: position, raw: record.strings.joined(separator: ","),
+                outcome: Result { () throws(RecordError) in
+                    guard record.count == fieldCount else {
+                        throw RecordError(field: "(row)", reason: "\(record.count) fields, the header has \(fieldCount)")
+                    }
+                    if let bad = record.invalidUTF8() {
+                        throw RecordError(
+                            field: header[bad.field], reason: "not valid UTF-8 (byte \(bad.byte) of the field); re-export the file as UTF-8"
+                        )
+                    }
+                    return try normalize(record)
+                })
         }
     }
 

@@ -12,6 +12,7 @@ public struct RecordPosition: Sendable, Equatable, Codable, CustomStringConverti
     /// The record's key in an object-keyed file (`{"19995": {...}}`), if any.
     public var key: String?
 
+    /// A position with every field given.
     public init(index: Int, line: Int, offset: Int, key: String? = nil) {
         self.index = index
         self.line = line
@@ -19,6 +20,7 @@ public struct RecordPosition: Sendable, Equatable, Codable, CustomStringConverti
         self.key = key
     }
 
+    /// `record N, line L` (and the key, when the record had one).
     public var description: String {
         "record \(index + 1) (line \(line), byte \(offset)\(key.map { ", key \($0)" } ?? ""))"
     }
@@ -26,7 +28,9 @@ public struct RecordPosition: Sendable, Equatable, Codable, CustomStringConverti
 
 /// One record's text as read, before parsing.
 public struct RawRecord: Sendable {
+    /// Where the record is in the file.
     public var position: RecordPosition
+    /// The record's JSON text.
     public var text: String
     /// The file ended inside this record.
     public var truncated: Bool
@@ -48,6 +52,7 @@ public final class JSONRecordStream {
     /// Keys whose array value holds the records of a wrapper object.
     public static let wrapperKeys: Set<String> = ["itemList", "results", "items", "data", "movies"]
 
+    /// The file read.
     public let path: String
     private let file: UnsafeMutablePointer<FILE>
     private var scanner = JSONRecordScanner()

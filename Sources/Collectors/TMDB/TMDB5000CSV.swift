@@ -35,7 +35,9 @@ public struct TMDB5000CSV {
             let fields = Dictionary(zip(header, record.strings), uniquingKeysWith: { first, _ in first })
             let raw = record.strings.joined(separator: ",")
             guard let idText = fields["movie_id"], let id = Int64(idText.trimmingCharacters(in: .whitespaces)), id > 0 else {
-                credits.problems.append((position, RecordError(field: "movie_id", reason: "missing or not a positive id: \"\(fields["movie_id"] ?? "")\""), raw))
+                credits.problems.append(
+                    (position, RecordError(field: "movie_id", reason: "missing or not a positive id: \"\(fields["movie_id"] ?? "")\""), raw)
+                )
                 return
             }
             var document = Document()

@@ -18,15 +18,26 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
     static let patterns: [Field: [String]] = [
         .videoID: ["videoid", "id", "postid", "awemeid", "itemid", "mediaid", "shortcode", "url", "videourl", "link"],
         .title: ["title", "caption", "description", "desc", "text", "videotitle", "videodescription"],
-        .views: ["views", "viewcount", "playcount", "videoviewcount", "plays", "viewscount", "totalviews", "numviews", "videoviews", "impressions"],
+        .views: [
+            "views", "viewcount", "playcount", "videoviewcount", "plays", "viewscount", "totalviews", "numviews", "videoviews",
+            "impressions",
+        ],
         .likes: ["likes", "likecount", "diggcount", "likescount", "hearts", "numlikes", "totallikes", "reactions"],
         .comments: ["comments", "commentcount", "commentscount", "numcomments", "totalcomments"],
         .shares: ["shares", "sharecount", "sharescount", "numshares", "totalshares", "reposts"],
-        .duration: ["duration", "durations", "durationsec", "durationseconds", "videoduration", "length", "lengthsec", "videolength", "durationsecs"],
-        .publishedAt: ["publishedat", "publishtime", "publishdate", "published", "uploaddate", "uploadtime", "createtime", "createdat", "created",
-                       "postedat", "postdate", "date", "timestamp", "datetime", "uploaded"],
+        .duration: [
+            "duration", "durations", "durationsec", "durationseconds", "videoduration", "length", "lengthsec", "videolength",
+            "durationsecs",
+        ],
+        .publishedAt: [
+            "publishedat", "publishtime", "publishdate", "published", "uploaddate", "uploadtime", "createtime", "createdat", "created",
+            "postedat", "postdate", "date", "timestamp", "datetime", "uploaded",
+        ],
         .platform: ["platform", "network", "site", "app", "source"],
-        .creator: ["creator", "author", "channel", "channelname", "channeltitle", "username", "user", "uploader", "authorname", "account", "handle", "creatorname"],
+        .creator: [
+            "creator", "author", "channel", "channelname", "channeltitle", "username", "user", "uploader", "authorname", "account",
+            "handle", "creatorname",
+        ],
         .category: ["category", "categoryname", "genre", "topic", "niche", "contentcategory"],
         .country: ["country", "countrycode", "region", "location", "market", "geo"],
         .hashtags: ["hashtags", "tags", "hashtag", "challenges", "keywords"],
@@ -48,7 +59,8 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
                 throw .invalidMapping("unknown field \(field); fields are \(Field.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard let index = header.firstIndex(of: column) ?? normalized.firstIndex(of: Self.normalize(column)) else {
-                throw .invalidMapping("--map \(field)=\(column): the file has no column \(column) (it has \(header.joined(separator: ", ")))")
+                throw .invalidMapping(
+                    "--map \(field)=\(column): the file has no column \(column) (it has \(header.joined(separator: ", ")))")
             }
             columns[target] = index
             taken.insert(index)
@@ -63,7 +75,8 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
             }
         }
         guard columns[.views] != nil else {
-            throw .invalidMapping("no column for views (looked for \(Self.patterns[.views]!.joined(separator: ", "))); name it with --map views=COLUMN")
+            throw .invalidMapping(
+                "no column for views (looked for \(Self.patterns[.views]!.joined(separator: ", "))); name it with --map views=COLUMN")
         }
         self.columns = columns
     }

@@ -21,7 +21,9 @@ public enum ClusterQuality {
                 var sums = [Double](repeating: 0, count: clusterCount)
                 var counts = [Int](repeating: 0, count: clusterCount)
                 for j in 0..<rows.count where j != i {
-                    sums[sampleLabels[j]] += squaredDistance(v.baseAddress! + i * data.columns, v.baseAddress! + j * data.columns, data.columns).squareRoot()
+                    sums[sampleLabels[j]] += squaredDistance(
+                        v.baseAddress! + i * data.columns, v.baseAddress! + j * data.columns, data.columns
+                    ).squareRoot()
                     counts[sampleLabels[j]] += 1
                 }
                 let own = sampleLabels[i]
@@ -72,9 +74,13 @@ public enum ClusterQuality {
 
 /// One candidate `k` of ``KMeans/chooseClusterCount(_:candidates:)``.
 public struct ClusterCountScore: Sendable, Equatable, Codable {
+    /// The number of clusters measured.
     public let clusterCount: Int
+    /// The weighted sum of squared distances to the assigned centres.
     public let inertia: Double
+    /// The mean silhouette over a sample of rows (-1 to 1, higher is better).
     public let silhouette: Double
+    /// The Davies–Bouldin index (0 and up, lower is better).
     public let daviesBouldin: Double
 }
 
@@ -91,10 +97,11 @@ extension KMeans {
             estimator.clusterCount = k
             let model = try estimator.fit(x, [])
             let labels = try model.predict(x).map { Int($0) }
-            scores.append(ClusterCountScore(
-                clusterCount: k, inertia: model.inertia,
-                silhouette: ClusterQuality.silhouette(x, labels: labels, seed: seed),
-                daviesBouldin: ClusterQuality.daviesBouldin(x, labels: labels)))
+            scores.append(
+                ClusterCountScore(
+                    clusterCount: k, inertia: model.inertia,
+                    silhouette: ClusterQuality.silhouette(x, labels: labels, seed: seed),
+                    daviesBouldin: ClusterQuality.daviesBouldin(x, labels: labels)))
         }
         var best = scores[0]
         for score in scores.dropFirst() where score.silhouette > best.silhouette { best = score }

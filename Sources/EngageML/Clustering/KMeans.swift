@@ -21,6 +21,7 @@ public struct KMeans: Estimator, Equatable, Codable {
     /// Worker threads (nil: all cores).
     public var threads: Int?
 
+    /// k-means with `clusterCount` centres, `restarts` seedings (the lowest inertia is kept), an iteration cap, a tolerance on centre movement (relative to the data's variance), a seed and a thread count (nil: every core).
     public init(
         clusterCount: Int = 8, restarts: Int = 1, maxIterations: Int = 300, tolerance: Double = 1e-4, seed: UInt64 = 0,
         threads: Int? = nil
@@ -75,7 +76,8 @@ public struct KMeans: Estimator, Equatable, Codable {
         var potential = closest.reduce(0, +)
         for _ in 1..<clusterCount {
             let cumulative = runningSums(closest)
-            let candidates = (0..<trials).map { _ in weightedDraw(closest, cumulative: cumulative, total: potential, generator: &generator) }
+            let candidates = (0..<trials).map { _ in weightedDraw(closest, cumulative: cumulative, total: potential, generator: &generator)
+            }
             let potentials = data.squaredDistances(to: candidates, weights: weights, closest: closest, into: &distances, threads: threads)
             var best = 0
             for t in 1..<trials where potentials[t] < potentials[best] { best = t }
@@ -150,7 +152,9 @@ private struct ColumnMoments: Sendable {
 public struct KMeansModel: Predictor {
     /// `clusterCount × features` centres, row-major.
     public let centres: [Double]
+    /// The number of centres.
     public let clusterCount: Int
+    /// The number of features the model was fitted on.
     public let featureCount: Int
     /// Sum of weighted squared distances of training points to their centre.
     public let inertia: Double
@@ -229,7 +233,8 @@ struct RowMajor: Sendable {
                         }
                         guard measured else { return [] }
                         return (0..<columns).map { j in
-                            ColumnMoments(UnsafeBufferPointer(rebasing: source[(j * rows + block.lowerBound)..<(j * rows + block.upperBound)]))
+                            ColumnMoments(
+                                UnsafeBufferPointer(rebasing: source[(j * rows + block.lowerBound)..<(j * rows + block.upperBound)]))
                         }
                     }
                 }

@@ -14,6 +14,7 @@ public enum MLError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A saved model that cannot be read back.
     case invalidModel(String)
 
+    /// The message, naming the row, column or parameter involved.
     public var description: String {
         switch self {
         case .emptyInput(let message): "empty input: \(message)"

@@ -5,7 +5,8 @@ func squaredDistance(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ d
     var lanes = SIMD4<Double>()
     var j = 0
     while j + 4 <= d {
-        let delta = UnsafeRawPointer(a + j).loadUnaligned(as: SIMD4<Double>.self)
+        let delta =
+            UnsafeRawPointer(a + j).loadUnaligned(as: SIMD4<Double>.self)
             - UnsafeRawPointer(b + j).loadUnaligned(as: SIMD4<Double>.self)
         lanes += delta * delta
         j += 4
@@ -25,7 +26,8 @@ func dotProduct(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ count:
     var lanes = SIMD4<Double>()
     var i = 0
     while i + 4 <= count {
-        lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<Double>.self)
+        lanes +=
+            UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<Double>.self)
             * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD4<Double>.self)
         i += 4
     }

@@ -44,7 +44,9 @@ struct LBFGS: Sendable {
                 if candidateValue <= value + 1e-4 * step * slope { accepted = true; break }
                 step *= 0.5
             }
-            guard accepted else { return Outcome(parameters: x, value: value, iterations: iteration, converged: maxAbs(gradient) <= gradientTolerance) }
+            guard accepted else {
+                return Outcome(parameters: x, value: value, iterations: iteration, converged: maxAbs(gradient) <= gradientTolerance)
+            }
             let s = (0..<n).map { candidate[$0] - x[$0] }
             let yk = (0..<n).map { newGradient[$0] - gradient[$0] }
             let sy = dot(s, yk)

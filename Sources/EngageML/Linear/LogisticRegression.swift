@@ -32,6 +32,7 @@ public struct LogisticRegression: Estimator, Equatable, Codable {
         self.fitIntercept = fitIntercept
     }
 
+    /// Fits by L-BFGS on `x` and class labels `y` (whole numbers), optionally weighting samples.
     public func fit(_ x: Matrix, _ y: [Double], sampleWeights: [Double]?) throws(MLError) -> LogisticRegressionModel {
         guard inverseRegularization > 0, inverseRegularization.isFinite else {
             throw .invalidParameter("inverseRegularization (C) must be a positive number, got \(inverseRegularization)")
@@ -61,6 +62,7 @@ public struct LogisticRegression: Estimator, Equatable, Codable {
 
 /// A fitted logistic regression.
 public struct LogisticRegressionModel: ProbabilisticClassifier {
+    /// The class labels, in the order of the probability columns.
     public let classes: [Double]
     /// One weight vector per output: one for binary (the positive class), one per class otherwise.
     public let coefficients: [[Double]]
@@ -73,8 +75,10 @@ public struct LogisticRegressionModel: ProbabilisticClassifier {
     /// The penalized objective at the solution.
     public let finalLoss: Double
 
+    /// The number of features the model was fitted on.
     public var featureCount: Int { coefficients[0].count }
 
+    /// Each row's class probabilities: the sigmoid (binary) or softmax (multinomial) of its scores.
     public func predictProbabilities(_ x: Matrix) throws(MLError) -> Matrix {
         try x.validate(expectedColumns: featureCount)
         let scores = linearScores(x)

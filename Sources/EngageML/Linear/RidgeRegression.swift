@@ -4,10 +4,12 @@ public struct RidgeRegression: Estimator, Equatable, Codable {
     /// Penalty strength (scikit-learn's `alpha`), ≥ 0.
     public var alpha: Double
 
+    /// A ridge regression with L2 penalty `alpha` (0: ordinary least squares).
     public init(alpha: Double = 1) {
         self.alpha = alpha
     }
 
+    /// Solves the penalized normal equations exactly on `x` and `y`, optionally weighting samples.
     public func fit(_ x: Matrix, _ y: [Double], sampleWeights: [Double]?) throws(MLError) -> RidgeRegressionModel {
         guard alpha >= 0, alpha.isFinite else { throw .invalidParameter("alpha must be ≥ 0, got \(alpha)") }
         try x.validate()
@@ -41,10 +43,13 @@ public struct RidgeRegression: Estimator, Equatable, Codable {
 public struct RidgeRegressionModel: Predictor {
     /// One weight per feature.
     public let coefficients: [Double]
+    /// The fitted intercept (the weighted mean of the targets at centred features).
     public let intercept: Double
 
+    /// The number of features the model was fitted on.
     public var featureCount: Int { coefficients.count }
 
+    /// Each row's prediction: intercept plus coefficients times features.
     public func predict(_ x: Matrix) throws(MLError) -> [Double] {
         try x.validate(expectedColumns: featureCount)
         var out = [Double](repeating: intercept, count: x.rows)

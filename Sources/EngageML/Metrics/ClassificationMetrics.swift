@@ -40,7 +40,8 @@ public enum ClassificationMetrics {
         guard curve.count > 1 else { return .nan }
         var area = 0.0
         for k in 1..<curve.count {
-            area += (curve[k].falsePositiveRate - curve[k - 1].falsePositiveRate)
+            area +=
+                (curve[k].falsePositiveRate - curve[k - 1].falsePositiveRate)
                 * (curve[k].truePositiveRate + curve[k - 1].truePositiveRate) / 2
         }
         return area
@@ -48,8 +49,11 @@ public enum ClassificationMetrics {
 
     /// One point of a ROC curve.
     public struct ROCPoint: Sendable, Equatable, Codable {
+        /// The score at or above which rows count as positive.
         public let threshold: Double
+        /// The share of negatives scored at or above the threshold.
         public let falsePositiveRate: Double
+        /// The share of positives scored at or above the threshold.
         public let truePositiveRate: Double
     }
 
@@ -66,8 +70,11 @@ public enum ClassificationMetrics {
 
     /// One point of a precision–recall curve.
     public struct PRPoint: Sendable, Equatable, Codable {
+        /// The score at or above which rows count as positive.
         public let threshold: Double
+        /// The share of rows at or above the threshold that are positive.
         public let precision: Double
+        /// The share of positives at or above the threshold.
         public let recall: Double
     }
 
@@ -112,10 +119,15 @@ public enum ClassificationMetrics {
 
     /// One bin of a calibration (reliability) curve.
     public struct CalibrationBin: Sendable, Equatable, Codable {
+        /// The bin's lowest predicted probability (inclusive).
         public let lower: Double
+        /// The bin's highest predicted probability (exclusive, but 1 for the last bin).
         public let upper: Double
+        /// How many rows fell in the bin.
         public let count: Int
+        /// The mean predicted probability of the bin's rows.
         public let meanPredicted: Double
+        /// The share of the bin's rows that are positive.
         public let fractionPositive: Double
     }
 

@@ -6,6 +6,7 @@ public struct StratifiedKFold: Sendable, Equatable {
     /// Seed of the within-class shuffle.
     public let seed: UInt64
 
+    /// Splits into `folds` (≥ 2) folds, shuffled by `seed`.
     public init(folds: Int = 5, seed: UInt64 = 0) throws(MLError) {
         guard folds >= 2 else { throw .invalidParameter("folds must be ≥ 2, got \(folds)") }
         self.folds = folds
@@ -43,14 +44,18 @@ public struct StratifiedKFold: Sendable, Equatable {
 
 /// Mean and (sample) standard deviation of per-fold scores.
 public struct CrossValidationScore: Sendable, Equatable, Codable {
+    /// The score of each fold, in fold order.
     public let scores: [Double]
+    /// The mean over the folds.
     public var mean: Double { scores.reduce(0, +) / Double(scores.count) }
+    /// The sample standard deviation over the folds (0 for one fold).
     public var standardDeviation: Double {
         guard scores.count > 1 else { return 0 }
         let m = mean
         return (scores.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(scores.count - 1)).squareRoot()
     }
 
+    /// The scores of the folds, in fold order.
     public init(scores: [Double]) {
         self.scores = scores
     }

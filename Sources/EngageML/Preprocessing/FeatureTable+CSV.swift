@@ -45,7 +45,8 @@ extension FeatureTable {
         guard !header.isEmpty else { throw MLError.emptyInput("\(path) has no header row") }
         let columns = (0..<header.count).map { j -> FeatureColumn in
             if numeric[j] { return .numeric(numbers[j]) }
-            return .categorical(cells[j].map { Self.missingMarkers.contains($0.trimmingCharacters(in: .whitespaces).lowercased()) ? nil : $0 })
+            return .categorical(
+                cells[j].map { Self.missingMarkers.contains($0.trimmingCharacters(in: .whitespaces).lowercased()) ? nil : $0 })
         }
         try self.init(names: header, columns: columns)
     }

@@ -19,6 +19,7 @@ public enum FeatureColumn: Sendable, Equatable {
         }
     }
 
+    /// Whether the column is numeric or categorical.
     public var kind: FeatureKind {
         switch self {
         case .numeric: .numeric

@@ -36,7 +36,8 @@ public struct StandardScaler: Sendable, Equatable, Codable {
         }
         let out = [Double](unsafeUninitializedCapacity: x.values.count) { buffer, initialized in
             let target = UnsafeSendablePointer(buffer.baseAddress!)
-            _ = parallelChunks(count: x.columns, chunkSize: 1, threads: threadCount(forElements: x.values.count)) { [means, scales] columns -> Bool in
+            _ = parallelChunks(count: x.columns, chunkSize: 1, threads: threadCount(forElements: x.values.count)) {
+                [means, scales] columns -> Bool in
                 let j = columns.lowerBound
                 x.values.withUnsafeBufferPointer { source in
                     for i in (j * x.rows)..<((j + 1) * x.rows) { (target.pointer + i).initialize(to: (source[i] - means[j]) / scales[j]) }

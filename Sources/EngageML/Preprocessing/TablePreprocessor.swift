@@ -5,6 +5,7 @@ public struct PreprocessingOptions: Sendable, Equatable, Codable {
     /// Standard-scale numeric columns (for linear models and k-means).
     public var scaleNumeric: Bool
 
+    /// Whether numeric columns get their missing values imputed (median) and are standardized.
     public init(imputeNumeric: Bool = true, scaleNumeric: Bool = true) {
         self.imputeNumeric = imputeNumeric
         self.scaleNumeric = scaleNumeric

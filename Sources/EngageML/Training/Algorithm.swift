@@ -11,7 +11,9 @@ public struct AlgorithmSpec: Sendable, Equatable, Codable {
         case logistic, ridge, tree, kmeans
     }
 
+    /// The algorithm family.
     public let family: Family
+    /// What the algorithm learns: the family's task, or the one asked for a tree.
     public let task: LearningTask
     /// The parameters as given (validated), for the model's metadata.
     public let parameters: [String: String]
@@ -20,8 +22,10 @@ public struct AlgorithmSpec: Sendable, Equatable, Codable {
     public static let knownParameters: [Family: Set<String>] = [
         .logistic: ["C", "max_iter", "tol", "class_weight", "fit_intercept"],
         .ridge: ["alpha"],
-        .tree: ["criterion", "max_depth", "min_samples_split", "min_samples_leaf", "min_impurity_decrease",
-                "max_leaf_nodes", "ccp_alpha", "class_weight"],
+        .tree: [
+            "criterion", "max_depth", "min_samples_split", "min_samples_leaf", "min_impurity_decrease",
+            "max_leaf_nodes", "ccp_alpha", "class_weight",
+        ],
         .kmeans: ["n_clusters", "n_init", "max_iter", "tol", "random_state"],
     ]
 
@@ -62,11 +66,13 @@ public struct AlgorithmSpec: Sendable, Equatable, Codable {
         case (.ridge, _):
             return .ridgeRegression(try settings.ridge.fit(x, y, sampleWeights: sampleWeights))
         case (.tree, .regression):
-            return .decisionTreeRegressor(try DecisionTreeRegressor(growth: settings.growth, threads: threads).fit(x, y, sampleWeights: sampleWeights))
+            return .decisionTreeRegressor(
+                try DecisionTreeRegressor(growth: settings.growth, threads: threads).fit(x, y, sampleWeights: sampleWeights))
         case (.tree, _):
-            return .decisionTreeClassifier(try DecisionTreeClassifier(
-                criterion: settings.criterion, growth: settings.growth, classWeights: settings.classWeights, threads: threads
-            ).fit(x, y, sampleWeights: sampleWeights))
+            return .decisionTreeClassifier(
+                try DecisionTreeClassifier(
+                    criterion: settings.criterion, growth: settings.growth, classWeights: settings.classWeights, threads: threads
+                ).fit(x, y, sampleWeights: sampleWeights))
         case (.kmeans, _):
             var estimator = settings.kmeans
             estimator.threads = threads

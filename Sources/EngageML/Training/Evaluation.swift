@@ -37,19 +37,23 @@ public struct Evaluation: Sendable, Equatable, Codable {
                 confusion: ClassificationMetrics.confusionMatrix(truth, predicted, classes: classes), classes: classes)
         case .regression:
             let predicted = try model.predict(x)
-            return Evaluation(rows: x.rows, metrics: [
-                "mae": RegressionMetrics.meanAbsoluteError(truth, predicted),
-                "rmse": RegressionMetrics.rootMeanSquaredError(truth, predicted),
-                "r2": RegressionMetrics.r2(truth, predicted),
-            ])
+            return Evaluation(
+                rows: x.rows,
+                metrics: [
+                    "mae": RegressionMetrics.meanAbsoluteError(truth, predicted),
+                    "rmse": RegressionMetrics.rootMeanSquaredError(truth, predicted),
+                    "r2": RegressionMetrics.r2(truth, predicted),
+                ])
         case .clustering:
             guard case .kMeans(let kmeans) = model else { return Evaluation(rows: x.rows, metrics: [:]) }
             let labels = try kmeans.predict(x).map { Int($0) }
-            return Evaluation(rows: x.rows, metrics: [
-                "inertia": try kmeans.inertia(of: x),
-                "silhouette": ClusterQuality.silhouette(x, labels: labels),
-                "davies_bouldin": ClusterQuality.daviesBouldin(x, labels: labels),
-            ])
+            return Evaluation(
+                rows: x.rows,
+                metrics: [
+                    "inertia": try kmeans.inertia(of: x),
+                    "silhouette": ClusterQuality.silhouette(x, labels: labels),
+                    "davies_bouldin": ClusterQuality.daviesBouldin(x, labels: labels),
+                ])
         }
     }
 
@@ -65,11 +69,13 @@ public struct Evaluation: Sendable, Equatable, Codable {
         case .regression:
             let mean = trainTarget.reduce(0, +) / Double(max(1, trainTarget.count))
             let predicted = [Double](repeating: mean, count: truth.count)
-            return Evaluation(rows: truth.count, metrics: [
-                "mae": RegressionMetrics.meanAbsoluteError(truth, predicted),
-                "rmse": RegressionMetrics.rootMeanSquaredError(truth, predicted),
-                "r2": RegressionMetrics.r2(truth, predicted),
-            ])
+            return Evaluation(
+                rows: truth.count,
+                metrics: [
+                    "mae": RegressionMetrics.meanAbsoluteError(truth, predicted),
+                    "rmse": RegressionMetrics.rootMeanSquaredError(truth, predicted),
+                    "r2": RegressionMetrics.r2(truth, predicted),
+                ])
         case .clustering:
             return Evaluation(rows: truth.count, metrics: [:])
         }

@@ -10,7 +10,9 @@
 ///
 /// A one-hot encoded feature's columns are summed back into the feature they came from.
 public struct Explanation: Sendable, Equatable, Codable {
+    /// What the contributions add up to: `log-odds`, `probability`, `value` or `squared distance`.
     public var unit: String
+    /// The score before any feature's contribution (the model's expected score).
     public var baseline: Double
     /// By input feature name.
     public var contributions: [String: Double]
@@ -49,7 +51,9 @@ extension TrainedModel {
         case .logisticRegression(let model):
             if model.coefficients.count == 1 {
                 let unit = "log-odds of class \(label(model.classes[1]))"
-                return (Array(repeating: unit, count: x.rows), Array(repeating: model.intercepts[0], count: x.rows), try model.contributions(x))
+                return (
+                    Array(repeating: unit, count: x.rows), Array(repeating: model.intercepts[0], count: x.rows), try model.contributions(x)
+                )
             }
             let predicted = try model.predictProbabilities(x).argmaxPerRow()
             var columns = Matrix(rows: x.rows, columns: x.columns)
@@ -71,7 +75,9 @@ extension TrainedModel {
             try x.validate(expectedColumns: model.featureCount, allowMissing: true)
             let classes = model.classes.count == 2 ? Array(repeating: 1, count: x.rows) : try model.predictProbabilities(x).argmaxPerRow()
             let columns = model.tree.pathContributions(x) { node, i in node.value[classes[i]] }
-            return (classes.map { "probability of class \(label(model.classes[$0]))" }, classes.map { model.tree.nodes[0].value[$0] }, columns)
+            return (
+                classes.map { "probability of class \(label(model.classes[$0]))" }, classes.map { model.tree.nodes[0].value[$0] }, columns
+            )
         case .decisionTreeRegressor(let model):
             try x.validate(expectedColumns: model.featureCount, allowMissing: true)
             let columns = model.tree.pathContributions(x) { node, _ in node.value[0] }

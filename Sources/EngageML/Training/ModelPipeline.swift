@@ -16,7 +16,8 @@ public struct ModelPipeline: Sendable, Equatable, Codable {
         sampleWeights: [Double]? = nil, threads: Int? = nil
     ) throws(MLError) -> ModelPipeline {
         let preprocessor = TablePreprocessor(
-            fitting: features, options: PreprocessingOptions(imputeNumeric: algorithm.family != .tree, scaleNumeric: algorithm.wantsScaledFeatures))
+            fitting: features,
+            options: PreprocessingOptions(imputeNumeric: algorithm.family != .tree, scaleNumeric: algorithm.wantsScaledFeatures))
         let x = try preprocessor.transform(features)
         let model = try algorithm.fit(x, target, sampleWeights: sampleWeights, threads: threads)
         return ModelPipeline(algorithm: algorithm, preprocessor: preprocessor, model: model, label: label)
@@ -48,7 +49,8 @@ extension ModelPipeline {
         var scores: [String: [Double]] = [:]
         for (train, test) in try splitter.splits(strata) {
             let pipeline = try fit(algorithm, features: features.selectingRows(train), target: train.map { target[$0] }, label: label)
-            let evaluation = try Evaluation.evaluate(pipeline.model, x: pipeline.matrix(features.selectingRows(test)), truth: test.map { target[$0] })
+            let evaluation = try Evaluation.evaluate(
+                pipeline.model, x: pipeline.matrix(features.selectingRows(test)), truth: test.map { target[$0] })
             for (name, value) in evaluation.metrics { scores[name, default: []].append(value) }
         }
         return scores.mapValues(CrossValidationScore.init)

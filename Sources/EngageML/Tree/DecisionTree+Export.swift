@@ -33,10 +33,13 @@ extension DecisionTree {
     /// The tree in Graphviz dot: one box per node with its test or value, sample count and impurity.
     public func graphviz(featureNames: [String]? = nil) -> String {
         let names = featureNames ?? (0..<featureCount).map { "x\($0)" }
-        func quoted(_ text: String) -> String { text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
+        func quoted(_ text: String) -> String {
+            text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        }
         var lines = ["digraph Tree {", "  node [shape=box, fontname=\"Helvetica\"];"]
         for (index, node) in nodes.enumerated() {
-            let head = node.isLeaf
+            let head =
+                node.isLeaf
                 ? "value = [" + node.value.map { String(format: "%.4g", $0) }.joined(separator: ", ") + "]"
                 : "\(names[node.feature]) <= \(String(format: "%.6g", node.threshold))"
             let text = "\(quoted(head))\\n\(criterion.rawValue) = \(String(format: "%.4f", node.impurity))\\nsamples = \(node.samples)"

@@ -23,6 +23,7 @@ public struct TreeGrowth: Sendable, Equatable, Codable {
     /// Minimal cost-complexity pruning strength (`ccp_alpha`); 0 prunes nothing.
     public var costComplexityAlpha: Double
 
+    /// Growth limits with scikit-learn's defaults: unlimited depth, splits of 2 rows, leaves of 1, no pruning.
     public init(
         maxDepth: Int? = nil, minSamplesSplit: Int = 2, minSamplesLeaf: Int = 1, minImpurityDecrease: Double = 0,
         maxLeafNodes: Int? = nil, costComplexityAlpha: Double = 0
@@ -66,6 +67,7 @@ public struct DecisionTreeClassifier: Estimator, Equatable, Codable {
     /// Worker threads for split search (nil: all cores). The fitted tree is the same for any count.
     public var threads: Int?
 
+    /// A classifier with this split criterion, growth limits, class weights and thread count (nil: every core).
     public init(
         criterion: SplitCriterion = .gini, growth: TreeGrowth = TreeGrowth(), classWeights: ClassWeights = .uniform,
         threads: Int? = nil
@@ -76,6 +78,7 @@ public struct DecisionTreeClassifier: Estimator, Equatable, Codable {
         self.threads = threads
     }
 
+    /// Grows a tree on `x` and class labels `y` (whole numbers), optionally weighting samples.
     public func fit(_ x: Matrix, _ y: [Double], sampleWeights: [Double]?) throws(MLError) -> DecisionTreeClassifierModel {
         guard criterion != .squaredError else {
             throw .invalidParameter("a classifier splits on gini or entropy, not squared_error")
@@ -105,11 +108,13 @@ public struct DecisionTreeRegressor: Estimator, Equatable, Codable {
     /// Worker threads for split search (nil: all cores). The fitted tree is the same for any count.
     public var threads: Int?
 
+    /// A regressor with these growth limits and thread count (nil: every core).
     public init(growth: TreeGrowth = TreeGrowth(), threads: Int? = nil) {
         self.growth = growth
         self.threads = threads
     }
 
+    /// Grows a tree on `x` and numeric targets `y`, optionally weighting samples.
     public func fit(_ x: Matrix, _ y: [Double], sampleWeights: [Double]?) throws(MLError) -> DecisionTreeRegressorModel {
         try growth.validate()
         try x.validate(allowMissing: true)
@@ -134,15 +139,18 @@ public struct TreeNode: Sendable, Equatable, Codable {
     public var missingGoesLeft: Bool
     /// Child node indices (-1 at a leaf).
     public var left: Int
+    /// The child that rows going right reach (-1 for a leaf).
     public var right: Int
     /// The node's impurity under the training criterion.
     public var impurity: Double
     /// Training samples that reached the node, and their total weight.
     public var samples: Int
+    /// The total sample weight that reached the node during fitting.
     public var weight: Double
     /// Class probabilities (classifier) or the mean target (regressor, one value).
     public var value: [Double]
 
+    /// Whether the node is a leaf (it splits on no feature).
     public var isLeaf: Bool { feature < 0 }
 
     /// The child a row goes to when its split feature reads `value` (NaN: the learned missing side).
@@ -200,12 +208,15 @@ public struct DecisionTree: Sendable, Equatable, Codable {
 
 /// A fitted decision tree classifier.
 public struct DecisionTreeClassifierModel: ProbabilisticClassifier {
+    /// The class labels, in the order of the probability columns.
     public let classes: [Double]
     /// The tree; each leaf's `value` holds the class probabilities.
     public let tree: DecisionTree
 
+    /// The number of features the model was fitted on.
     public var featureCount: Int { tree.featureCount }
 
+    /// Each row's class probabilities (one column per class in ``classes``): its leaf's weighted class shares.
     public func predictProbabilities(_ x: Matrix) throws(MLError) -> Matrix {
         try x.validate(expectedColumns: featureCount, allowMissing: true)
         let leaves = tree.leafIndices(x)
@@ -222,8 +233,10 @@ public struct DecisionTreeRegressorModel: Predictor {
     /// The tree; each leaf's `value` is `[mean target]`.
     public let tree: DecisionTree
 
+    /// The number of features the model was fitted on.
     public var featureCount: Int { tree.featureCount }
 
+    /// Each row's prediction: its leaf's weighted mean target.
     public func predict(_ x: Matrix) throws(MLError) -> [Double] {
         try x.validate(expectedColumns: featureCount, allowMissing: true)
         return tree.leafIndices(x).map { tree.nodes[$0].value[0] }

@@ -110,8 +110,14 @@ struct TreeBuilder {
             nodes[current.node].right = leftIndex + 1
             leaves += 1
             let depth = current.depth + 1
-            frontier.append(entry(node: leftIndex + 1, start: middle, end: current.end, depth: depth, nodes: nodes, sorted: sorted, totalWeight: totalWeight, lanes))
-            frontier.append(entry(node: leftIndex, start: current.start, end: middle, depth: depth, nodes: nodes, sorted: sorted, totalWeight: totalWeight, lanes))
+            frontier.append(
+                entry(
+                    node: leftIndex + 1, start: middle, end: current.end, depth: depth, nodes: nodes, sorted: sorted,
+                    totalWeight: totalWeight, lanes))
+            frontier.append(
+                entry(
+                    node: leftIndex, start: current.start, end: middle, depth: depth, nodes: nodes, sorted: sorted,
+                    totalWeight: totalWeight, lanes))
         }
         var tree = DecisionTree(nodes: nodes, featureCount: x.columns, criterion: criterion)
         if growth.costComplexityAlpha > 0 {

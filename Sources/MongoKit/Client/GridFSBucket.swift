@@ -10,10 +10,14 @@ import Foundation
 /// let back = try await bucket.download(id)
 /// ```
 public struct GridFSBucket: Sendable {
+    /// The database holding the bucket's two collections.
     public let database: MongoDatabase
+    /// The bucket's name (`NAME.files`, `NAME.chunks`).
     public let name: String
+    /// Bytes per chunk of new files (GridFS' default, 255 KiB).
     public var chunkSize = 255 * 1024
 
+    /// The bucket `name` of `database`.
     public init(database: MongoDatabase, name: String = "fs") {
         self.database = database
         self.name = name
@@ -38,11 +42,13 @@ public struct GridFSBucket: Sendable {
             n += 1
         }
         if !documents.isEmpty { try await chunks.insertMany(documents) }
-        try await files.insertMany([[
-            "_id": .objectId(id), "length": .int64(Int64(bytes.count)), "chunkSize": .int32(Int32(chunkSize)),
-            "uploadDate": .date(Date()),
-            "filename": .string(filename), "metadata": .document(metadata),
-        ]])
+        try await files.insertMany([
+            [
+                "_id": .objectId(id), "length": .int64(Int64(bytes.count)), "chunkSize": .int32(Int32(chunkSize)),
+                "uploadDate": .date(Date()),
+                "filename": .string(filename), "metadata": .document(metadata),
+            ]
+        ])
         return id
     }
 
@@ -65,12 +71,16 @@ public struct GridFSBucket: Sendable {
         let parts = try await chunks.find(["files_id": .objectId(id)], options: FindOptions(sort: ["n": 1]))
         for (expected, part) in parts.enumerated() {
             guard part["n"]?.int64Value == Int64(expected), case .binary(let data)? = part["data"] else {
-                throw MongoError(.commandFailed, operation: "gridfs download \(database.name).\(name).chunks", message: "file \(id) is missing chunk \(expected)")
+                throw MongoError(
+                    .commandFailed, operation: "gridfs download \(database.name).\(name).chunks",
+                    message: "file \(id) is missing chunk \(expected)")
             }
             bytes += data.bytes
         }
         guard bytes.count == length else {
-            throw MongoError(.commandFailed, operation: "gridfs download \(database.name).\(name).chunks", message: "file \(id) has \(bytes.count) bytes, its files document says \(length)")
+            throw MongoError(
+                .commandFailed, operation: "gridfs download \(database.name).\(name).chunks",
+                message: "file \(id) has \(bytes.count) bytes, its files document says \(length)")
         }
         return bytes
     }

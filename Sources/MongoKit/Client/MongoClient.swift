@@ -112,8 +112,9 @@ public final class MongoClient: @unchecked Sendable {
         } catch let error as MongoError {
             throw error
         } catch {
-            throw MongoError(.clientClosed, operation: operation,
-                             message: "the MongoClient was used after its withClient scope ended (\(error))")
+            throw MongoError(
+                .clientClosed, operation: operation,
+                message: "the MongoClient was used after its withClient scope ended (\(error))")
         }
     }
 }

@@ -16,13 +16,15 @@ extension MongoCollection {
         options: FindOptions = FindOptions(),
         _ body: @escaping @Sendable (inout MongoCursor) throws(MongoError) -> T
     ) async throws(MongoError) -> T {
-        try await withCursor("find", sizesBatches: options.batchSize == nil, open: { (collection, context) throws(MongoError) in
-            let filterHandle = try context.handle(filter)
-            let optionsHandle = try context.handle(options.document)
-            return BSONHandle.withUnsafeBSON(filterHandle, optionsHandle) { filter, options in
-                mongoc_collection_find_with_opts(collection, filter, options, nil)
-            }
-        }, body)
+        try await withCursor(
+            "find", sizesBatches: options.batchSize == nil,
+            open: { (collection, context) throws(MongoError) in
+                let filterHandle = try context.handle(filter)
+                let optionsHandle = try context.handle(options.document)
+                return BSONHandle.withUnsafeBSON(filterHandle, optionsHandle) { filter, options in
+                    mongoc_collection_find_with_opts(collection, filter, options, nil)
+                }
+            }, body)
     }
 
     /// Opens an `aggregate` cursor and runs `body` with it on a worker thread; the cursor is closed when `body` returns.
@@ -31,13 +33,15 @@ extension MongoCollection {
         options: AggregateOptions = AggregateOptions(),
         _ body: @escaping @Sendable (inout MongoCursor) throws(MongoError) -> T
     ) async throws(MongoError) -> T {
-        try await withCursor("aggregate", sizesBatches: options.batchSize == nil, open: { (collection, context) throws(MongoError) in
-            let pipelineHandle = try context.handle(["pipeline": .array(pipeline.map(BSONValue.document))])
-            let optionsHandle = try context.handle(options.document)
-            return BSONHandle.withUnsafeBSON(pipelineHandle, optionsHandle) { pipeline, options in
-                mongoc_collection_aggregate(collection, MONGOC_QUERY_NONE, pipeline, options, nil)
-            }
-        }, body)
+        try await withCursor(
+            "aggregate", sizesBatches: options.batchSize == nil,
+            open: { (collection, context) throws(MongoError) in
+                let pipelineHandle = try context.handle(["pipeline": .array(pipeline.map(BSONValue.document))])
+                let optionsHandle = try context.handle(options.document)
+                return BSONHandle.withUnsafeBSON(pipelineHandle, optionsHandle) { pipeline, options in
+                    mongoc_collection_aggregate(collection, MONGOC_QUERY_NONE, pipeline, options, nil)
+                }
+            }, body)
     }
 
     private func withCursor<T: Sendable>(

@@ -87,8 +87,9 @@ extension MongoCollection {
             var filter = Document()
             for field in key {
                 guard let value = document[path: field] else {
-                    throw MongoError(.invalidDocument, operation: "upsert \(namespace)",
-                                     message: "a document has no key field '\(field)'; every upserted document needs \(key)")
+                    throw MongoError(
+                        .invalidDocument, operation: "upsert \(namespace)",
+                        message: "a document has no key field '\(field)'; every upserted document needs \(key)")
                 }
                 filter[field] = value
             }
@@ -141,8 +142,9 @@ extension OperationContext {
             }
         }
         guard ok else {
-            throw MongoError(.invalidDocument, operation: operation,
-                             message: "the driver refused a \(model) operation: \(MongoError.message(of: error))")
+            throw MongoError(
+                .invalidDocument, operation: operation,
+                message: "the driver refused a \(model) operation: \(MongoError.message(of: error))")
         }
         return insertedID
     }

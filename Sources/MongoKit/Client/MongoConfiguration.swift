@@ -38,9 +38,10 @@ public struct MongoConfiguration: Sendable {
         var hostList: [String] = []
         var host = mongoc_uri_get_hosts(parsed)
         while let current = host {
-            hostList.append(withUnsafeBytes(of: current.pointee.host_and_port) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            })
+            hostList.append(
+                withUnsafeBytes(of: current.pointee.host_and_port) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                })
             host = UnsafePointer(current.pointee.next)
         }
         let user = mongoc_uri_get_username(parsed).map { String(cString: $0) }
@@ -64,13 +65,15 @@ public struct MongoConfiguration: Sendable {
     static func redact(_ uri: String) -> String {
         var text = uri
         if let scheme = text.firstRange(of: "://"), let at = text[scheme.upperBound...].lastIndex(of: "@"),
-           !text[scheme.upperBound..<at].contains("/")
+            !text[scheme.upperBound..<at].contains("/")
         {
             text = String(text[..<scheme.upperBound]) + "****" + String(text[at...])
         }
         guard let question = text.firstIndex(of: "?") else { return text }
         let options = text[text.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { option in
-            guard let equals = option.firstIndex(of: "="), secretOptions.contains(option[..<equals].lowercased()) else { return String(option) }
+            guard let equals = option.firstIndex(of: "="), secretOptions.contains(option[..<equals].lowercased()) else {
+                return String(option)
+            }
             return option[..<equals] + "=****"
         }
         return text[...question] + options.joined(separator: "&")
@@ -105,11 +108,12 @@ public struct MongoConfiguration: Sendable {
 enum MongoLibrary {
     private static let once: Void = {
         mongoc_init()
-        mongoc_log_set_handler({ level, domain, message, _ in
-            let text = message.map { String(cString: $0) } ?? ""
-            let domainName = domain.map { String(cString: $0) } ?? "mongoc"
-            MongoLibrary.log(level: level, domain: domainName, text)
-        }, nil)
+        mongoc_log_set_handler(
+            { level, domain, message, _ in
+                let text = message.map { String(cString: $0) } ?? ""
+                let domainName = domain.map { String(cString: $0) } ?? "mongoc"
+                MongoLibrary.log(level: level, domain: domainName, text)
+            }, nil)
     }()
 
     static func initialize() { once }

@@ -68,11 +68,15 @@ public struct MongoDatabase: Sendable {
 public struct DatabaseStatistics: Sendable, Codable, Equatable {
     /// One collection's count.
     public struct Collection: Sendable, Codable, Equatable {
+        /// The collection.
         public var name: String
+        /// Its document count.
         public var documents: Int
     }
 
+    /// The database.
     public var name: String
+    /// Its collections, by name.
     public var collections: [Collection]
     /// Uncompressed bytes of all documents.
     public var dataSize: Int64

@@ -8,7 +8,9 @@ import CMongoC
 public struct MongoError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is. Extensible: new codes can be added without breaking callers.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The code's name, as errors print it.
         public let name: String
+        /// The code's name.
         public var description: String { name }
 
         /// The connection string could not be parsed.
@@ -44,11 +46,13 @@ public struct MongoError: Error, Sendable, CustomStringConvertible {
         /// The rejected document's `_id` as extended JSON, when known.
         public var documentID: String?
 
+        /// `#INDEX [CODE] MESSAGE (document _id=…)`.
         public var description: String {
             "#\(index) [\(code)] \(message)" + (documentID.map { " (document _id=\($0))" } ?? "")
         }
     }
 
+    /// What kind of failure this is.
     public var code: Code
     /// The operation and namespace, e.g. `insertMany engage.raw_tiktok_videos`.
     public var operation: String
@@ -61,6 +65,7 @@ public struct MongoError: Error, Sendable, CustomStringConvertible {
     /// For a failed write: how many documents it did write before or around the failures.
     public var writtenCount: Int = 0
 
+    /// An error of `code` in `operation`, with the server's code when it answered.
     public init(_ code: Code, operation: String, serverCode: Int? = nil, message: String) {
         self.code = code
         self.operation = operation
@@ -68,6 +73,7 @@ public struct MongoError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `OPERATION failed [server CODE]: MESSAGE — N document(s) rejected…`; never a password.
     public var description: String {
         var text = "\(operation) failed"
         if let serverCode { text += " [server \(serverCode)]" }
@@ -92,8 +98,9 @@ extension MongoError {
                 .serverUnreachable, operation: operation,
                 message: "no MongoDB server reachable at \(hosts): \(message)")
         } else if domain == MONGOC_ERROR_SERVER.rawValue || domain == MONGOC_ERROR_WRITE_CONCERN.rawValue {
-            self.init(Self.classify(serverCode: code, operation: operation), operation: operation,
-                      serverCode: code, message: message)
+            self.init(
+                Self.classify(serverCode: code, operation: operation), operation: operation,
+                serverCode: code, message: message)
         } else if domain == MONGOC_ERROR_STREAM.rawValue {
             self.init(.connectionLost, operation: operation, message: "the connection to \(hosts) broke: \(message)")
         } else if domain == MONGOC_ERROR_BSON.rawValue {

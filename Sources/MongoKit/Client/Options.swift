@@ -12,6 +12,7 @@ public struct FindOptions: Sendable {
     /// documents (see ``MongoCursor``).
     public var batchSize: Int?
 
+    /// Options for `find`; nil leaves each to the server's default.
     public init(projection: Document? = nil, sort: Document? = nil, limit: Int? = nil, skip: Int? = nil, batchSize: Int? = nil) {
         self.projection = projection
         self.sort = sort
@@ -39,6 +40,7 @@ public struct AggregateOptions: Sendable {
     /// documents (see ``MongoCursor``).
     public var batchSize: Int?
 
+    /// Options for `aggregate`: disk use for large stages allowed, and the cursor's batch size.
     public init(allowDiskUse: Bool = true, batchSize: Int? = nil) {
         self.allowDiskUse = allowDiskUse
         self.batchSize = batchSize
@@ -60,6 +62,7 @@ public struct IndexModel: Sendable {
     /// Reject documents that repeat the key.
     public var unique: Bool
 
+    /// An index on `keys` (`["name": 1, "version": -1]`), named and unique as given.
     public init(keys: Document, name: String? = nil, unique: Bool = false) {
         self.keys = keys
         self.name = name
@@ -93,14 +96,20 @@ public enum WriteModel: Sendable {
 
 /// What a bulk write did, as the server counted it.
 public struct BulkWriteResult: Sendable, Equatable {
+    /// Documents inserted.
     public var inserted = 0
+    /// Documents the filters of updates and replacements matched.
     public var matched = 0
+    /// Documents updates and replacements changed.
     public var modified = 0
+    /// Documents deleted.
     public var deleted = 0
+    /// Documents inserted by upserts.
     public var upserted = 0
     /// `_id`s of upserted documents by the index of the operation that upserted them.
     public var upsertedIDs: [Int: BSONValue] = [:]
 
+    /// A result with every count 0.
     public init() {}
 }
 

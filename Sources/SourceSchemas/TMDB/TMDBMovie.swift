@@ -74,7 +74,8 @@ public enum TMDBMovie {
                 let fields = FieldReader(document: person)
                 if let given = person["id"], !given.isNull {
                     guard let id = personID(given) else {
-                        throw RecordError(field: "\(path).id", reason: "expected a positive whole TMDB person id, found \(FieldReader.describe(given))")
+                        throw RecordError(
+                            field: "\(path).id", reason: "expected a positive whole TMDB person id, found \(FieldReader.describe(given))")
                     }
                     person["id"] = .int64(id)
                 }

@@ -18,6 +18,7 @@ import BSON
 public enum TikTokVideo {
     /// The collection the collectors store videos in (their stats history goes to ``statsCollection``).
     public static let collection = "raw_tiktok_videos"
+    /// The collection each changed item's stats snapshot is appended to.
     public static let statsCollection = "tiktok_stats"
     /// The outcome fields a feature must not read directly.
     public static let outcomeFields: Set<String> = ["stats"]
@@ -30,7 +31,9 @@ public enum TikTokVideo {
         let fields = FieldReader(document: item)
         let scraper = item["authorMeta"] != nil || item["videoMeta"] != nil
         let id = try fields.requiredString("id").trimmingCharacters(in: .whitespaces)
-        guard id.allSatisfy(\.isNumber) || scraper else { throw RecordError(field: "id", reason: "not a TikTok video id: \"\(id.prefix(30))\"") }
+        guard id.allSatisfy(\.isNumber) || scraper else {
+            throw RecordError(field: "id", reason: "not a TikTok video id: \"\(id.prefix(30))\"")
+        }
         guard let created = try fields.date("createTime") else { throw RecordError(field: "createTime", reason: "required, missing") }
 
         let stats: Document
@@ -39,18 +42,26 @@ public enum TikTokVideo {
         let duration: Double?
         if scraper {
             stats = try counts(fields, ["views": "playCount", "likes": "diggCount", "comments": "commentCount", "shares": "shareCount"])
-            author = try profile(fields, id: "authorMeta.id", username: "authorMeta.name", nickname: "authorMeta.nickName",
-                                 verified: "authorMeta.verified", followers: "authorMeta.fans", following: "authorMeta.following",
-                                 likes: "authorMeta.heart", videos: "authorMeta.video")
-            music = try track(fields, id: "musicMeta.musicId", title: "musicMeta.musicName", author: "musicMeta.musicAuthor", original: "musicMeta.musicOriginal")
+            author = try profile(
+                fields, id: "authorMeta.id", username: "authorMeta.name", nickname: "authorMeta.nickName",
+                verified: "authorMeta.verified", followers: "authorMeta.fans", following: "authorMeta.following",
+                likes: "authorMeta.heart", videos: "authorMeta.video")
+            music = try track(
+                fields, id: "musicMeta.musicId", title: "musicMeta.musicName", author: "musicMeta.musicAuthor",
+                original: "musicMeta.musicOriginal")
             duration = try fields.number("videoMeta.duration")
         } else {
-            stats = try counts(fields, ["views": "stats.playCount", "likes": "stats.diggCount", "comments": "stats.commentCount",
-                                        "shares": "stats.shareCount", "saves": "stats.collectCount"])
-            author = try profile(fields, id: "author.id", username: "author.uniqueId", nickname: "author.nickname",
-                                 verified: "author.verified", followers: "authorStats.followerCount", following: "authorStats.followingCount",
-                                 likes: fields.value("authorStats.heartCount") != nil ? "authorStats.heartCount" : "authorStats.heart",
-                                 videos: "authorStats.videoCount")
+            stats = try counts(
+                fields,
+                [
+                    "views": "stats.playCount", "likes": "stats.diggCount", "comments": "stats.commentCount",
+                    "shares": "stats.shareCount", "saves": "stats.collectCount",
+                ])
+            author = try profile(
+                fields, id: "author.id", username: "author.uniqueId", nickname: "author.nickname",
+                verified: "author.verified", followers: "authorStats.followerCount", following: "authorStats.followingCount",
+                likes: fields.value("authorStats.heartCount") != nil ? "authorStats.heartCount" : "authorStats.heart",
+                videos: "authorStats.videoCount")
             music = try track(fields, id: "music.id", title: "music.title", author: "music.authorName", original: "music.original")
             duration = try fields.number("video.duration")
         }
@@ -116,7 +127,9 @@ public enum TikTokVideo {
         return out
     }
 
-    private static func track(_ fields: FieldReader, id: String, title: String, author: String, original: String) throws(RecordError) -> Document {
+    private static func track(_ fields: FieldReader, id: String, title: String, author: String, original: String) throws(RecordError)
+        -> Document
+    {
         var out = Document()
         if let value = try fields.string(id) { out["id"] = .string(value) }
         if let value = try fields.string(title) { out["title"] = .string(value) }
@@ -140,13 +153,16 @@ public enum TikTokVideo {
         }
         if names.isEmpty { names = HashtagParser.parse(description, onlyMarked: true) }
         var seen = Set<String>()
-        return names.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "# ")) }.filter { !$0.isEmpty && seen.insert($0).inserted }
+        return names.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "# ")) }.filter {
+            !$0.isEmpty && seen.insert($0).inserted
+        }
     }
 }
 
 /// Hashtags as exports write them: JSON or Python lists (`['a', 'b']`), comma, pipe or space
 /// separated text, or `#tags` inside a caption.
 public enum HashtagParser {
+    /// The lower-cased hashtags of `text`: `#tag` words, or (unless `onlyMarked`) a list separated by commas, spaces or `|`.
     public static func parse(_ text: String, onlyMarked: Bool = false) -> [String] {
         // A Python repr of TikTok-Api challenge objects: [{'id': '…', 'title': 'fitness', …}, …]
         if text.contains("'title': '") {
@@ -175,7 +191,8 @@ public enum HashtagParser {
             return tags.map { $0.lowercased() }
         }
         let stripped = text.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
-        let separators = CharacterSet(charactersIn: stripped.contains(",") ? "," : stripped.contains("|") ? "|" : stripped.contains(";") ? ";" : " ")
+        let separators = CharacterSet(
+            charactersIn: stripped.contains(",") ? "," : stripped.contains("|") ? "|" : stripped.contains(";") ? ";" : " ")
         return stripped.components(separatedBy: separators)
             .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " '\"#")).lowercased() }
             .filter { !$0.isEmpty }
