@@ -75,16 +75,31 @@ public enum ReportWriter {
             + rows.map { "<tr>" + $0.map { "<td>\(SVGChart.escape($0))</td>" }.joined() + "</tr>" }.joined() + "</table>"
     }
 
+    /// The whole page: the header, then one section after another.
     static func html(_ report: EvaluationReport) -> String {
-        var sections: [String] = []
-        sections.append(
-            "<h2>Metrics</h2>"
-                + table(
-                    [
-                        "metric", "this version", "baseline", "Δ baseline",
-                        "production" + (report.production.map { " v\($0.version)" } ?? ""), "Δ production", "CV mean ± sd",
-                    ],
-                    metricRows(report)))
+        let sections = [metricsSection(report), chartsSection(report)] + tableSections(report) + [dataSection(report)]
+        return page(report, sections)
+    }
+
+    /// Metrics beside the baseline, the production version and cross-validation.
+    static func metricsSection(_ report: EvaluationReport) -> String {
+        "<h2>Metrics</h2>"
+            + table(
+                [
+                    "metric", "this version", "baseline", "Δ baseline",
+                    "production" + (report.production.map { " v\($0.version)" } ?? ""), "Δ production", "CV mean ± sd",
+                ],
+                metricRows(report))
+    }
+
+    /// Every chart the report has data for, in a grid.
+    static func chartsSection(_ report: EvaluationReport) -> String {
+        let charts = classifierCharts(report) + regressorCharts(report) + clusterCharts(report) + importanceCharts(report)
+        return "<h2>Charts</h2><div class='grid'>" + charts.joined() + "</div>"
+    }
+
+    /// ROC, precision–recall and calibration curves.
+    static func classifierCharts(_ report: EvaluationReport) -> [String] {
         var charts: [String] = []
         if let roc = report.roc {
             charts.append(
@@ -110,6 +125,12 @@ public enum ReportWriter {
                         [("observed", calibration.map { ($0.meanPredicted, $0.fractionPositive) })],
                         xLabel: "mean predicted probability", yLabel: "fraction positive", xRange: 0...1, yRange: 0...1, diagonal: true)))
         }
+        return charts
+    }
+
+    /// Predicted against actual, and the residuals.
+    static func regressorCharts(_ report: EvaluationReport) -> [String] {
+        var charts: [String] = []
         if let points = report.predictedVsActual {
             charts.append(
                 figure(
@@ -119,6 +140,12 @@ public enum ReportWriter {
         if let residuals = report.residuals {
             charts.append(figure("Residuals", SVGChart.histogram(residuals, xLabel: "actual − predicted")))
         }
+        return charts
+    }
+
+    /// The 2-D projection and the cluster sizes.
+    static func clusterCharts(_ report: EvaluationReport) -> [String] {
+        var charts: [String] = []
         if let projection = report.projection {
             charts.append(
                 figure(
@@ -132,6 +159,12 @@ public enum ReportWriter {
                     "Cluster sizes",
                     SVGChart.bars(sizes.enumerated().map { ("cluster \($0.offset)", Double($0.element)) }, valueLabel: "rows")))
         }
+        return charts
+    }
+
+    /// Impurity (or coefficient) and permutation importances, the top 15 of each.
+    static func importanceCharts(_ report: EvaluationReport) -> [String] {
+        var charts: [String] = []
         if let importances = report.impurityImportances, !importances.isEmpty {
             let top = importances.sorted { $0.value > $1.value }.prefix(15).map { ($0.key, $0.value) }
             charts.append(
@@ -143,7 +176,12 @@ public enum ReportWriter {
             let top = importances.sorted { $0.value > $1.value }.prefix(15).map { ($0.key, max(0, $0.value)) }
             charts.append(figure("Permutation importance", SVGChart.bars(top, valueLabel: "score drop when shuffled")))
         }
-        sections.append("<h2>Charts</h2><div class='grid'>" + charts.joined() + "</div>")
+        return charts
+    }
+
+    /// The confusion matrix, thresholds, per-class metrics, errors by segment and cluster profiles.
+    static func tableSections(_ report: EvaluationReport) -> [String] {
+        var sections: [String] = []
         if let confusion = report.confusion, let classes = report.classes {
             sections.append(
                 "<h2>Confusion matrix</h2>"
@@ -188,6 +226,12 @@ public enum ReportWriter {
                             ["\(index)", String(report.clusterSizes?[index] ?? 0)] + centre.map { number($0) }
                         }))
         }
+        return sections
+    }
+
+    /// The held-out class balance and each feature's distribution.
+    static func dataSection(_ report: EvaluationReport) -> String {
+        var sections: [String] = []
         if let balance = report.classBalance {
             sections.append(
                 "<h2>Data</h2><p>Held-out class balance: "
@@ -201,6 +245,11 @@ public enum ReportWriter {
                 report.features.map {
                     [$0.name, String(format: "%.1f", $0.nullRate * 100), number($0.min), number($0.median), number($0.max)]
                 }))
+        return sections.joined()
+    }
+
+    /// The HTML document around `sections`: inline CSS, the title and the version's facts.
+    static func page(_ report: EvaluationReport, _ sections: [String]) -> String {
         let parameters = report.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         return """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><title>\(SVGChart.escape(report.model)) v\(report.version)</title>

@@ -42,6 +42,7 @@ public struct TMDBAPICollector: Sendable {
 
     /// Runs (or resumes) the collection; `restart` ignores an earlier checkpoint.
     public func run(database: MongoDatabase, restart: Bool = false, progress: ProgressBar? = nil) async throws -> IngestSummary {
+        var progress = progress
         let fetcher = HTTPFetcher(token: token, policy: policy, logger: logger)
         let checkpoints = database.collection("ingest_checkpoints")
         var firstPage = 1

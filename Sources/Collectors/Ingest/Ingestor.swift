@@ -69,6 +69,7 @@ public struct Ingestor: Sendable {
         next: () async throws -> IngestItem?
     ) async throws -> IngestSummary {
         var summary = IngestSummary(runID: runID, source: source, collection: collection)
+        var progress = progress
         let clock = ContinuousClock()
         let start = clock.now
         let runs = database.collection("ingest_runs")

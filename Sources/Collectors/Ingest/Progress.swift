@@ -1,9 +1,9 @@
 import Foundation
 
 /// A one-line progress bar on standard error, redrawn at most ten times a second, shown only when
-/// standard error is a terminal and the caller did not ask for quiet (`--json`) output.
-public final class ProgressBar: @unchecked Sendable {
-    // @unchecked: used from one task at a time (the ingest loop); it only writes to stderr.
+/// standard error is a terminal and the caller did not ask for quiet (`--json`) output. A value
+/// the one loop that draws it owns and updates; nothing about it is shared.
+public struct ProgressBar: Sendable {
     private let label: String
     private let enabled: Bool
     private let start = ContinuousClock.now
@@ -16,7 +16,7 @@ public final class ProgressBar: @unchecked Sendable {
     }
 
     /// Redraws with `done` of `total` units (bytes, pages…; nil when unknown) and the counts so far.
-    public func update(fraction: Double?, summary: IngestSummary, force: Bool = false) {
+    public mutating func update(fraction: Double?, summary: IngestSummary, force: Bool = false) {
         guard enabled else { return }
         let now = ContinuousClock.now
         guard force || now - lastDraw >= .milliseconds(100) else { return }
@@ -33,7 +33,7 @@ public final class ProgressBar: @unchecked Sendable {
     }
 
     /// Ends the bar's line.
-    public func finish(summary: IngestSummary) {
+    public mutating func finish(summary: IngestSummary) {
         guard enabled else { return }
         update(fraction: 1, summary: summary, force: true)
         FileHandle.standardError.write(Data("\n".utf8))

@@ -282,6 +282,60 @@ struct TreeBuilder {
         return parent.weight * parent.impurity - children
     }
 
+    /// A node segment's target sums over one feature's sorted rows: rows with a value (they come
+    /// first; `known` is where the missing ones start) and rows without.
+    @inline(__always)
+    private func segmentSums<Lanes: SIMD>(
+        ids: UnsafePointer<Int32>, values: UnsafePointer<Double>, samples: UnsafeBufferPointer<TreeSample>, start: Int, end: Int,
+        _ lanes: Lanes.Type
+    ) -> (known: Int, total: Lanes, totalWeight: Double, missing: Lanes, missingWeight: Double) where Lanes.Scalar == Double {
+        var known = end
+        while known > start, values[known - 1].isNaN { known -= 1 }
+        var total = Lanes()
+        var missing = Lanes()
+        var totalWeight = 0.0
+        var missingWeight = 0.0
+        for p in start..<end {
+            let sample = samples[Int(ids[p])]
+            if p < known {
+                total[Int(sample.channel)] += sample.amount
+                totalWeight += sample.weight
+            } else {
+                missing[Int(sample.channel)] += sample.amount
+                missingWeight += sample.weight
+            }
+        }
+        return (known, total, totalWeight, missing, missingWeight)
+    }
+
+    /// The score of one candidate split (higher is better; -∞ when a side would keep fewer than
+    /// `minSamplesLeaf` rows) and whether the rows missing the feature go left: to whichever side
+    /// scores higher with them, or with none missing, to the heavier side.
+    @inline(__always)
+    private func splitScore<Lanes: SIMD & SendableMetatype>(
+        left: (sums: Lanes, weight: Double, count: Int), right: (sums: Lanes, weight: Double, count: Int),
+        missing: (sums: Lanes, weight: Double, count: Int)
+    ) -> (score: Double, missingLeft: Bool) where Lanes.Scalar == Double {
+        let minLeaf = growth.minSamplesLeaf
+        guard missing.count > 0 else {
+            let fits = left.count >= minLeaf && right.count >= minLeaf
+            return (fits ? proxy(left.sums, left.weight) + proxy(right.sums, right.weight) : -.infinity, left.weight >= right.weight)
+        }
+        var score = -Double.infinity
+        var missingLeft = true
+        if left.count + missing.count >= minLeaf && right.count >= minLeaf {
+            score = proxy(left.sums + missing.sums, left.weight + missing.weight) + proxy(right.sums, right.weight)
+        }
+        if left.count >= minLeaf && right.count + missing.count >= minLeaf {
+            let other = proxy(left.sums, left.weight) + proxy(right.sums + missing.sums, right.weight + missing.weight)
+            if other > score {
+                score = other
+                missingLeft = false
+            }
+        }
+        return (score, missingLeft)
+    }
+
     /// The best threshold on one feature for the node's segment, or nil when no split keeps
     /// `minSamplesLeaf` on both sides. With missing values, both directions are tried for them.
     private func bestSplit<Lanes: SIMD & SendableMetatype>(
@@ -294,22 +348,9 @@ struct TreeBuilder {
                 targets.samples.withUnsafeBufferPointer { samples in
                     let ids = allIds.baseAddress! + feature * n
                     let values = allValues.baseAddress! + feature * n
-                    var known = end
-                    while known > start, values[known - 1].isNaN { known -= 1 }
-                    var total = Lanes()
-                    var missing = Lanes()
-                    var totalWeight = 0.0
-                    var missingWeight = 0.0
-                    for p in start..<end {
-                        let sample = samples[Int(ids[p])]
-                        if p < known {
-                            total[Int(sample.channel)] += sample.amount
-                            totalWeight += sample.weight
-                        } else {
-                            missing[Int(sample.channel)] += sample.amount
-                            missingWeight += sample.weight
-                        }
-                    }
+                    let sums = segmentSums(ids: ids, values: values, samples: samples, start: start, end: end, Lanes.self)
+                    let (known, total, totalWeight) = (sums.known, sums.total, sums.totalWeight)
+                    let (missing, missingWeight) = (sums.missing, sums.missingWeight)
                     let missingCount = end - known
                     var left = Lanes()
                     var leftWeight = 0.0
@@ -329,25 +370,9 @@ struct TreeBuilder {
                         let rightCount = known - p
                         let right = total - left
                         let rightWeight = totalWeight - leftWeight
-                        var score = -Double.infinity
-                        var missingLeft = leftWeight >= rightWeight
-                        if missingCount == 0 {
-                            if leftCount >= minLeaf && rightCount >= minLeaf {
-                                score = proxy(left, leftWeight) + proxy(right, rightWeight)
-                            }
-                        } else {
-                            if leftCount + missingCount >= minLeaf && rightCount >= minLeaf {
-                                score = proxy(left + missing, leftWeight + missingWeight) + proxy(right, rightWeight)
-                                missingLeft = true
-                            }
-                            if leftCount >= minLeaf && rightCount + missingCount >= minLeaf {
-                                let other = proxy(left, leftWeight) + proxy(right + missing, rightWeight + missingWeight)
-                                if other > score {
-                                    score = other
-                                    missingLeft = false
-                                }
-                            }
-                        }
+                        let (score, missingLeft) = splitScore(
+                            left: (left, leftWeight, leftCount), right: (right, rightWeight, rightCount),
+                            missing: (missing, missingWeight, missingCount))
                         if score > bestScore {
                             bestScore = score
                             var threshold = value / 2 + next / 2

@@ -40,17 +40,20 @@ public struct MongoCursor: ~Copyable {
 
     /// The next document, or nil when the cursor is exhausted.
     public mutating func next() throws(MongoError) -> Document? {
-        guard let raw = try nextRaw() else { return nil }
-        do throws(BSONError) { return try Document(bsonBytes: raw) } catch { throw MongoError(error, operation: operation) }
+        let operation = operation
+        let decoded = try withNextRaw { raw in Result { () throws(BSONError) in try Document(bsonBytes: raw) } }
+        guard let decoded else { return nil }
+        do throws(BSONError) { return try decoded.get() } catch { throw MongoError(error, operation: operation) }
     }
 
-    /// The next document's raw BSON bytes, valid only until the next call; nil when exhausted.
-    public mutating func nextRaw() throws(MongoError) -> UnsafeRawBufferPointer? {
+    /// Calls `body` with the next document's raw BSON bytes, which the driver owns and reuses: they
+    /// are valid only during the call, so nothing of them outlives it. Returns nil when exhausted.
+    public mutating func withNextRaw<Result>(_ body: (UnsafeRawBufferPointer) -> Result) throws(MongoError) -> Result? {
         var current: OpaquePointer?
         if mongoc_cursor_next(pointer, &current), let current {
             let bytes = BSONHandle.bytes(of: current)
             if let left = documentsBeforeSizing { sizeBatches(after: bytes.count, left: left) }
-            return bytes
+            return body(bytes)
         }
         var error = bson_error_t()
         if mongoc_cursor_error(pointer, &error) {

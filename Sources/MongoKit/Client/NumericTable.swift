@@ -40,11 +40,15 @@ extension MongoCollection {
             var columns = [[Double]](repeating: [], count: paths.count)
             var keys: [String] = []
             var rows = 0
-            while let raw = try cursor.nextRaw() {
-                for (j, path) in paths.enumerated() {
-                    columns[j].append(path.number(in: raw))
+            while true {
+                let read: Bool? = try cursor.withNextRaw { raw in
+                    for (j, path) in paths.enumerated() {
+                        columns[j].append(path.number(in: raw))
+                    }
+                    if let keyPath { keys.append(keyPath.text(in: raw)) }
+                    return true
                 }
-                if let keyPath { keys.append(keyPath.text(in: raw)) }
+                guard read != nil else { break }
                 rows += 1
             }
             var values: [Double] = []
