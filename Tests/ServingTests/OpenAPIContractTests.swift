@@ -6,7 +6,7 @@ import Testing
 
 /// Real answers of the running server, checked against `openapi.yaml`: every status and body
 /// the server gives is documented with that shape, and every documented operation is exercised.
-@Suite(.serialized) struct OpenAPIContractTests {
+@Suite(.serialized, .trainedRegistry) struct OpenAPIContractTests {
     typealias Call = (method: String, path: String, body: String?, status: Int)
 
     static func check(_ client: any TestClientProtocol, _ calls: [Call], _ contract: OpenAPIContract, token: String? = nil) async throws

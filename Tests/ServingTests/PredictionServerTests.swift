@@ -11,48 +11,97 @@ import Serving
 import Testing
 import Training
 
+/// The serving suites' registry, trained once around a suite instead of once per test: 200
+/// synthetic TikTok videos, both TikTok feature sets built, two versions of `tiktok_virality`
+/// (tree, then logistic) and one of `tiktok_engagement` (ridge), version 1 production. Its database
+/// is dropped when the suite ends. A test that changes it (moves an alias, corrupts an artifact)
+/// puts it back before it ends; each test still gets a server and a model store of its own.
+struct TrainedRegistry: SuiteTrait, TestScoping {
+    /// Where the suite's registry lives.
+    struct Fixture: Sendable {
+        let database: String
+        let folder: String
+    }
+
+    /// The fixture of the suite running, nil outside one.
+    @TaskLocal static var current: Fixture?
+
+    func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await withTestDatabase { database in
+            try await Self.train(database, folder: folder)
+            try await Self.$current.withValue(Fixture(database: database.name, folder: folder)) { try await function() }
+        }
+    }
+
+    /// Builds the features and trains the three versions into `database` and `folder`.
+    static func train(_ database: MongoDatabase, folder: String) async throws {
+        try await database.collection("raw_tiktok_videos").insertMany(syntheticVideos(200))
+        let registry = ModelRegistry(database: database, folder: folder)
+        let trainer = ModelTrainer(database: database, registry: registry)
+        for name in ["tiktok_virality", "tiktok_engagement"] {
+            _ = try await FeatureBuilder(database: database, set: try FeatureCatalog.set(name)).build()
+        }
+        let split = try SplitRule(parsing: "hash:0.25")
+        _ = try await trainer.train(
+            set: try FeatureCatalog.set("tiktok_virality"), algorithm: try AlgorithmSpec(name: "tree", parameters: ["max_depth": "3"]),
+            split: split)
+        _ = try await trainer.train(
+            set: try FeatureCatalog.set("tiktok_virality"), algorithm: try AlgorithmSpec(name: "logistic"), split: split)
+        _ = try await trainer.train(
+            set: try FeatureCatalog.set("tiktok_engagement"), algorithm: try AlgorithmSpec(name: "ridge"), split: split)
+        try await registry.promote("tiktok_virality", version: 1, alias: "production")
+    }
+}
+
+extension Trait where Self == TrainedRegistry {
+    /// Trains the serving registry once around the suite (see ``TrainedRegistry``).
+    static var trainedRegistry: Self { TrainedRegistry() }
+}
+
 /// The prediction server over real HTTP on loopback, with models trained and registered in the
 /// real database: answers, errors for bad input, aliases, and a hot swap when an alias moves.
-@Suite(.serialized) struct PredictionServerTests {
+@Suite(.serialized, .trainedRegistry) struct PredictionServerTests {
     static let features = [
         "log_followers", "log_following", "verified", "duration_s", "hashtag_count", "generic_hashtag", "music_original",
         "hour", "weekday", "evening", "description_length", "author_prior_median_log_views", "author_prior_videos",
     ]
 
-    /// Two versions of `tiktok_virality` (tree, logistic) and one of `tiktok_engagement`; version 1 is production.
+    /// A server on the suite's ``TrainedRegistry`` (or, outside such a suite, on one trained for
+    /// this call alone), with a model store of its own.
     func withServer(
         logSample: Double = 0, _ body: @Sendable (any TestClientProtocol, ModelStore, ModelRegistry) async throws -> Void
     ) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID())").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try await withTestDatabase { database in
-            let documents = syntheticVideos(200)
-            try await database.collection("raw_tiktok_videos").insertMany(documents)
-            let registry = ModelRegistry(database: database, folder: folder)
-            let trainer = ModelTrainer(database: database, registry: registry)
-            for name in ["tiktok_virality", "tiktok_engagement"] {
-                _ = try await FeatureBuilder(database: database, set: try FeatureCatalog.set(name)).build()
+        guard let fixture = TrainedRegistry.current else {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID())").path
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            try await withTestDatabase { database in
+                try await TrainedRegistry.train(database, folder: folder)
+                try await serve(ModelRegistry(database: database, folder: folder), logSample: logSample, body)
             }
-            let split = try SplitRule(parsing: "hash:0.25")
-            _ = try await trainer.train(
-                set: try FeatureCatalog.set("tiktok_virality"), algorithm: try AlgorithmSpec(name: "tree", parameters: ["max_depth": "3"]),
-                split: split)
-            _ = try await trainer.train(
-                set: try FeatureCatalog.set("tiktok_virality"), algorithm: try AlgorithmSpec(name: "logistic"), split: split)
-            _ = try await trainer.train(
-                set: try FeatureCatalog.set("tiktok_engagement"), algorithm: try AlgorithmSpec(name: "ridge"), split: split)
-            try await registry.promote("tiktok_virality", version: 1, alias: "production")
+            return
+        }
+        try await MongoClient.withClient(try testConfiguration()) { client in
+            try await serve(ModelRegistry(database: client.database(fixture.database), folder: fixture.folder), logSample: logSample, body)
+        }
+    }
 
-            let store = ModelStore(registry: registry)
-            await store.refresh()
-            var configuration = ServerConfiguration()
-            configuration.port = 0
-            configuration.maxBodyBytes = 64 * 1024
-            configuration.maxInstances = 50
-            configuration.predictionLogSampleRate = logSample
-            try await PredictionServer(store: store, configuration: configuration).application().test(.live) { client in
-                try await body(client, store, registry)
-            }
+    private func serve(
+        _ registry: ModelRegistry, logSample: Double,
+        _ body: @Sendable (any TestClientProtocol, ModelStore, ModelRegistry) async throws -> Void
+    ) async throws {
+        let store = ModelStore(registry: registry)
+        await store.refresh()
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.maxBodyBytes = 64 * 1024
+        configuration.maxInstances = 50
+        configuration.predictionLogSampleRate = logSample
+        try await PredictionServer(store: store, configuration: configuration).application().test(.live) { client in
+            try await body(client, store, registry)
         }
     }
 
@@ -300,6 +349,7 @@ import Training
             try await registry.promote("tiktok_virality", version: 1, alias: "production")
             let path = "\(registry.folder)/tiktok_virality/1/model.json"
             let original = try Data(contentsOf: URL(fileURLWithPath: path))
+            defer { try? original.write(to: URL(fileURLWithPath: path)) }  // the suite's registry is shared
             var bytes = original
             bytes[bytes.count / 2] ^= 0x01
             try bytes.write(to: URL(fileURLWithPath: path))
