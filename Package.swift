@@ -187,6 +187,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "TrainingTests",
+            dependencies: ["Training", "Registry", "EngageML", "MongoKit", "EngageTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SeedDataTests",
+            dependencies: ["SeedData"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "SourceSchemasTests",
             dependencies: ["SourceSchemas", "BSON"],
             swiftSettings: strict
