@@ -123,6 +123,8 @@ public enum FeatureCatalog {
     }
 
     /// The director's and the three lead actors' earlier films: mean log revenue (known revenue only).
+    /// A film without a director (or cast) has no partition: null and missing are the same here,
+    /// since servers differ on which one `{$first: []}` gives.
     static var filmHistory: [HistoryFeature] {
         let released: BSONValue = ["$convert": ["input": "$release_date", "to": "date", "onError": .null, "onNull": .null]]
         let logRevenue: BSONValue = ["$cond": [["$gt": [["$ifNull": ["$revenue", 0]], 0]], ["$ln": ["$add": [1, "$revenue"]]], .null]]
@@ -153,7 +155,7 @@ public enum FeatureCatalog {
                     [
                         "$addFields": [
                             "director_prior_mean_log_revenue": [
-                                "$cond": [["$eq": [["$type": "$_director"], "missing"]], .null, "$_director_prior"]
+                                "$cond": [FeatureExpression.isMissing("$_director"), .null, "$_director_prior"]
                             ]
                         ]
                     ],
@@ -184,7 +186,7 @@ public enum FeatureCatalog {
                         "$group": [
                             "_id": "$_id", "row": ["$first": "$$ROOT"],
                             "lead_cast_prior_mean_log_revenue": [
-                                "$avg": ["$cond": [["$eq": [["$type": "$_leads.id"], "missing"]], .null, "$_lead_prior"]]
+                                "$avg": ["$cond": [FeatureExpression.isMissing("$_leads.id"), .null, "$_lead_prior"]]
                             ],
                         ]
                     ],
