@@ -180,30 +180,36 @@ public struct PredictionServer: Sendable {
             InferenceProtocol.InferResponse(modelName: served.name, modelVersion: String(served.version), id: decoded.id, outputs: outputs))
     }
 
-    /// The request body, at most `maxBodyBytes`, within `bodyTimeout`. A declared
+    /// The request body, at most `maxBodyBytes`, arriving within `bodyTimeout`. A declared
     /// `Content-Length` over the limit is refused from the head alone, before any body is read.
+    ///
+    /// The deadline is checked as each piece arrives, with no timer task per request: a body whose
+    /// pieces stop coming is closed by the connection's idle timeout, and one that trickles in is
+    /// answered 408 at its first piece past the deadline.
     private func collectBody(_ request: Request) async throws(ServingError) -> ByteBuffer {
         let limit = configuration.maxBodyBytes
         if let declared = request.headers[.contentLength], let length = Int(declared), length > limit {
             throw .bodyTooLarge(limit)
         }
-        let timeout = configuration.bodyTimeout
+        let deadline = ContinuousClock.now + configuration.bodyTimeout
+        var body = ByteBuffer()
         do {
-            return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-                group.addTask { try await request.body.collect(upTo: limit) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
+            for try await piece in request.body {
+                guard ContinuousClock.now <= deadline else { throw ServingError.bodyTimeout(configuration.bodyTimeout) }
+                guard body.readableBytes + piece.readableBytes <= limit else { throw ServingError.bodyTooLarge(limit) }
+                if body.readableBytes == 0 {
+                    body = piece
+                } else {
+                    var piece = piece
+                    body.writeBuffer(&piece)
                 }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let body = first else { throw ServingError.bodyTimeout(timeout) }
-                return body
             }
         } catch let error as ServingError {
             throw error
         } catch {
-            throw .bodyTooLarge(limit)
+            throw .malformed("the body could not be read: \(error)")
         }
+        return body
     }
 
     private func ready() async throws -> Response {
