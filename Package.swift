@@ -162,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "CollectorsTests",
             dependencies: [
-                "Collectors", "SourceSchemas", "EngageTestSupport", "Hashing",
+                "Collectors", "SourceSchemas", "EngageTestSupport", "Hashing", "SeedData",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict

@@ -142,9 +142,15 @@ public struct FieldReader {
 
     static func format(_ number: Double) -> String { number == number.rounded() ? String(Int64(number)) : String(number) }
 
-    /// A value as an error message shows it: text quoted (cut at 40 characters), anything else by type.
+    /// A value as an error message shows it: text quoted (cut at 40 characters), numbers as they are,
+    /// anything else by type.
     public static func describe(_ value: BSONValue) -> String {
-        if case .string(let text) = value { return "\"\(text.prefix(40))\"" }
-        return value.typeName
+        switch value {
+        case .string(let text): "\"\(text.prefix(40))\""
+        case .int32(let number): "\(number)"
+        case .int64(let number): "\(number)"
+        case .double(let number): "\(number)"
+        default: value.typeName
+        }
     }
 }

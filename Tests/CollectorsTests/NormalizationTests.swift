@@ -1,6 +1,7 @@
 import Collectors
 import Foundation
 import MongoKit
+import SeedData
 import SourceSchemas
 import Testing
 
@@ -53,6 +54,35 @@ import Testing
         } throws: { error in
             guard let error = error as? RecordError else { return false }
             return error.field == field && error.reason.hasPrefix(reason)
+        }
+    }
+
+    /// Regression: the person-id check refused every film the seeds credit to person 0 (263 of
+    /// 3,000 demo movies rejected, 26 of these 300); only the seeds' deliberate defects may be refused.
+    @Test func everySeedMovieNormalizesButTheDeliberateDefects() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("seeds-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        _ = try SeedGenerator(seed: 42, scale: 0.1).write(to: folder)
+        let lines = try String(contentsOfFile: folder + "/tmdb_movies.jsonl", encoding: .utf8).split(separator: "\n")
+        var refused: [String: Int] = [:]
+        for line in lines {
+            do {
+                _ = try TMDBMovie.normalize(try Document(extendedJSON: String(line)), key: nil)
+            } catch let error as RecordError {
+                refused["\(error.field): \(error.reason)", default: 0] += 1
+            }
+        }
+        #expect(lines.count == 300)
+        #expect(refused.keys.sorted() == ["budget: negative count -5000000"])
+        #expect((refused.values.first ?? 0) < 5)
+    }
+
+    @Test func personIDsAreWholeNumbersFromZeroAndABadOneIsShown() throws {
+        let movie: Document = ["id": 7, "title": "T", "credits": ["crew": [["id": 0, "job": "Director"]]]]
+        #expect(try TMDBMovie.normalize(movie, key: nil).document[path: "credits.crew.0.id"] == .int64(0))
+        let negative: Document = ["id": 7, "title": "T", "credits": ["crew": [["id": -4, "job": "Director"]]]]
+        #expect(throws: RecordError(field: "credits.crew.0.id", reason: "expected a whole TMDB person id (0 or more), found -4")) {
+            _ = try TMDBMovie.normalize(negative, key: nil)
         }
     }
 

@@ -14,7 +14,7 @@ public enum TMDBMovie {
     public static let outcomeFields: Set<String> = ["revenue", "vote_average", "vote_count", "popularity", "reviews"]
 
     /// Validates one movie document. Besides the API's scalar fields, `credits.cast[]` and
-    /// `credits.crew[]` must be objects whose `id` is a positive whole number (stored as an integer)
+    /// `credits.crew[]` must be objects whose `id` is a whole number, zero or more, (stored as an integer)
     /// and whose `job`, `name` and `character` are text: history features match on those ids, so
     /// nothing but a scalar of the expected type may stand there.
     public static func normalize(_ raw: Document, key: String?) throws(RecordError) -> NormalizedRecord {
@@ -75,7 +75,8 @@ public enum TMDBMovie {
                 if let given = person["id"], !given.isNull {
                     guard let id = personID(given) else {
                         throw RecordError(
-                            field: "\(path).id", reason: "expected a positive whole TMDB person id, found \(FieldReader.describe(given))")
+                            field: "\(path).id", reason: "expected a whole TMDB person id (0 or more), found \(FieldReader.describe(given))"
+                        )
                     }
                     person["id"] = .int64(id)
                 }
@@ -91,13 +92,13 @@ public enum TMDBMovie {
         return .document(credits)
     }
 
-    /// A person id as TMDB gives it: a positive whole number, as a number or as digits.
+    /// A person id as TMDB gives it: a whole number, zero or more, as a number or as digits.
     private static func personID(_ value: BSONValue) -> Int64? {
         switch value {
-        case .int32(let id) where id > 0: Int64(id)
-        case .int64(let id) where id > 0: id
-        case .double(let id) where id > 0 && id < 9e15 && id == id.rounded(): Int64(id)
-        case .string(let text): Int64(text.trimmingCharacters(in: .whitespaces)).flatMap { $0 > 0 ? $0 : nil }
+        case .int32(let id) where id >= 0: Int64(id)
+        case .int64(let id) where id >= 0: id
+        case .double(let id) where id >= 0 && id < 9e15 && id == id.rounded(): Int64(id)
+        case .string(let text): Int64(text.trimmingCharacters(in: .whitespaces)).flatMap { $0 >= 0 ? $0 : nil }
         default: nil
         }
     }
