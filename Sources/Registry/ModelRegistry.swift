@@ -62,9 +62,9 @@ public struct ModelRegistry: Sendable {
     var aliases: MongoCollection { database.collection("model_aliases") }
     var bucket: GridFSBucket { GridFSBucket(database: database, name: "model_artifacts") }
 
-    /// Records that are ready to use: finished registrations (and records from before the
-    /// `status` field, which were written in one step).
-    static let ready: Document = ["status": ["$ne": "registering"]]
+    /// The `status` condition of records that are ready to use: finished registrations (and
+    /// records from before the `status` field, which were written in one step).
+    static let readyStatus: BSONValue = ["$ne": "registering"]
 
     /// Where a version's files live, under ``folder``.
     public func directory(_ name: String, version: Int) -> String { "\(folder)/\(name)/\(version)" }
@@ -161,7 +161,7 @@ public struct ModelRegistry: Sendable {
             return Int(version)
         }
         var newest: Document = ["name": .string(name), "archived": false]
-        newest["status"] = Self.ready["status"]
+        newest["status"] = Self.readyStatus
         guard let latest = try await models.find(newest, options: FindOptions(sort: ["version": -1], limit: 1)).first,
             let version = latest["version"]?.int64Value
         else { throw RegistryError.unknownModel(name) }
@@ -215,7 +215,7 @@ public struct ModelRegistry: Sendable {
 
     private func readyRecord(_ name: String, version: Int) -> Document {
         var filter: Document = ["_id": .string("\(name)@\(version)")]
-        filter["status"] = Self.ready["status"]
+        filter["status"] = Self.readyStatus
         return filter
     }
 
@@ -231,7 +231,7 @@ public struct ModelRegistry: Sendable {
     /// leaves each record's aliases empty and reads only the `models` collection.
     public func list(_ name: String? = nil, withAliases: Bool = true) async throws -> [ModelRecord] {
         var filter: Document = name.map { ["name": .string($0)] } ?? [:]
-        filter["status"] = Self.ready["status"]
+        filter["status"] = Self.readyStatus
         let documents = try await models.find(filter, options: FindOptions(sort: ["name": 1, "version": -1]))
         let aliasDocuments = withAliases ? try await aliases.find(name.map { ["name": .string($0)] } ?? [:]) : []
         return documents.compactMap { record(from: $0, aliases: aliasDocuments) }

@@ -107,8 +107,7 @@ public actor ModelStore {
         let version: Int
         do {
             version = try await registry.resolve(name, reference: reference)
-        } catch let error as RegistryError {
-            _ = error
+        } catch is RegistryError {
             throw .unknownModel("\(name)@\(reference)")
         } catch let error as MongoError {
             // The followed alias keeps meaning what it meant at the last refresh.
