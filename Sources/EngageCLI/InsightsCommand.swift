@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Insights
+
+/// `engage insights …`: the summaries the dashboard of `engage serve` reads.
+struct InsightsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "insights",
+        abstract: "Build the dashboard's summaries inside MongoDB (insights_videos, insights_summaries).",
+        subcommands: [Build.self])
+
+    /// `engage insights build`
+    struct Build: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Merge collected videos into insights_videos and store one summary per platform (incremental unless --full).")
+
+        @OptionGroup var connection: ConnectionOptions
+        @Flag(help: "Rebuild every row instead of those ingested since the last build.") var full = false
+        @Flag(help: "Print the summary as JSON, and no progress.") var json = false
+
+        func run() async throws {
+            let quiet = json
+            let summary = try await connection.withDatabase { database in
+                try await InsightsBuilder(database: database, logger: connection.logger("engage.insights")).build(full: full) { step in
+                    if !quiet { FileHandle.standardError.write(Data("insights: \(step)\n".utf8)) }
+                }
+            }
+            if json { return try printJSON(summary) }
+            let merged = summary.merged.sorted { $0.key < $1.key }.map { "\($0.value) from \($0.key)" }.joined(separator: ", ")
+            print(
+                "insights_videos: \(summary.full ? "full" : "incremental") build merged \(merged); \(summary.rows) rows, "
+                    + "\(summary.scopes.count) summaries (\(summary.scopes.joined(separator: ", "))) in \(String(format: "%.1f", summary.seconds)) s"
+            )
+        }
+    }
+}

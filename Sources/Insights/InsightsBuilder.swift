@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import MongoKit
+
+/// `engage insights build`: merges every collected video into `insights_videos` (incrementally,
+/// by ingest time, like feature builds), measures each platform's tier cuts, and stores one
+/// ``VideoSummary`` per scope (`all` and each platform) in `insights_summaries`. All of it runs
+/// as aggregation pipelines inside the database; re-running is safe, and an interrupted build
+/// is completed by the next one (the watermark moves only after the rows are merged).
+public struct InsightsBuilder: Sendable {
+    /// The database holding the raw and insights collections.
+    public let database: MongoDatabase
+    let logger: Logger
+
+    /// The collection of stored summaries, and the key of its bookkeeping document.
+    static let summaries = "insights_summaries"
+    static let metaKey = "_build"
+
+    /// A builder over `database`.
+    public init(database: MongoDatabase, logger: Logger = Logger(label: "engage.insights")) {
+        self.database = database
+        self.logger = logger
+    }
+
+    /// What a build did.
+    public struct Summary: Sendable, Codable, Equatable {
+        /// Rows merged per source collection in this run.
+        public var merged: [String: Int]
+        /// Rows in `insights_videos` after the run.
+        public var rows: Int
+        /// Scopes stored (`all`, `platform:NAME`).
+        public var scopes: [String]
+        /// True when every row was rebuilt.
+        public var full: Bool
+        /// Wall time.
+        public var seconds: Double
+    }
+
+    /// Builds the insights; `full` rebuilds every row instead of those ingested since the last run.
+    /// `progress` is told each step's name as it starts.
+    public func build(full: Bool = false, progress: @Sendable (String) -> Void = { _ in }) async throws -> Summary {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let store = database.collection(Self.summaries)
+        let rows = database.collection(VideoRows.collection)
+        let meta = full ? nil : try await store.findOne(["_id": .string(Self.metaKey)])
+        if full { try await rows.drop() }
+        var watermarks = meta?["watermarks"]?.documentValue ?? [:]
+        var merged: [String: Int] = [:]
+        for source in VideoRows.sources {
+            let raw = database.collection(source.collection)
+            let since: BSONDateTime? = if case .datetime(let date)? = watermarks[source.collection] { date } else { nil }
+            let newest = try await raw.aggregate([["$group": ["_id": .null, "t": ["$max": "$_ingest.fetched_at"]]]]).first?["t"]
+            guard case .datetime(let through)? = newest, since.map({ through > $0 }) ?? true else {
+                merged[source.collection] = 0
+                continue
+            }
+            progress("merging \(source.collection) into \(VideoRows.collection)")
+            merged[source.collection] =
+                try await raw.countDocuments(since.map { ["_ingest.fetched_at": ["$gt": .datetime($0)]] } ?? [:])
+            _ = try await raw.aggregate(VideoRows.pipeline(source, since: since))
+            watermarks[source.collection] = .datetime(through)
+        }
+
+        let rowCount = try await rows.countDocuments()
+        if let meta, merged.values.allSatisfy({ $0 == 0 }), meta["built_at"] != nil {
+            // Nothing new since the last build: its summaries still describe these rows.
+            let scopes = ["all"] + (meta[path: "known.platforms"]?.arrayValue ?? []).compactMap(\.stringValue).map { "platform:\($0)" }
+            return Summary(merged: merged, rows: rowCount, scopes: scopes, full: false, seconds: (clock.now - start) / .seconds(1))
+        }
+        progress("measuring tier cuts per platform")
+        var cuts: [String: TierCuts] = [:]
+        for document in try await rows.aggregate(TierCuts.measurement) {
+            if let platform = document["_id"]?.stringValue, let cut = TierCuts(document) { cuts[platform] = cut }
+        }
+        let known = try await knownValues(rows)
+        let builtAt = Date()
+        var scopes = ["all"]
+        scopes += known.platforms.map { "platform:\($0)" }
+        for scope in scopes {
+            progress("summarizing \(scope)")
+            var filter = InsightsFilter()
+            if scope.hasPrefix("platform:") { filter.platform = String(scope.dropFirst("platform:".count)) }
+            let facets = try await rows.aggregate(VideoSummary.pipeline(match: filter.match, cuts: cuts, rowCap: nil)).first ?? [:]
+            try await store.upsert(
+                [["_id": .string(scope), "facets": .document(facets), "computed_at": .date(builtAt)]], key: ["_id"])
+        }
+        _ = try await store.bulkWrite([.deleteMany(filter: ["_id": ["$nin": .array((scopes + [Self.metaKey]).map(BSONValue.string))]])])
+        let cutsDocument = Document(
+            cuts.sorted { $0.key < $1.key }.map {
+                ($0.key, ["views": .array($0.value.views.map(BSONValue.double)), "scores": .array($0.value.scores.map(BSONValue.double))])
+            })
+        try await store.upsert(
+            [
+                [
+                    "_id": .string(Self.metaKey), "built_at": .date(builtAt), "watermarks": .document(watermarks),
+                    "cuts": .document(cutsDocument),
+                    "known": [
+                        "platforms": .array(known.platforms.map(BSONValue.string)),
+                        "categories": .array(known.categories.map(BSONValue.string)),
+                        "countries": .array(known.countries.map(BSONValue.string)),
+                    ],
+                ]
+            ], key: ["_id"])
+        logger.debug("insights built", metadata: ["insights.rows": "\(rowCount)"])
+        return Summary(
+            merged: merged, rows: rowCount, scopes: scopes, full: full || meta == nil, seconds: (clock.now - start) / .seconds(1))
+    }
+
+    private func knownValues(_ rows: MongoCollection) async throws -> KnownValues {
+        func values(_ field: String) async throws -> [String] {
+            try await rows.aggregate([
+                ["$match": [field: ["$type": "string"]]],
+                ["$group": ["_id": .string("$" + field), "n": ["$sum": 1]]],
+                ["$sort": ["n": -1, "_id": 1]],
+            ]).compactMap { $0["_id"]?.stringValue }
+        }
+        return KnownValues(
+            platforms: try await values("platform"), categories: try await values("category"), countries: try await values("country"))
+    }
+}

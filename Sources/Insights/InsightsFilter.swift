@@ -1,0 +1,142 @@
+import Foundation
+import MongoKit
+
+/// The filters every dashboard page takes as query parameters: `platform`, `from` and `to`
+/// (`YYYY-MM-DD`, publish day, inclusive), `category`, `country` and `creator`.
+///
+/// Values are data: each becomes an `$eq` on one column (never an operator), and
+/// ``InsightsFilter/validated(against:)`` refuses a value that no video has, naming the parameter.
+public struct InsightsFilter: Sendable, Equatable {
+    /// Lower-case platform name, as stored in `insights_videos`.
+    public var platform: String?
+    /// First publish day included.
+    public var from: Date?
+    /// Last publish day included.
+    public var to: Date?
+    /// Category as stored.
+    public var category: String?
+    /// Country as stored.
+    public var country: String?
+    /// Creator (channel or username) as stored.
+    public var creator: String?
+
+    /// The query parameter names, in the order pages show them.
+    public static let parameterNames = ["platform", "from", "to", "category", "country", "creator"]
+
+    /// No filter: every video.
+    public init() {}
+
+    /// Reads the filter from query parameters; an empty value means "any". A date that is not
+    /// `YYYY-MM-DD` is refused by name.
+    public init(query: [String: String]) throws(InsightsError) {
+        func value(_ name: String) -> String? {
+            guard let text = query[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            return text
+        }
+        platform = value("platform")?.lowercased()
+        category = value("category")
+        country = value("country")
+        creator = value("creator")
+        from = try value("from").map { text throws(InsightsError) in try Self.day(text, parameter: "from") }
+        to = try value("to").map { text throws(InsightsError) in try Self.day(text, parameter: "to") }
+        if let from, let to, from > to { throw .badParameter("from", "is after to") }
+    }
+
+    /// True when the pre-aggregated summaries answer it: no filter, or a platform alone.
+    public var isPreAggregated: Bool { from == nil && to == nil && category == nil && country == nil && creator == nil }
+
+    /// The stored summary's key for a pre-aggregated filter: `all` or `platform:NAME`.
+    public var scope: String { platform.map { "platform:\($0)" } ?? "all" }
+
+    /// The `$match` on `insights_videos` rows.
+    public var match: Document {
+        var match: Document = [:]
+        if let platform { match["platform"] = ["$eq": .string(platform)] }
+        if let category { match["category"] = ["$eq": .string(category)] }
+        if let country { match["country"] = ["$eq": .string(country)] }
+        if let creator { match["creator"] = ["$eq": .string(creator)] }
+        if from != nil || to != nil {
+            var range: Document = [:]
+            if let from { range["$gte"] = .date(from) }
+            if let to { range["$lt"] = .date(to.addingTimeInterval(86_400)) }
+            match["day"] = .document(range)
+        }
+        return match
+    }
+
+    /// The filter as query parameters (for links that keep it), without empty ones.
+    public var queryItems: [(String, String)] {
+        var items: [(String, String)] = []
+        if let platform { items.append(("platform", platform)) }
+        if let from { items.append(("from", Self.dayText(from))) }
+        if let to { items.append(("to", Self.dayText(to))) }
+        if let category { items.append(("category", category)) }
+        if let country { items.append(("country", country)) }
+        if let creator { items.append(("creator", creator)) }
+        return items
+    }
+
+    /// The same filter after checking each value against what the rows hold: an unknown
+    /// platform, category or country is refused naming the parameter and what is known.
+    public func validated(against known: KnownValues) throws(InsightsError) -> InsightsFilter {
+        for (name, value, values) in [
+            ("platform", platform, known.platforms), ("category", category, known.categories), ("country", country, known.countries),
+        ] {
+            if let value, !values.contains(value) {
+                throw .badParameter(
+                    name, "no video has \(name) \"\(value.prefix(60))\"; known: \(values.prefix(12).joined(separator: ", "))")
+            }
+        }
+        return self
+    }
+
+    /// A publish day as pages write it.
+    public static func dayText(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
+    /// Reads a `YYYY-MM-DD` day (UTC); a refusal names `parameter`.
+    public static func day(_ text: String, parameter: String) throws(InsightsError) -> Date {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            (1...12).contains(month), (1...31).contains(day)
+        else {
+            throw .badParameter(parameter, "expected a day as YYYY-MM-DD, found \"\(text.prefix(40))\"")
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard let date = calendar.date(from: DateComponents(year: year, month: month, day: day)) else {
+            throw .badParameter(parameter, "no such day \(text)")
+        }
+        return date
+    }
+}
+
+/// The values a filter may name, as the last `engage insights build` found them.
+public struct KnownValues: Sendable, Equatable, Codable {
+    /// Platforms, most videos first.
+    public var platforms: [String]
+    /// Categories, most videos first.
+    public var categories: [String]
+    /// Countries, most videos first.
+    public var countries: [String]
+}
+
+/// What can go wrong reading insights; each case says what to do.
+public enum InsightsError: Error, Equatable, CustomStringConvertible {
+    /// A query parameter's value is refused.
+    case badParameter(String, String)
+    /// `engage insights build` has not run on this database.
+    case notBuilt
+
+    /// The message a user reads.
+    public var description: String {
+        switch self {
+        case .badParameter(let name, let reason): "query parameter \(name): \(reason)"
+        case .notBuilt: "no insights are built in this database yet: run `engage insights build` after collecting videos"
+        }
+    }
+}
