@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // Tests only: reading openapi.yaml to check real answers against it.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -100,13 +101,23 @@ let package = Package(
         ),
         .target(
             name: "Reports",
-            dependencies: ["Training", "Registry", "Features", "EngageML", "MongoKit"],
+            dependencies: ["Training", "Registry", "Features", "EngageML", "MongoKit", "Charts"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Charts",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Insights",
+            dependencies: ["Features", "SourceSchemas", "MongoKit"],
             swiftSettings: strict
         ),
         .target(
             name: "Serving",
             dependencies: [
-                "Registry", "Features", "SourceSchemas", "EngageML", "MongoKit", "Hashing",
+                "Registry", "Features", "SourceSchemas", "EngageML", "MongoKit", "Hashing", "Insights", "Charts",
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -129,6 +140,7 @@ let package = Package(
             name: "EngageCLI",
             dependencies: commandLine + [
                 "EngageML", "SourceSchemas", "Collectors", "Features", "Training", "Registry", "Reports", "Serving", "SeedData",
+                "Insights",
             ],
             swiftSettings: strict
         ),
@@ -180,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "ServingTests",
             dependencies: [
-                "Serving", "Training", "Registry", "Features", "SourceSchemas", "EngageML", "EngageTestSupport", "Hashing",
+                "Serving", "Training", "Registry", "Features", "SourceSchemas", "EngageML", "EngageTestSupport", "Hashing", "Insights",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -199,6 +211,16 @@ let package = Package(
         .testTarget(
             name: "SourceSchemasTests",
             dependencies: ["SourceSchemas", "BSON"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "InsightsTests",
+            dependencies: ["Insights", "MongoKit", "EngageTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ChartsTests",
+            dependencies: ["Charts"],
             swiftSettings: strict
         ),
         .testTarget(

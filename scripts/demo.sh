@@ -32,6 +32,10 @@ $engage features verify all
 step "engage features show tiktok_virality"
 $engage features show tiktok_virality
 
+step "engage insights build (in the background while models train: dashboard summaries inside MongoDB)"
+$engage insights build --json > .engage/insights-build.json 2> .engage/insights-build.log &
+insights=$!
+
 step "engage train: two candidates per task, evaluated on held-out rows against the baseline"
 train() { $engage train --task "$1" --algorithm "$2" "${@:3}" --split hash:0.2; }
 train tiktok_virality tree --param max_depth=8 --param min_samples_leaf=20
@@ -58,12 +62,18 @@ for task in tiktok_virality tiktok_engagement tmdb_hit tmdb_revenue creator_segm
   $engage evaluate "$task@production"
 done
 
+wait "$insights"
+printf 'insights: %s\n' "$(cat .engage/insights-build.json)"
+
 step "engage serve: predictions over HTTP (features, explained; a raw TikTok item), then a graceful stop"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 $engage serve --port "$port" --log-level error --log-sample 1 &
 server=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break; sleep 0.2; done
 curl -s "http://127.0.0.1:$port/v2/health/ready"; echo
+for page in / /growth /creators /virality; do
+  curl -s -o /dev/null -w "GET $page (dashboard): %{http_code} in %{time_total} s\n" "http://127.0.0.1:$port$page"
+done
 instance='{"log_followers": 9.2, "log_following": 6.5, "verified": 0, "duration_s": 21, "hashtag_count": 3, "generic_hashtag": 1,
   "music_original": 1, "hour": 20, "weekday": 4, "evening": 1, "description_length": 40,
   "author_prior_median_log_views": 7.9, "author_prior_videos": 12}'
@@ -83,5 +93,6 @@ kill -TERM "$server"; wait "$server" || true
 step "engage db stats"
 $engage db stats
 
+printf '\nDashboard: `ENGAGE_MONGODB_URI=%s .build/debug/engage serve` and open http://127.0.0.1:8080/ (overview, growth, creators, virality).\n' "$ENGAGE_MONGODB_URI"
 printf '\nReports are in reports/ (open reports/tiktok_virality-v*.html); model artifacts in models/.\n'
 printf '\nThe database keeps running at %s (stop it with `make db-stop`).\n' "$ENGAGE_MONGODB_URI"

@@ -1,6 +1,7 @@
 import EngageML
 import Foundation
 import Hummingbird
+import Insights
 import HummingbirdCore
 import Logging
 import MongoKit
@@ -53,6 +54,8 @@ public struct PredictionServer: Sendable {
     public let metrics = ServerMetrics()
     /// The sampled prediction log, when the sample rate is above 0.
     public let predictionLog: PredictionLog?
+    /// The dashboard's summaries, read from the registry's database.
+    public let insights: InsightsStore
     let logger: Logger
 
     /// A server answering with `store`'s models under `configuration`.
@@ -60,6 +63,7 @@ public struct PredictionServer: Sendable {
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        insights = InsightsStore(database: store.registry.database)
         predictionLog = configuration.predictionLogSampleRate > 0 ? PredictionLog(sampleRate: configuration.predictionLogSampleRate) : nil
     }
 
@@ -80,6 +84,7 @@ public struct PredictionServer: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.render(predictionLog: predictionLog?.totals))))
         }
+        Dashboard(insights: insights, token: configuration.apiToken).addRoutes(to: router)
         if let token = configuration.apiToken {
             addModelRoutes(to: router.group().add(middleware: BearerTokenMiddleware(token: token)))
         } else {

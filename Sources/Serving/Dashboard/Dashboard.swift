@@ -1,0 +1,212 @@
+import Foundation
+import Hummingbird
+import Insights
+import MongoKit
+import Mustache
+
+/// The dashboard `engage serve` shows at `/`: server-rendered pages over the summaries of
+/// `engage insights build`, each with its JSON twin at `/v1/insights/videos`. With a token set,
+/// pages need the `engage_token` cookie the sign-in form sets (HttpOnly, SameSite=Strict), or
+/// the bearer header; health and metrics stay open.
+struct Dashboard: Sendable {
+    let insights: InsightsStore
+    let token: String?
+
+    static let cookieName = "engage_token"
+    static let htmlHeaders: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("sign-in") { request, _ in signInPage(next: Self.safeNext(Self.query(request)["next"]), failed: false) }
+        router.post("sign-in") { request, _ in try await signIn(request) }
+        let pages = token.map { router.group().add(middleware: DashboardSignIn(token: $0)) }
+        let routes: any RouterMethods<BasicRequestContext> = pages ?? router
+        for page in DashboardPages.all {
+            routes.get(RouterPath(page.path)) { request, _ in await render(page, request) }
+        }
+        routes.get("v1/insights/videos") { request, _ in try await summaryJSON(request) }
+    }
+
+    // MARK: Pages
+
+    private func render(_ page: DashboardPages.Page, _ request: Request) async -> Response {
+        let query = Self.query(request)
+        var filter = InsightsFilter()
+        var known: KnownValues?
+        do {
+            filter = try InsightsFilter(query: query)
+            known = try await insights.knownValues()
+            let summary = try await insights.summary(filter)
+            var extra: [(String, String)] = []
+            let body: [String: Any]
+            switch page.path {
+            case DashboardPages.growth.path:
+                let metric = try Self.choice(query, "metric", DashboardPages.metrics.map(\.value), default: "views")
+                let period = try Self.choice(query, "period", DashboardPages.periods, default: "day")
+                extra = [("metric", metric), ("period", period)]
+                var context = DashboardPages.growth(summary, metric: metric, period: period)
+                context["keep"] = filter.queryItems.map { ["name": $0.0, "value": $0.1] }
+                body = context
+            case DashboardPages.creators.path:
+                body = DashboardPages.creators(summary)
+            case DashboardPages.virality.path:
+                let threshold = try Self.threshold(query) ?? DashboardPages.defaultThreshold(summary)
+                extra = [("threshold", String(format: "%.2f", threshold))]
+                var context = DashboardPages.virality(summary, threshold: threshold)
+                context["keep"] = filter.queryItems.map { ["name": $0.0, "value": $0.1] }
+                body = context
+            default:
+                body = DashboardPages.overview(summary)
+            }
+            let html = DashboardTemplates.library.render(body, withTemplate: page.template) ?? ""
+            return Self.page(
+                DashboardPages.layout(page: page, body: html, filter: filter, known: known, summary: summary, extraQuery: extra),
+                status: .ok)
+        } catch let error as InsightsError {
+            let status: HTTPResponse.Status = if case .notBuilt = error { .serviceUnavailable } else { .badRequest }
+            let headline = status == .badRequest ? "This filter cannot be shown" : "Nothing to show yet"
+            return problemPage(page, filter: filter, known: known, headline: headline, detail: error.description, status: status)
+        } catch {
+            return problemPage(
+                page, filter: filter, known: known, headline: "The database did not answer",
+                detail: "\(error) — check that the database is up (`engage db ping`) and reload.", status: .serviceUnavailable)
+        }
+    }
+
+    private func problemPage(
+        _ page: DashboardPages.Page, filter: InsightsFilter, known: KnownValues?, headline: String, detail: String,
+        status: HTTPResponse.Status
+    ) -> Response {
+        let body = DashboardTemplates.library.render(["headline": headline, "detail": detail], withTemplate: "problem") ?? ""
+        return Self.page(DashboardPages.layout(page: page, body: body, filter: filter, known: known, summary: nil), status: status)
+    }
+
+    private func summaryJSON(_ request: Request) async throws -> Response {
+        do {
+            return try json(try await insights.summary(try InsightsFilter(query: Self.query(request))))
+        } catch let error as InsightsError {
+            let status: HTTPResponse.Status = if case .notBuilt = error { .serviceUnavailable } else { .badRequest }
+            return try json(ErrorBody(error: error.description), status: status)
+        } catch let error as MongoError {
+            throw ServingError.database("reading insights", error)
+        }
+    }
+
+    // MARK: Sign-in
+
+    private func signInPage(next: String, failed: Bool) -> Response {
+        let page = DashboardPages.Page(path: "/sign-in", name: "Sign in", template: "signin")
+        let body = DashboardTemplates.library.render(["next": next, "failed": failed], withTemplate: "signin") ?? ""
+        var context = DashboardPages.layout(page: page, body: body, filter: InsightsFilter(), known: nil, summary: nil)
+        context["pages"] = []
+        return Self.page(context, status: failed ? .unauthorized : .ok)
+    }
+
+    private func signIn(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 16 * 1024)
+        let form = Self.formFields(String(buffer: body))
+        let next = Self.safeNext(form["next"])
+        guard let token, let given = form["token"],
+            BearerTokenMiddleware<BasicRequestContext>.constantTimeEqual(Array(given.utf8), Array(token.utf8))
+        else {
+            return signInPage(next: next, failed: token != nil)
+        }
+        var response = Response(status: .seeOther, headers: [.location: next])
+        response.headers[.setCookie] = "\(Self.cookieName)=\(Self.cookieValue(token)); Path=/; HttpOnly; SameSite=Strict"
+        return response
+    }
+
+    /// The cookie carries the token percent-encoded, so any token survives the header.
+    static func cookieValue(_ token: String) -> String {
+        token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    }
+
+    /// A redirect target that stays on this server: a path, never `//host` or a URL.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.contains(where: \.isNewline) else {
+            return "/"
+        }
+        return next
+    }
+
+    static func formFields(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            if let name = parts.first { fields[name] = parts.count > 1 ? parts[1] : "" }
+        }
+        return fields
+    }
+
+    // MARK: Parameters
+
+    static func query(_ request: Request) -> [String: String] {
+        var query: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters { query[String(name)] = String(value).removingPercentEncoding ?? String(value) }
+        return query
+    }
+
+    static func choice(_ query: [String: String], _ name: String, _ allowed: [String], default fallback: String) throws(InsightsError)
+        -> String
+    {
+        guard let value = query[name], !value.isEmpty else { return fallback }
+        guard allowed.contains(value) else {
+            throw .badParameter(name, "expected one of \(allowed.joined(separator: ", ")), found \"\(value.prefix(40))\"")
+        }
+        return value
+    }
+
+    static func threshold(_ query: [String: String]) throws(InsightsError) -> Double? {
+        guard let text = query["threshold"], !text.isEmpty else { return nil }
+        guard let value = Double(text), value.isFinite, (0...1_000).contains(value) else {
+            throw .badParameter("threshold", "expected a number from 0 to 1000, found \"\(text.prefix(40))\"")
+        }
+        return (value / VideoSummary.viralityBinWidth).rounded(.down) * VideoSummary.viralityBinWidth
+    }
+
+    static func page(_ context: [String: Any], status: HTTPResponse.Status) -> Response {
+        let html = DashboardTemplates.library.render(context, withTemplate: "layout") ?? ""
+        return Response(status: status, headers: htmlHeaders, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+/// Lets a request through with the `engage_token` cookie or the bearer header; sends a page
+/// request without either to the sign-in form, and answers a JSON request with 401.
+struct DashboardSignIn<Context: RequestContext>: RouterMiddleware {
+    let token: [UInt8]
+    let cookie: [UInt8]
+
+    init(token: String) {
+        self.token = Array(token.utf8)
+        cookie = Array(Dashboard.cookieValue(token).utf8)
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let header = request.headers[.authorization], let given = BearerTokenMiddleware<Context>.credentials(header),
+            BearerTokenMiddleware<Context>.constantTimeEqual(given, token)
+        {
+            return try await next(request, context)
+        }
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0] == Dashboard.cookieName,
+                    BearerTokenMiddleware<Context>.constantTimeEqual(Array(parts[1].utf8), cookie)
+                {
+                    return try await next(request, context)
+                }
+            }
+        }
+        if request.uri.path.hasPrefix("/v1/") {
+            var response = try json(ErrorBody(error: "sign in at /sign-in or send Authorization: Bearer …"), status: .unauthorized)
+            response.headers[.wwwAuthenticate] = "Bearer"
+            return response
+        }
+        let next = Dashboard.safeNext(request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""))
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "/-_.")
+        return Response(
+            status: .seeOther, headers: [.location: "/sign-in?next=" + (next.addingPercentEncoding(withAllowedCharacters: allowed) ?? "/")])
+    }
+}

@@ -1,0 +1,252 @@
+import Charts
+import Foundation
+import Insights
+
+/// Turns a ``VideoSummary`` into the values each page's template shows. Pure: no database, no
+/// HTTP, so what a page says is testable from a summary alone.
+enum DashboardPages {
+    /// A page of the dashboard: its path, its name in the navigation, and its template.
+    struct Page: Sendable {
+        var path: String
+        var name: String
+        var template: String
+    }
+
+    static let overview = Page(path: "/", name: "Overview", template: "overview")
+    static let growth = Page(path: "/growth", name: "Growth & timing", template: "growth")
+    static let creators = Page(path: "/creators", name: "Creators & content", template: "creators")
+    static let virality = Page(path: "/virality", name: "Virality lab", template: "virality")
+    static let all = [overview, growth, creators, virality]
+
+    static let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+    /// The page around `body`: navigation keeping the filter, the filter form, the scope line.
+    static func layout(
+        page: Page, body: String, filter: InsightsFilter, known: KnownValues?, summary: VideoSummary?, extraQuery: [(String, String)] = []
+    ) -> [String: Any] {
+        let query = queryString(filter.queryItems)
+        var context: [String: Any] = [
+            "title": page.name, "body": body,
+            "pages": all.map { ["path": $0.path, "name": $0.name, "query": query, "current": $0.path == page.path] as [String: Any] },
+        ]
+        if let known {
+            func options(_ values: [String], _ selected: String?) -> [[String: Any]] {
+                values.map { ["value": $0, "selected": $0 == selected] }
+            }
+            context["filters"] =
+                [
+                    "action": page.path, "hidden": extraQuery.map { ["name": $0.0, "value": $0.1] },
+                    "platforms": options(known.platforms, filter.platform), "categories": options(known.categories, filter.category),
+                    "countries": options(known.countries, filter.country), "from": filter.from.map(InsightsFilter.dayText) ?? "",
+                    "to": filter.to.map(InsightsFilter.dayText) ?? "", "creator": filter.creator ?? "",
+                ] as [String: Any]
+        }
+        if let summary {
+            let described = filter.queryItems.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+            context["scope"] =
+                "\(count(summary.kpis.videos)) videos · \(described.isEmpty ? "all data" : described) · "
+                + (summary.live ? "computed now" : "built \(stamp(summary.computedAt))")
+            if summary.live {
+                context["live"] = true
+                context["rowCap"] = count(summary.rowCap ?? 0)
+            }
+        }
+        return context
+    }
+
+    static func kpiCards(_ summary: VideoSummary) -> [[String: String]] {
+        let k = summary.kpis
+        return [
+            ["key": "videos", "value": count(k.videos), "caption": "Videos in scope"],
+            ["key": "total_views", "value": SVGChart.short(k.totalViews), "caption": "Total views"],
+            ["key": "median_engagement", "value": percent(k.medianEngagementRate), "caption": "Median engagement rate"],
+            ["key": "platforms", "value": "\(k.platforms.count)", "caption": k.platforms.joined(separator: ", ")],
+            ["key": "average_views", "value": SVGChart.short(k.averageViews), "caption": "Average views per video"],
+            ["key": "median_duration", "value": k.medianDuration.map { "\(SVGChart.short($0)) s" } ?? "–", "caption": "Median duration"],
+            ["key": "high_potential", "value": percent(k.highPotentialShare), "caption": "Share with High viral potential"],
+        ]
+    }
+
+    static func overview(_ summary: VideoSummary) -> [String: Any] {
+        [
+            "cards": kpiCards(summary),
+            "tiers": SVGChart.logBoxes(summary.tiers.map { ($0.tier, $0.quantiles, $0.videos) }, yLabel: "views"),
+            "potential": SVGChart.donut(summary.potential.map { ($0.name, Double($0.videos)) }),
+        ]
+    }
+
+    /// The growth metrics, their labels, and how a period's value is formed from daily totals.
+    static let metrics: [(value: String, label: String)] = [
+        ("views", "Views"), ("likes", "Likes"), ("comments", "Comments"), ("shares", "Shares"), ("engagement_rate", "Engagement rate"),
+    ]
+    static let periods = ["day", "week", "month"]
+
+    /// A metric's value per period: sums, or for the engagement rate the ratio of summed
+    /// engagements to summed views (which, unlike a median, adds up across days).
+    static func series(_ daily: [VideoSummary.DayTotals], metric: String, period: String) -> [(String, Double)] {
+        var order: [String] = []
+        var totals: [String: (views: Double, likes: Double, comments: Double, shares: Double)] = [:]
+        for day in daily {
+            let key = periodKey(day.day, period)
+            if totals[key] == nil { order.append(key) }
+            var total = totals[key] ?? (0, 0, 0, 0)
+            total.views += day.views
+            total.likes += day.likes
+            total.comments += day.comments
+            total.shares += day.shares
+            totals[key] = total
+        }
+        return order.map { key in
+            let t = totals[key]!
+            let value: Double =
+                switch metric {
+                case "likes": t.likes
+                case "comments": t.comments
+                case "shares": t.shares
+                case "engagement_rate": t.views > 0 ? min(1, (t.likes + t.comments + t.shares) / t.views) : 0
+                default: t.views
+                }
+            return (key, value)
+        }
+    }
+
+    /// The period a `YYYY-MM-DD` day belongs to: itself, its ISO week's Monday, or `YYYY-MM`.
+    static func periodKey(_ day: String, _ period: String) -> String {
+        switch period {
+        case "month": return String(day.prefix(7))
+        case "week":
+            var calendar = Calendar(identifier: .iso8601)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            guard let date = try? InsightsFilter.day(day, parameter: "day"),
+                let monday = calendar.dateInterval(of: .weekOfYear, for: date)?.start
+            else { return day }
+            return InsightsFilter.dayText(monday)
+        default: return day
+        }
+    }
+
+    static func growth(_ summary: VideoSummary, metric: String, period: String) -> [String: Any] {
+        let points = series(summary.daily, metric: metric, period: period)
+        let label = metrics.first { $0.value == metric }?.label ?? "Views"
+        var cards: [[String: String]] = [["key": "periods", "value": "\(points.count)", "caption": "\(period.capitalized)s with videos"]]
+        if points.count >= 2 {
+            let last = points[points.count - 1].1, previous = points[points.count - 2].1
+            let growth = previous > 0 ? (last - previous) / previous : nil
+            cards.append([
+                "key": "growth", "value": growth.map { String(format: "%+.1f%%", $0 * 100) } ?? "–",
+                "caption": "\(label), \(points[points.count - 1].0) against \(points[points.count - 2].0)",
+            ])
+        }
+        if let peak = points.max(by: { $0.1 < $1.1 }) {
+            cards.append([
+                "key": "peak", "value": peak.0,
+                "caption": "Peak \(period): \(metric == "engagement_rate" ? percent(peak.1) : SVGChart.short(peak.1))",
+            ])
+        }
+        var grid = [[Double?]](repeating: [Double?](repeating: nil, count: 24), count: 7)
+        for cell in summary.timing where (1...7).contains(cell.weekday) && (0..<24).contains(cell.hour) {
+            grid[cell.weekday - 1][cell.hour] = cell.medianViews
+        }
+        let best = summary.timing.filter { $0.videos >= 3 }.max { $0.medianViews < $1.medianViews }
+        let xTicks = stride(from: 0, to: points.count, by: max(1, points.count / 5)).map { (Double($0), points[$0].0) }
+        return [
+            "cards": cards,
+            "metrics": metrics.map { ["value": $0.value, "label": $0.label, "selected": $0.value == metric] as [String: Any] },
+            "periods": periods.map { ["value": $0, "selected": $0 == period] as [String: Any] },
+            "metricLabel": label, "period": period,
+            "series": SVGChart.lines(
+                [(label, points.enumerated().map { (Double($0.offset), $0.element.1) })], xLabel: period, yLabel: label, xTicks: xTicks),
+            "heat": SVGChart.heatMap(rows: weekdays, columns: (0..<24).map { "\($0)h" }, values: grid, valueLabel: "median views"),
+            "bestTime": best.map {
+                "Best slot with at least 3 videos: \(weekdays[$0.weekday - 1]) \($0.hour):00 UTC, median \(SVGChart.short($0.medianViews)) views over \($0.videos) videos."
+            } ?? "Too few dated videos for a best time.",
+        ]
+    }
+
+    static func creators(_ summary: VideoSummary) -> [String: Any] {
+        [
+            "topBars": SVGChart.bars(summary.creators.prefix(10).map { ($0.creator, $0.views) }, valueLabel: "total views"),
+            "durations": SVGChart.bars(summary.durations.map { ($0.name, $0.medianViews) }, valueLabel: "median views"),
+            "categories": summary.categories.isEmpty
+                ? "<p>No categories in these videos (TikTok items carry none).</p>"
+                : SVGChart.bars(summary.categories.prefix(15).map { ($0.name, $0.medianViews) }, valueLabel: "median views"),
+            "leaders": summary.creators.enumerated().map { index, row in
+                [
+                    "rank": "\(index + 1)", "creator": row.creator, "videos": count(row.videos), "views": SVGChart.short(row.views),
+                    "viewsRaw": SVGChart.number(row.views), "engagement": percent(row.medianEngagementRate),
+                    "shares": SVGChart.short(row.shares), "comments": SVGChart.short(row.comments),
+                    "virality": row.medianViralityScore.map { String(format: "%.2f", $0) } ?? "–",
+                ]
+            },
+        ]
+    }
+
+    /// The threshold the slider starts at: the High-potential cut of the whole scope, rounded to a bin.
+    static func defaultThreshold(_ summary: VideoSummary) -> Double {
+        let total = summary.virality.map(\.videos).reduce(0, +)
+        var seen = 0
+        for bin in summary.virality.reversed() {
+            seen += bin.videos
+            if Double(seen) >= 0.1 * Double(total) { return bin.from }
+        }
+        return 0
+    }
+
+    static func virality(_ summary: VideoSummary, threshold: Double) -> [String: Any] {
+        let above = summary.videos(scoringAtLeast: threshold)
+        let total = summary.virality.map(\.videos).reduce(0, +)
+        let platforms = summary.kpis.platforms
+        let maxScore = ((summary.virality.last?.from ?? 0) + VideoSummary.viralityBinWidth)
+        return [
+            "cards": [
+                ["key": "above", "value": count(above), "caption": "Videos scoring ≥ \(String(format: "%.2f", threshold))"],
+                [
+                    "key": "above_share", "value": percent(total > 0 ? Double(above) / Double(total) : nil),
+                    "caption": "Share above the threshold",
+                ],
+                ["key": "scored", "value": count(total), "caption": "Videos with a score"],
+            ],
+            "threshold": String(format: "%.2f", threshold), "step": "\(VideoSummary.viralityBinWidth)",
+            "maxScore": String(format: "%.2f", maxScore),
+            "histogram": SVGChart.columns(
+                summary.virality.map { (String(format: "%.2f", $0.from), Double($0.videos)) }, xLabel: "virality score", yLabel: "videos",
+                highlightFrom: threshold, positions: summary.virality.map { $0.from + 1e-9 }),
+            "platforms": SVGChart.bars(
+                summary.platforms.map { ($0.platform, $0.medianViralityScore ?? 0) }, valueLabel: "median virality score"),
+            "scatter": SVGChart.scatter(
+                summary.sample.map { (log10(max($0.views, 1)), $0.engagementRate) },
+                groups: summary.sample.map { platforms.firstIndex(of: $0.platform) ?? 0 }, legend: platforms, xLabel: "log10 views",
+                yLabel: "engagement rate"),
+            "sampled": "\(summary.sample.count)", "candidateCount": "\(summary.candidates.count)",
+            "candidates": summary.candidates.enumerated().map { index, row in
+                [
+                    "rank": "\(index + 1)", "title": row.title, "creator": row.creator, "platform": row.platform,
+                    "views": SVGChart.short(row.views), "engagement": percent(row.engagementRate),
+                    "score": String(format: "%.2f", row.viralityScore),
+                ]
+            },
+        ]
+    }
+
+    static func queryString(_ items: [(String, String)]) -> String {
+        guard !items.isEmpty else { return "" }
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+#")
+        return "?" + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+    }
+
+    static func count(_ value: Int) -> String {
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.groupingSeparator = ","
+        return formatter.string(from: NSNumber(value: value)) ?? "\(value)"
+    }
+
+    static func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", $0 * 100) } ?? "–" }
+
+    static func stamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}

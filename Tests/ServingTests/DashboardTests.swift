@@ -1,0 +1,135 @@
+import EngageTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Insights
+import MongoKit
+import Registry
+import Serving
+import Testing
+
+/// The dashboard over real HTTP and a real database: escaping, refused filters by name, the
+/// JSON twin, and the sign-in that a token requires.
+@Suite struct DashboardTests {
+    func withDashboard(token: String?, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await withTestDatabase { database in
+            let videos: [Document] = (0..<12).map { (i: Int) -> Document in
+                let creator: String = i == 0 ? "<b>bold</b>" : "channel_\(i % 3)"
+                let title: String = i == 0 ? "<script>alert('x')</script>" : "video \(i)"
+                let published = BSONDateTime(millisecondsSinceEpoch: 1_780_000_000_000 + Int64(i) * 86_400_000)
+                return [
+                    "_id": .string("youtube:v\(i)"), "video_id": .string("v\(i)"), "platform": "youtube",
+                    "creator": .string(creator),
+                    "title": .string(title), "category": "Music", "country": "US",
+                    "published_at": .datetime(published),
+                    "duration_s": 30.0, "views": .int64(Int64(1_000 * (12 - i))), "likes": 50, "comments": 5, "shares": 5,
+                    "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
+                ]
+            }
+            try await database.collection("raw_videos").insertMany(videos)
+            _ = try await InsightsBuilder(database: database).build()
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dash-\(UUID())").path
+            var configuration = ServerConfiguration()
+            configuration.port = 0
+            configuration.apiToken = token
+            let store = ModelStore(registry: ModelRegistry(database: database, folder: folder))
+            try await PredictionServer(store: store, configuration: configuration).application().test(.live) { client in
+                try await body(client)
+            }
+        }
+    }
+
+    static func get(_ client: any TestClientProtocol, _ path: String, cookie: String? = nil) async throws -> (Int, String, [String: String])
+    {
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.cookie] = cookie }
+        return try await client.execute(uri: path, method: .get, headers: headers) { response in
+            var fields: [String: String] = [:]
+            for field in response.headers { fields[field.name.canonicalName] = field.value }
+            return (Int(response.status.code), String(buffer: response.body), fields)
+        }
+    }
+
+    @Test func everyPageRendersAndUserTextIsEscaped() async throws {
+        try await withDashboard(token: nil) { client in
+            for path in ["/", "/growth", "/growth?metric=engagement_rate&period=week", "/creators", "/virality?threshold=0"] {
+                let (status, html, headers) = try await Self.get(client, path)
+                #expect(status == 200, "\(path)")
+                #expect(headers["content-type"]?.hasPrefix("text/html") == true)
+                #expect(!html.contains("<script>alert"), "\(path)")
+                #expect(!html.contains("<b>bold</b>"), "\(path)")
+            }
+            let (_, virality, _) = try await Self.get(client, "/virality?threshold=0")
+            #expect(virality.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
+            let (_, creators, _) = try await Self.get(client, "/creators")
+            #expect(creators.contains("&lt;b&gt;bold&lt;/b&gt;"))
+        }
+    }
+
+    @Test func thePageShowsWhatItsJSONTwinSays() async throws {
+        try await withDashboard(token: nil) { client in
+            let (status, body, _) = try await Self.get(client, "/v1/insights/videos?platform=youtube")
+            #expect(status == 200)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            let kpis = try #require(object["kpis"] as? [String: Any])
+            #expect(kpis["videos"] as? Int == 12)
+            #expect(kpis["totalViews"] as? Double == 78_000)
+            let (_, html, _) = try await Self.get(client, "/?platform=youtube")
+            #expect(html.contains("data-kpi=\"videos\"><div class=\"value\">12</div>"))
+            #expect(html.contains("data-kpi=\"total_views\"><div class=\"value\">78k</div>"))
+            // A live filter says so on the page.
+            let (_, live, _) = try await Self.get(client, "/?country=US&from=2026-01-01")
+            #expect(live.contains("id=\"live-note\""))
+        }
+    }
+
+    @Test func refusedParametersAreA400NamingThem() async throws {
+        try await withDashboard(token: nil) { client in
+            for (path, name) in [
+                ("/?platform=myspace", "platform"), ("/growth?metric=%24where", "metric"), ("/virality?threshold=NaN", "threshold"),
+                ("/?from=2026-13-01", "from"), ("/v1/insights/videos?country=ZZ", "country"),
+            ] {
+                let (status, body, _) = try await Self.get(client, path)
+                #expect(status == 400, "\(path)")
+                #expect(body.contains("query parameter \(name)"), "\(path): \(body.prefix(200))")
+            }
+        }
+    }
+
+    @Test func withATokenPagesNeedTheSignInCookie() async throws {
+        try await withDashboard(token: "s3cret token") { client in
+            let (status, _, headers) = try await Self.get(client, "/creators?platform=youtube")
+            #expect(status == 303)
+            #expect(headers["location"] == "/sign-in?next=/creators%3Fplatform%3Dyoutube")
+            let (json, _, _) = try await Self.get(client, "/v1/insights/videos")
+            #expect(json == 401)
+            let (live, _, _) = try await Self.get(client, "/v2/health/live")
+            #expect(live == 200)
+
+            func signIn(_ token: String, next: String) async throws -> (Int, [String: String]) {
+                let form =
+                    "token=\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+                return try await client.execute(
+                    uri: "/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: form)
+                ) { response in
+                    var fields: [String: String] = [:]
+                    for field in response.headers { fields[field.name.canonicalName] = field.value }
+                    return (Int(response.status.code), fields)
+                }
+            }
+            let (wrong, _) = try await signIn("guess", next: "/")
+            #expect(wrong == 401)
+            let (right, cookieHeaders) = try await signIn("s3cret token", next: "//evil.example/")
+            #expect(right == 303)
+            #expect(cookieHeaders["location"] == "/")
+            let cookie = try #require(cookieHeaders["set-cookie"])
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+            let pair = String(cookie.prefix { $0 != ";" })
+            let (signedIn, html, _) = try await Self.get(client, "/creators", cookie: pair)
+            #expect(signedIn == 200 && html.contains("Creator leaderboard"))
+            let (forged, _, _) = try await Self.get(client, "/creators", cookie: "engage_token=guess")
+            #expect(forged == 303)
+        }
+    }
+}
