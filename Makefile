@@ -20,7 +20,8 @@ lint: ## swift format lint --strict over Sources, Tests and Package.swift (the s
 format: ## Rewrite Sources, Tests and Package.swift in the style of .swift-format
 	swift format --in-place --recursive --parallel Sources Tests Package.swift
 
-test: bootstrap lint ## Lint, a 30 s fuzz of the served API, then the test suite against a fresh embedded database (or $ENGAGE_MONGODB_URI)
+test: bootstrap lint ## Lint, a 30 s fuzz of the served API, then the test suite (the dashboard in headless chromium too) against a fresh embedded database (or $ENGAGE_MONGODB_URI)
+	@scripts/bootstrap.sh --browser
 	FUZZ_SECONDS=30 scripts/fuzz-serve.sh
 	rm -rf .engage/test-db
 	DB_DIR=.engage/test-db scripts/db.sh run swift test

@@ -4,6 +4,8 @@
 set -euo pipefail
 
 packages=(libmongoc-dev libbson-dev pkg-config python3 python3-venv)
+# `--browser` (what `make test` passes): also the headless browser the dashboard test drives.
+if [[ ${1:-} == --browser ]]; then packages+=(chromium chromium-driver curl); fi
 missing=()
 for package in "${packages[@]}"; do
   # python3 and venv may come from elsewhere (pyenv): accept a working interpreter with venv.

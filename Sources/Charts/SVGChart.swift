@@ -115,7 +115,7 @@ public enum SVGChart {
         let positives = boxes.flatMap(\.1).filter { $0 > 0 }
         let low = floor(log10(positives.min() ?? 1)), high = ceil(log10(positives.max() ?? 10))
         let ys = low...(high > low ? high : low + 1)
-        var body = axes(0...Double(max(boxes.count, 1)), ys, xLabel: "", yLabel: yLabel, xTicks: [], yFormat: { "1e\(Int($0))" })
+        var body = axes(0...Double(max(boxes.count, 1)), ys, xLabel: "", yLabel: yLabel, xTicks: [], yFormat: { short(pow(10, $0)) })
         let step = (width - margin * 1.5) / Double(max(boxes.count, 1))
         func y(_ value: Double) -> Double { py(log10(max(value, pow(10, ys.lowerBound))), ys) }
         for (index, (name, q, count)) in boxes.enumerated() where q.count == 5 {

@@ -24,7 +24,7 @@ enum DashboardTemplates {
     static let layout = """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>{{title}} · EngageML</title>
+        <title>{{title}} · EngageML</title><link rel="icon" href="data:,">
         <style>
         :root { color-scheme: dark; --bg: #0f172a; --panel: #1e293b; --line: #334155; --text: #e2e8f0; --muted: #94a3b8; --accent: #3b82f6; }
         * { box-sizing: border-box; }
