@@ -33,10 +33,12 @@ trap cleanup EXIT
 export ENGAGE_MONGODB_URI
 db=(--database fuzz)
 
-echo "fuzz-serve: a small registry (seeds at 2 %, one TikTok and one TMDB model)" >&2
+echo "fuzz-serve: a small registry (seeds at 2 %, one TikTok and one TMDB model) and the dashboard insights" >&2
 "$engage" seeds generate --seed 7 --scale 0.02 --out "$work/seeds" >/dev/null
 "$engage" collect tiktok --from "$work/seeds/tiktok_items.jsonl" "${db[@]}" --json >/dev/null
 "$engage" collect tmdb --from "$work/seeds/tmdb_movies.jsonl" "${db[@]}" --json >/dev/null
+"$engage" collect videos --from "$work/seeds/videos_export.csv" "${db[@]}" --json >/dev/null
+"$engage" insights build "${db[@]}" --json >/dev/null
 for set in tiktok_virality tmdb_hit; do
   "$engage" features build "$set" "${db[@]}" --json >/dev/null
   "$engage" train --task "$set" --algorithm tree --param max_depth=4 --models "$work/models" "${db[@]}" --json >/dev/null

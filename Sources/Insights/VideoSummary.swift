@@ -12,8 +12,8 @@ public struct VideoSummary: Sendable, Codable, Equatable {
     public var live: Bool
     /// The most rows a live query reads; nil for stored summaries.
     public var rowCap: Int?
-    /// When the stored summary was built, or the live one computed.
-    public var computedAt: Date
+    /// When the stored summary was built, or the live one computed (ISO 8601, UTC).
+    public var computedAt: String
     /// The headline numbers.
     public var kpis: KPIs
     /// Views by performance tier, for the box plot.
@@ -278,7 +278,7 @@ public struct VideoSummary: Sendable, Codable, Equatable {
         self.scope = scope
         self.live = live
         self.rowCap = rowCap
-        self.computedAt = computedAt
+        self.computedAt = ISO8601DateFormatter().string(from: computedAt)
         let head = rows("kpis").first ?? [:]
         let videos = count(head)
         kpis = KPIs(

@@ -83,6 +83,23 @@ import Testing
         }
     }
 
+    @Test func theJSONTwinAnswersAsOpenAPISays() async throws {
+        try await withDashboard(token: nil) { client in
+            let contract = try OpenAPIContract()
+            for (path, expected) in [
+                ("/v1/insights/videos", 200), ("/v1/insights/videos?platform=youtube", 200),
+                ("/v1/insights/videos?country=US&creator=%3Cb%3Ebold%3C%2Fb%3E", 200), ("/v1/insights/videos?from=never", 400),
+            ] {
+                let (status, contentType, body) = try await client.execute(uri: path, method: .get) { response in
+                    (Int(response.status.code), response.headers[.contentType] ?? "", Data(response.body.readableBytesView))
+                }
+                #expect(status == expected, "\(path)")
+                let problems = contract.problems(method: "GET", path: path, status: status, contentType: contentType, body: body)
+                #expect(problems.isEmpty, "\(path): \(problems)")
+            }
+        }
+    }
+
     @Test func refusedParametersAreA400NamingThem() async throws {
         try await withDashboard(token: nil) { client in
             for (path, name) in [

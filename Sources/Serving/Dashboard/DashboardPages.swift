@@ -45,7 +45,7 @@ enum DashboardPages {
             let described = filter.queryItems.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
             context["scope"] =
                 "\(count(summary.kpis.videos)) videos · \(described.isEmpty ? "all data" : described) · "
-                + (summary.live ? "computed now" : "built \(stamp(summary.computedAt))")
+                + (summary.live ? "computed now" : "built \(summary.computedAt)")
             if summary.live {
                 context["live"] = true
                 context["rowCap"] = count(summary.rowCap ?? 0)
@@ -243,10 +243,4 @@ enum DashboardPages {
     }
 
     static func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", $0 * 100) } ?? "–" }
-
-    static func stamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
 }
