@@ -1,4 +1,4 @@
-# The engage command (CLI and, later, the prediction server) on the Swift 6.3 toolchain with libmongoc.
+# The engage command (CLI, prediction server and dashboard) on the Swift 6.3 toolchain with libmongoc.
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libmongoc-dev libbson-dev pkg-config \
@@ -12,11 +12,12 @@ RUN swift build -c release --product engage --static-swift-stdlib \
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libmongoc-1.0-0 libbson-1.0-0 ca-certificates \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libmongoc-1.0-0 libbson-1.0-0 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /usr/local/bin/engage /usr/local/bin/engage
 COPY models /app/models
 COPY seeds /app/seeds
+COPY scripts/pipeline.sh /app/scripts/pipeline.sh
 WORKDIR /app
 ENTRYPOINT ["engage"]
 CMD ["db", "ping"]

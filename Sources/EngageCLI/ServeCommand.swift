@@ -13,7 +13,8 @@ struct ServeCommand: AsyncParsableCommand {
             POST /v1/models/{m}[/versions/{v}]/predict[?explain=true] with {"instances": [{feature: value}]} \
             or {"documents": [raw TikTok or TMDB document]}, \
             GET /v2/models/{m}[/versions/{v}], POST /v2/models/{m}[/versions/{v}]/infer (Open Inference Protocol V2). \
-            With ENGAGE_API_TOKEN set, the model routes require Authorization: Bearer <token>. \
+            With ENGAGE_API_TOKEN set, the model routes require Authorization: Bearer <token>, and the dashboard at / \
+            a sign-in (/sign-in) or that header. \
             The registry is re-read every --poll-seconds; a moved alias swaps the new version in.
             """)
 
