@@ -20,6 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The folder of `engage evaluate`'s reports, shown on the dashboard's Models page.") var reports = "reports"
     @Option(help: "Port to listen on.") var port = 8080
     @Option(help: "Folder of local model artifacts.") var models = "models"
     @Option(help: "The alias each model is served at.") var alias = "production"
@@ -63,6 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
         settings.bodyTimeout = .milliseconds(Int64(bodyTimeout * 1000))
         settings.maxConnections = maxConnections
+        settings.reportsFolder = reports
         try await connection.withDatabase { database in
             let store = ModelStore(registry: ModelRegistry(database: database, folder: models), alias: alias)
             try await PredictionServer(store: store, configuration: settings, logger: connection.logger("engage.serve")).run()

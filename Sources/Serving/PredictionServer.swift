@@ -32,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     public var bodyTimeout: Duration = .seconds(30)
     /// The most connections open at once; further ones wait in the listen backlog until one closes.
     public var maxConnections = 256
+    /// Where `engage evaluate` wrote its reports, shown on the dashboard's Models page.
+    public var reportsFolder = "reports"
 
     /// The defaults: loopback port 8080, 1 MiB bodies, 1,000 instances, 5 s polls, 30 s timeouts, 256 connections, no token, no log.
     public init() {}
@@ -84,7 +86,8 @@ public struct PredictionServer: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.render(predictionLog: predictionLog?.totals))))
         }
-        Dashboard(insights: insights, token: configuration.apiToken).addRoutes(to: router)
+        Dashboard(insights: insights, registry: store.registry, reportsFolder: configuration.reportsFolder, token: configuration.apiToken)
+            .addRoutes(to: router)
         if let token = configuration.apiToken {
             addModelRoutes(to: router.group().add(middleware: BearerTokenMiddleware(token: token)))
         } else {

@@ -3,6 +3,7 @@ import Hummingbird
 import Insights
 import MongoKit
 import Mustache
+import Registry
 
 /// The dashboard `engage serve` shows at `/`: server-rendered pages over the summaries of
 /// `engage insights build`, each with its JSON twin at `/v1/insights/videos`. With a token set,
@@ -10,6 +11,8 @@ import Mustache
 /// the bearer header; health and metrics stay open.
 struct Dashboard: Sendable {
     let insights: InsightsStore
+    let registry: ModelRegistry
+    let reportsFolder: String
     let token: String?
 
     static let cookieName = "engage_token"
@@ -20,8 +23,12 @@ struct Dashboard: Sendable {
         router.post("sign-in") { request, _ in try await signIn(request) }
         let pages = token.map { router.group().add(middleware: DashboardSignIn(token: $0)) }
         let routes: any RouterMethods<BasicRequestContext> = pages ?? router
-        for page in DashboardPages.all {
+        for page in DashboardPages.all where page.path != ModelsPage.page.path {
             routes.get(RouterPath(page.path)) { request, _ in await render(page, request) }
+        }
+        routes.get("models") { request, _ in await modelsPage(request) }
+        routes.get("models/:name/versions/:version/report") { _, context in
+            try report(name: context.parameters.get("name") ?? "", version: context.parameters.get("version") ?? "")
         }
         routes.get("v1/insights/videos") { request, _ in try await summaryJSON(request) }
     }
@@ -70,6 +77,50 @@ struct Dashboard: Sendable {
                 page, filter: filter, known: known, headline: "The database did not answer",
                 detail: "\(error) — check that the database is up (`engage db ping`) and reload.", status: .serviceUnavailable)
         }
+    }
+
+    private func modelsPage(_ request: Request) async -> Response {
+        let query = Self.query(request)
+        let page = ModelsPage.page
+        do {
+            let records = try await registry.list()
+            var compare: (name: String, a: Int, b: Int)?
+            if let name = query["compare"], !name.isEmpty {
+                guard records.contains(where: { $0.name == name }) else {
+                    throw InsightsError.badParameter("compare", "no model named \"\(name.prefix(64))\" is registered")
+                }
+                guard let a = query["a"].flatMap({ Int($0) }), let b = query["b"].flatMap({ Int($0) }),
+                    records.contains(where: { $0.name == name && $0.version == a }),
+                    records.contains(where: { $0.name == name && $0.version == b })
+                else {
+                    throw InsightsError.badParameter("a", "a and b must be two registered versions of \(name)")
+                }
+                compare = (name, a, b)
+            }
+            let body =
+                DashboardTemplates.library.render(
+                    ModelsPage.context(records, reportsFolder: reportsFolder, compare: compare), withTemplate: page.template) ?? ""
+            var context = DashboardPages.layout(page: page, body: body, filter: InsightsFilter(), known: nil, summary: nil)
+            context["scope"] = "\(Set(records.map(\.name)).count) models, \(records.count) versions · reports from \(reportsFolder)/"
+            return Self.page(context, status: .ok)
+        } catch let error as InsightsError {
+            return problemPage(
+                page, filter: InsightsFilter(), known: nil, headline: "This comparison cannot be shown", detail: error.description,
+                status: .badRequest)
+        } catch {
+            return problemPage(
+                page, filter: InsightsFilter(), known: nil, headline: "The registry did not answer",
+                detail: "\(error) — check that the database is up (`engage db ping`) and reload.", status: .serviceUnavailable)
+        }
+    }
+
+    private func report(name: String, version: String) throws -> Response {
+        guard let number = Int(version), let path = ModelsPage.reportFile(folder: reportsFolder, name: name, version: number),
+            let data = FileManager.default.contents(atPath: path)
+        else {
+            throw ServingError.unknownModel("\(name)@\(version) has no report: run `engage evaluate \(name)@\(version)`")
+        }
+        return Response(status: .ok, headers: Self.htmlHeaders, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     private func problemPage(

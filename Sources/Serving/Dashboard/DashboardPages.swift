@@ -16,7 +16,7 @@ enum DashboardPages {
     static let growth = Page(path: "/growth", name: "Growth & timing", template: "growth")
     static let creators = Page(path: "/creators", name: "Creators & content", template: "creators")
     static let virality = Page(path: "/virality", name: "Virality lab", template: "virality")
-    static let all = [overview, growth, creators, virality]
+    static let all = [overview, growth, creators, virality, ModelsPage.page]
 
     static let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -240,6 +240,13 @@ enum DashboardPages {
         formatter.numberStyle = .decimal
         formatter.groupingSeparator = ","
         return formatter.string(from: NSNumber(value: value)) ?? "\(value)"
+    }
+
+    /// A moment as the pages show it: `YYYY-MM-DD HH:MM` UTC.
+    static func dayTime(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
+        return String(formatter.string(from: date).prefix(16))
     }
 
     static func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", $0 * 100) } ?? "–" }

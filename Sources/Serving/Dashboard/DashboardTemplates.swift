@@ -8,7 +8,7 @@ enum DashboardTemplates {
         var library = MustacheLibrary()
         for (name, text) in [
             ("layout", layout), ("overview", overview), ("growth", growth), ("creators", creators), ("virality", virality),
-            ("signin", signIn), ("problem", problem),
+            ("signin", signIn), ("problem", problem), ("models", models),
         ] {
             // The templates are constants of this file: a parse error is a programming error,
             // which DashboardTests catch as a page without its body.
@@ -133,6 +133,23 @@ enum DashboardTemplates {
             <tbody>{{#candidates}}<tr><td>{{rank}}</td><td>{{title}}</td><td>{{creator}}</td><td>{{platform}}</td><td class="n">{{views}}</td><td class="n">{{engagement}}</td><td class="n">{{score}}</td></tr>{{/candidates}}</tbody></table>
             </figure>
             """
+
+    static let models = """
+        {{#empty}}<div class="problem" id="problem"><strong>No models registered yet</strong><br>Train one: <code>engage train --task tiktok_virality --algorithm tree</code>.</div>{{/empty}}
+        {{#models}}
+        <figure class="model" id="model-{{name}}" style="margin-bottom:14px"><figcaption>{{name}} · {{task}}</figcaption>
+        <table><thead><tr><th>Version</th><th>Aliases</th><th>Algorithm</th><th>Feature set</th><th>Created (UTC)</th>{{#metricNames}}<th class="n">{{.}}</th>{{/metricNames}}<th>Report</th></tr></thead>
+        <tbody>{{#versions}}<tr><td>{{version}}{{#archived}} (archived){{/archived}}</td><td>{{aliases}}</td><td>{{algorithm}}</td><td>{{featureSet}}</td><td>{{created}}</td>{{#metrics}}<td class="n">{{.}}</td>{{/metrics}}<td>{{#report}}<a href="{{report}}">open</a>{{/report}}</td></tr>{{/versions}}</tbody></table>
+        <form method="get" action="/models" style="margin-top:8px"><input type="hidden" name="compare" value="{{name}}">
+        Compare <select name="a">{{#versionNumbers}}<option>{{value}}</option>{{/versionNumbers}}</select> with <select name="b">{{#versionNumbers}}<option>{{value}}</option>{{/versionNumbers}}</select> <button type="submit">Compare</button></form>
+        {{#comparison}}
+        <table class="comparison" style="margin-top:8px"><thead><tr><th>Metric</th><th class="n">v{{a}}</th><th class="n">v{{b}}</th><th class="n">v{{b}} − v{{a}}</th></tr></thead>
+        <tbody>{{#rows}}<tr><td>{{metric}}</td><td class="n">{{a}}</td><td class="n">{{b}}</td><td class="n">{{difference}}</td></tr>{{/rows}}</tbody></table>
+        <div class="grid" style="margin-top:8px">{{#reportA}}<iframe src="{{reportA}}" title="report v{{a}}" sandbox style="width:100%;height:560px;border:0;background:white"></iframe>{{/reportA}}{{#reportB}}<iframe src="{{reportB}}" title="report v{{b}}" sandbox style="width:100%;height:560px;border:0;background:white"></iframe>{{/reportB}}</div>
+        {{/comparison}}
+        </figure>
+        {{/models}}
+        """
 
     static let signIn = """
         <form method="post" action="/sign-in" id="sign-in" style="max-width:360px">
