@@ -38,6 +38,24 @@ public struct VideoSummary: Sendable, Codable, Equatable {
     public var candidates: [Candidate]
     /// Up to 400 sampled videos for the views × engagement scatter.
     public var sample: [SamplePoint]
+    /// Per segment dimension (``VideoSummary/segmentDimensions``), each segment's size and the
+    /// median, mean and sum of every ``VideoSummary/segmentMetrics`` metric, largest first.
+    public var segments: [String: [SegmentStats]]
+
+    /// One segment's numbers.
+    public struct SegmentStats: Sendable, Codable, Equatable {
+        /// Segment name.
+        public var name: String
+        /// Videos.
+        public var videos: Int
+        /// Per metric: median, mean, sum.
+        public var median: [String: Double], mean: [String: Double], sum: [String: Double]
+    }
+
+    /// The dimensions the Segments page groups by.
+    public static let segmentDimensions = ["platform", "country", "category", "duration_bucket", "tier"]
+    /// The metrics it summarizes.
+    public static let segmentMetrics = ["views", "likes", "comments", "shares", "engagement_rate"]
 
     /// The headline numbers of a page.
     public struct KPIs: Sendable, Codable, Equatable {
@@ -171,99 +189,109 @@ public struct VideoSummary: Sendable, Codable, Equatable {
         // Each branch groups first and drops the null group after: a stage before the group would
         // cost every row once more.
         let dropNull: BSONValue = ["$match": ["_id": ["$ne": .null]]]
-        stages.append([
-            "$facet": [
-                "kpis": [
-                    [
-                        "$group": [
-                            "_id": .null, "videos": ["$sum": 1], "views": ["$sum": "$views"], "average": ["$avg": "$views"],
-                            "er": median("engagement_rate"), "duration": median("duration_s"),
-                            "high": ["$sum": ["$cond": [["$eq": [potential, "High"]], 1, 0]]], "platforms": ["$addToSet": "$platform"],
-                        ]
+        var facets: Document = [
+            "kpis": [
+                [
+                    "$group": [
+                        "_id": .null, "videos": ["$sum": 1], "views": ["$sum": "$views"], "average": ["$avg": "$views"],
+                        "er": median("engagement_rate"), "duration": median("duration_s"),
+                        "high": ["$sum": ["$cond": [["$eq": [potential, "High"]], 1, 0]]], "platforms": ["$addToSet": "$platform"],
+                    ]
+                ]
+            ],
+            "tiers": [
+                [
+                    "$group": [
+                        "_id": tier, "videos": ["$sum": 1],
+                        "q": ["$percentile": ["input": "$views", "p": [0.05, 0.25, 0.5, 0.75, 0.95], "method": "approximate"]],
+                    ]
+                ]
+            ],
+            "potential": [["$group": ["_id": potential, "videos": ["$sum": 1]]]],
+            "daily": [
+                [
+                    "$group": [
+                        "_id": "$day", "videos": ["$sum": 1], "views": ["$sum": "$views"], "likes": ["$sum": "$likes"],
+                        "comments": ["$sum": "$comments"], "shares": ["$sum": "$shares"],
                     ]
                 ],
-                "tiers": [
-                    [
-                        "$group": [
-                            "_id": tier, "videos": ["$sum": 1],
-                            "q": ["$percentile": ["input": "$views", "p": [0.05, 0.25, 0.5, 0.75, 0.95], "method": "approximate"]],
-                        ]
+                dropNull,
+                ["$sort": ["_id": 1]],
+            ],
+            "timing": [
+                ["$group": ["_id": ["w": "$weekday", "h": "$hour"], "videos": ["$sum": 1], "median": median("views")]],
+                ["$match": ["_id.w": ["$ne": .null]]],
+            ],
+            "creators": [
+                [
+                    "$group": [
+                        "_id": "$creator", "videos": ["$sum": 1], "views": ["$sum": "$views"], "shares": ["$sum": "$shares"],
+                        "comments": ["$sum": "$comments"], "er": median("engagement_rate"), "score": median("virality_score"),
                     ]
                 ],
-                "potential": [["$group": ["_id": potential, "videos": ["$sum": 1]]]],
-                "daily": [
-                    [
-                        "$group": [
-                            "_id": "$day", "videos": ["$sum": 1], "views": ["$sum": "$views"], "likes": ["$sum": "$likes"],
-                            "comments": ["$sum": "$comments"], "shares": ["$sum": "$shares"],
-                        ]
-                    ],
-                    dropNull,
-                    ["$sort": ["_id": 1]],
+                dropNull,
+                ["$sort": ["views": -1, "_id": 1]],
+                ["$limit": BSONValue(creatorLimit)],
+            ],
+            "durations": [["$group": ["_id": "$duration_bucket", "videos": ["$sum": 1], "median": median("views")]]],
+            "categories": [
+                ["$group": ["_id": "$category", "videos": ["$sum": 1], "median": median("views")]],
+                dropNull,
+                ["$sort": ["videos": -1, "_id": 1]],
+                ["$limit": 30],
+            ],
+            "virality": [
+                [
+                    "$group": [
+                        "_id": [
+                            "$multiply": [
+                                ["$floor": ["$divide": ["$virality_score", .double(viralityBinWidth)]]], .double(viralityBinWidth),
+                            ]
+                        ],
+                        "videos": ["$sum": 1],
+                    ]
                 ],
-                "timing": [
-                    ["$group": ["_id": ["w": "$weekday", "h": "$hour"], "videos": ["$sum": 1], "median": median("views")]],
-                    ["$match": ["_id.w": ["$ne": .null]]],
+                dropNull,
+                ["$sort": ["_id": 1]],
+            ],
+            "platforms": [
+                [
+                    "$group": [
+                        "_id": "$platform", "videos": ["$sum": 1], "score": median("virality_score"), "er": median("engagement_rate"),
+                        "views": median("views"),
+                    ]
                 ],
-                "creators": [
-                    [
-                        "$group": [
-                            "_id": "$creator", "videos": ["$sum": 1], "views": ["$sum": "$views"], "shares": ["$sum": "$shares"],
-                            "comments": ["$sum": "$comments"], "er": median("engagement_rate"), "score": median("virality_score"),
-                        ]
-                    ],
-                    dropNull,
-                    ["$sort": ["views": -1, "_id": 1]],
-                    ["$limit": BSONValue(creatorLimit)],
+                ["$sort": ["videos": -1, "_id": 1]],
+            ],
+            "candidates": [
+                ["$sort": ["virality_score": -1, "_id": 1]],
+                ["$limit": 100],
+                ["$match": ["virality_score": ["$type": "number"]]],
+                [
+                    "$project": [
+                        "title": 1, "creator": 1, "platform": 1, "views": 1, "engagement_rate": 1, "virality_score": 1,
+                    ]
                 ],
-                "durations": [["$group": ["_id": "$duration_bucket", "videos": ["$sum": 1], "median": median("views")]]],
-                "categories": [
-                    ["$group": ["_id": "$category", "videos": ["$sum": 1], "median": median("views")]],
-                    dropNull,
-                    ["$sort": ["videos": -1, "_id": 1]],
-                    ["$limit": 30],
-                ],
-                "virality": [
-                    [
-                        "$group": [
-                            "_id": [
-                                "$multiply": [
-                                    ["$floor": ["$divide": ["$virality_score", .double(viralityBinWidth)]]], .double(viralityBinWidth),
-                                ]
-                            ],
-                            "videos": ["$sum": 1],
-                        ]
-                    ],
-                    dropNull,
-                    ["$sort": ["_id": 1]],
-                ],
-                "platforms": [
-                    [
-                        "$group": [
-                            "_id": "$platform", "videos": ["$sum": 1], "score": median("virality_score"), "er": median("engagement_rate"),
-                            "views": median("views"),
-                        ]
-                    ],
-                    ["$sort": ["videos": -1, "_id": 1]],
-                ],
-                "candidates": [
-                    ["$sort": ["virality_score": -1, "_id": 1]],
-                    ["$limit": 100],
-                    ["$match": ["virality_score": ["$type": "number"]]],
-                    [
-                        "$project": [
-                            "title": 1, "creator": 1, "platform": 1, "views": 1, "engagement_rate": 1, "virality_score": 1,
-                        ]
-                    ],
-                ],
-                "sample": [
-                    ["$sample": ["size": 480]],
-                    ["$match": ["views": ["$gt": 0], "engagement_rate": ["$type": "number"]]],
-                    ["$limit": 400],
-                    ["$project": ["_id": 0, "views": 1, "engagement_rate": 1, "platform": 1]],
-                ],
+            ],
+            "sample": [
+                ["$sample": ["size": 480]],
+                ["$match": ["views": ["$gt": 0], "engagement_rate": ["$type": "number"]]],
+                ["$limit": 400],
+                ["$project": ["_id": 0, "views": 1, "engagement_rate": 1, "platform": 1]],
+            ],
+        ]
+        for dimension in segmentDimensions {
+            var group: Document = ["_id": dimension == "tier" ? tier : .string("$" + dimension), "videos": ["$sum": 1]]
+            for metric in segmentMetrics {
+                group["median_" + metric] = median(metric)
+                group["mean_" + metric] = ["$avg": .string("$" + metric)]
+                group["sum_" + metric] = ["$sum": .string("$" + metric)]
+            }
+            facets["segments_" + dimension] = [
+                ["$group": .document(group)], dropNull, ["$sort": ["videos": -1, "_id": 1]], ["$limit": 50],
             ]
-        ])
+        }
+        stages.append(["$facet": .document(facets)])
         return stages
     }
 
@@ -328,6 +356,18 @@ public struct VideoSummary: Sendable, Codable, Equatable {
                 platform: $0["platform"]?.stringValue ?? "",
                 views: number($0, "views"), engagementRate: optional($0, "engagement_rate"), viralityScore: number($0, "virality_score"))
         }
+        var segments: [String: [SegmentStats]] = [:]
+        for dimension in Self.segmentDimensions {
+            segments[dimension] = rows("segments_" + dimension).map { row in
+                func stats(_ prefix: String) -> [String: Double] {
+                    Dictionary(uniqueKeysWithValues: Self.segmentMetrics.compactMap { m in row[prefix + m]?.doubleValue.map { (m, $0) } })
+                }
+                return SegmentStats(
+                    name: row["_id"]?.stringValue ?? "unknown", videos: count(row), median: stats("median_"), mean: stats("mean_"),
+                    sum: stats("sum_"))
+            }
+        }
+        self.segments = segments
         sample = rows("sample").map {
             SamplePoint(
                 views: number($0, "views"), engagementRate: number($0, "engagement_rate"), platform: $0["platform"]?.stringValue ?? "")

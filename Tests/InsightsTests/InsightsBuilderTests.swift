@@ -70,6 +70,13 @@ import Testing
             #expect(all.durations.map(\.videos).reduce(0, +) == 40)
             #expect(all.virality.map(\.videos).reduce(0, +) == 40)
             #expect(all.categories.map(\.name).sorted() == ["Gaming", "Music"])
+            // Segments: every country's sum of likes is the sum over its rows; every tier's counts add up.
+            for country in ["IN", "US"] {
+                let likes = exports.filter { $0["country"] == .string(country) }.compactMap { $0["likes"]?.doubleValue }.reduce(0, +)
+                #expect(all.segments["country"]?.first { $0.name == country }?.sum["likes"] == likes, "\(country)")
+            }
+            #expect(all.segments["tier"]?.map(\.videos).reduce(0, +) == 40)
+            #expect(all.segments["platform"]?.first { $0.name == "tiktok" }?.sum["views"] == tiktokViews)
 
             let tiktok = try await store.summary(try InsightsFilter(query: ["platform": "TikTok"]))
             #expect(tiktok.scope == "platform:tiktok")

@@ -59,7 +59,9 @@ struct BrowserTests {
     @Test func everyPageRendersFastWithoutConsoleErrorsAndShowsTheAPIsNumbers() async throws {
         try await withBrowser { driver, base, client in
             try FileManager.default.createDirectory(atPath: Self.screenshots, withIntermediateDirectories: true)
-            for (name, path) in [("overview", "/"), ("growth", "/growth"), ("creators", "/creators"), ("virality", "/virality")] {
+            for (name, path) in [
+                ("overview", "/"), ("growth", "/growth"), ("creators", "/creators"), ("virality", "/virality"), ("segments", "/segments"),
+            ] {
                 try await driver.navigate(base + path)  // warm: the first load fills the summary cache
                 try await driver.navigate(base + path)
                 let timing = try await driver.execute(

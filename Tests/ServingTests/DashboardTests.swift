@@ -52,7 +52,10 @@ import Testing
 
     @Test func everyPageRendersAndUserTextIsEscaped() async throws {
         try await withDashboard(token: nil) { client in
-            for path in ["/", "/growth", "/growth?metric=engagement_rate&period=week", "/creators", "/virality?threshold=0"] {
+            for path in [
+                "/", "/growth", "/growth?metric=engagement_rate&period=week", "/creators", "/virality?threshold=0", "/segments",
+                "/segments?by=country&metric=likes&stat=sum",
+            ] {
                 let (status, html, headers) = try await Self.get(client, path)
                 #expect(status == 200, "\(path)")
                 #expect(headers["content-type"]?.hasPrefix("text/html") == true)
@@ -61,6 +64,8 @@ import Testing
             }
             let (_, virality, _) = try await Self.get(client, "/virality?threshold=0")
             #expect(virality.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
+            let (_, segments, _) = try await Self.get(client, "/segments?by=platform&metric=views&stat=sum")
+            #expect(segments.contains("<td>youtube</td><td class=\"n\">12</td><td class=\"n\">78k</td>"))
             let (_, creators, _) = try await Self.get(client, "/creators")
             #expect(creators.contains("&lt;b&gt;bold&lt;/b&gt;"))
         }
@@ -104,7 +109,7 @@ import Testing
         try await withDashboard(token: nil) { client in
             for (path, name) in [
                 ("/?platform=myspace", "platform"), ("/growth?metric=%24where", "metric"), ("/virality?threshold=NaN", "threshold"),
-                ("/?from=2026-13-01", "from"), ("/v1/insights/videos?country=ZZ", "country"),
+                ("/?from=2026-13-01", "from"), ("/segments?by=%24where", "by"), ("/v1/insights/videos?country=ZZ", "country"),
             ] {
                 let (status, body, _) = try await Self.get(client, path)
                 #expect(status == 400, "\(path)")

@@ -53,6 +53,14 @@ struct Dashboard: Sendable {
                 var context = DashboardPages.growth(summary, metric: metric, period: period)
                 context["keep"] = filter.queryItems.map { ["name": $0.0, "value": $0.1] }
                 body = context
+            case DashboardPages.segments.path:
+                let dimension = try Self.choice(query, "by", DashboardPages.segmentDimensions.map(\.value), default: "platform")
+                let metric = try Self.choice(query, "metric", DashboardPages.metrics.map(\.value), default: "views")
+                let statistic = try Self.choice(query, "stat", DashboardPages.statistics, default: "median")
+                extra = [("by", dimension), ("metric", metric), ("stat", statistic)]
+                var context = DashboardPages.segments(summary, by: dimension, metric: metric, statistic: statistic)
+                context["keep"] = filter.queryItems.map { ["name": $0.0, "value": $0.1] }
+                body = context
             case DashboardPages.creators.path:
                 body = DashboardPages.creators(summary)
             case DashboardPages.virality.path:

@@ -16,7 +16,39 @@ enum DashboardPages {
     static let growth = Page(path: "/growth", name: "Growth & timing", template: "growth")
     static let creators = Page(path: "/creators", name: "Creators & content", template: "creators")
     static let virality = Page(path: "/virality", name: "Virality lab", template: "virality")
-    static let all = [overview, growth, creators, virality, ModelsPage.page]
+    static let segments = Page(path: "/segments", name: "Segments", template: "segments")
+    static let all = [overview, growth, creators, virality, segments, ModelsPage.page]
+
+    /// The Segments page's choices: dimension, metric and statistic.
+    static let segmentDimensions: [(value: String, label: String)] = [
+        ("platform", "Platform"), ("country", "Country"), ("category", "Category"), ("duration_bucket", "Duration"), ("tier", "Tier"),
+    ]
+    static let statistics = ["median", "mean", "sum"]
+
+    static func segments(_ summary: VideoSummary, by dimension: String, metric: String, statistic: String) -> [String: Any] {
+        let rows = summary.segments[dimension] ?? []
+        func value(_ row: VideoSummary.SegmentStats) -> Double {
+            (statistic == "sum" ? row.sum : statistic == "mean" ? row.mean : row.median)[metric] ?? 0
+        }
+        let ranked = rows.sorted { value($0) > value($1) }
+        let metricLabel = metrics.first { $0.value == metric }?.label ?? metric
+        func shown(_ number: Double) -> String {
+            metric == "engagement_rate" && statistic != "sum" ? percent(number) : SVGChart.short(number)
+        }
+        return [
+            "dimensions": segmentDimensions.map {
+                ["value": $0.value, "label": $0.label, "selected": $0.value == dimension] as [String: Any]
+            },
+            "metrics": metrics.map { ["value": $0.value, "label": $0.label, "selected": $0.value == metric] as [String: Any] },
+            "statistics": statistics.map { ["value": $0, "selected": $0 == statistic] as [String: Any] },
+            "title":
+                "\(statistic.capitalized) \(metricLabel.lowercased()) by \(segmentDimensions.first { $0.value == dimension }?.label.lowercased() ?? dimension)",
+            "bars": rows.isEmpty
+                ? "<p>No video carries this dimension (TikTok items have no country or category).</p>"
+                : SVGChart.bars(ranked.prefix(15).map { ($0.name, value($0)) }, valueLabel: "\(statistic) \(metricLabel.lowercased())"),
+            "rows": ranked.map { ["name": $0.name, "videos": count($0.videos), "value": shown(value($0))] },
+        ]
+    }
 
     static let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 

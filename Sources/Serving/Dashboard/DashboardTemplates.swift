@@ -8,7 +8,7 @@ enum DashboardTemplates {
         var library = MustacheLibrary()
         for (name, text) in [
             ("layout", layout), ("overview", overview), ("growth", growth), ("creators", creators), ("virality", virality),
-            ("signin", signIn), ("problem", problem), ("models", models),
+            ("signin", signIn), ("problem", problem), ("models", models), ("segments", segments),
         ] {
             // The templates are constants of this file: a parse error is a programming error,
             // which DashboardTests catch as a page without its body.
@@ -133,6 +133,21 @@ enum DashboardTemplates {
             <tbody>{{#candidates}}<tr><td>{{rank}}</td><td>{{title}}</td><td>{{creator}}</td><td>{{platform}}</td><td class="n">{{views}}</td><td class="n">{{engagement}}</td><td class="n">{{score}}</td></tr>{{/candidates}}</tbody></table>
             </figure>
             """
+
+    static let segments = """
+        <form method="get" action="/segments" id="segment-controls" style="margin-bottom:12px">
+        {{#keep}}<input type="hidden" name="{{name}}" value="{{value}}">{{/keep}}
+        <label>By <select name="by" onchange="this.form.submit()">{{#dimensions}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{label}}</option>{{/dimensions}}</select></label>
+        <label>Metric <select name="metric" onchange="this.form.submit()">{{#metrics}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{label}}</option>{{/metrics}}</select></label>
+        <label>Statistic <select name="stat" onchange="this.form.submit()">{{#statistics}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{value}}</option>{{/statistics}}</select></label>
+        </form>
+        <div class="grid">
+        <figure id="segment-bars"><figcaption>{{title}}: top segments</figcaption>{{{bars}}}</figure>
+        <figure id="segment-table"><figcaption>{{title}}</figcaption>
+        <table><thead><tr><th>Segment</th><th class="n">Videos</th><th class="n">Value</th></tr></thead>
+        <tbody>{{#rows}}<tr><td>{{name}}</td><td class="n">{{videos}}</td><td class="n">{{value}}</td></tr>{{/rows}}</tbody></table></figure>
+        </div>
+        """
 
     static let models = """
         {{#empty}}<div class="problem" id="problem"><strong>No models registered yet</strong><br>Train one: <code>engage train --task tiktok_virality --algorithm tree</code>.</div>{{/empty}}
