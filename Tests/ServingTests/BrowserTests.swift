@@ -12,6 +12,8 @@ import Testing
 /// the W3C WebDriver protocol, against a real `engage serve` on a real database. `make test`
 /// installs both (`scripts/bootstrap.sh --browser`); without them the suite fails under CI and
 /// is skipped elsewhere, saying why. Screenshots go to `.engage/test-output/screenshots/`.
+/// `make test` runs this suite after the others, alone: a browser beside the timing tests of
+/// `SlowClientTests` made them miss their deadlines.
 @Suite(.serialized, .enabled(if: WebDriver.available, "needs chromium and chromedriver: run `scripts/bootstrap.sh --browser`"))
 struct BrowserTests {
     static let screenshots = FileManager.default.currentDirectoryPath + "/.engage/test-output/screenshots"
