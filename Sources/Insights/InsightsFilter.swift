@@ -20,9 +20,6 @@ public struct InsightsFilter: Sendable, Equatable {
     /// Creator (channel or username) as stored.
     public var creator: String?
 
-    /// The query parameter names, in the order pages show them.
-    public static let parameterNames = ["platform", "from", "to", "category", "country", "creator"]
-
     /// No filter: every video.
     public init() {}
 
@@ -90,11 +87,16 @@ public struct InsightsFilter: Sendable, Equatable {
         return self
     }
 
-    /// A publish day as pages write it.
-    public static func dayText(_ date: Date) -> String {
+    /// The calendar publish days are counted in: Gregorian, UTC.
+    static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return calendar
+    }()
+
+    /// A publish day as pages write it.
+    public static func dayText(_ date: Date) -> String {
+        let parts = utc.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 
@@ -106,9 +108,7 @@ public struct InsightsFilter: Sendable, Equatable {
         else {
             throw .badParameter(parameter, "expected a day as YYYY-MM-DD, found \"\(text.prefix(40))\"")
         }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard let date = calendar.date(from: DateComponents(year: year, month: month, day: day)) else {
+        guard let date = utc.date(from: DateComponents(year: year, month: month, day: day)) else {
             throw .badParameter(parameter, "no such day \(text)")
         }
         return date

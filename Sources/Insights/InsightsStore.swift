@@ -31,12 +31,6 @@ public actor InsightsStore {
         return known
     }
 
-    /// When the last build finished, or nil before the first.
-    public func lastBuilt() async throws -> Date? {
-        try await refresh()
-        return builtAt
-    }
-
     /// The summary for `filter`: the stored one for no filter or a platform alone, else computed
     /// live. Throws ``InsightsError`` for a value no video has, or before the first build.
     public func summary(_ filter: InsightsFilter) async throws -> VideoSummary {
@@ -57,14 +51,6 @@ public actor InsightsStore {
                 VideoSummary.pipeline(match: filter.match, cuts: cuts, rowCap: liveRowCap)
             ).first ?? [:]
         return VideoSummary(facets: facets, scope: "live", live: true, rowCap: liveRowCap, computedAt: Date())
-    }
-
-    /// Rows of `insights_videos` matching `filter`, at most `limit`, for the explorer and the CSV download.
-    public func rows(_ filter: InsightsFilter, limit: Int) async throws -> [Document] {
-        try await refresh()
-        let filter = try filter.validated(against: known)
-        return try await database.collection(VideoRows.collection).find(
-            filter.match, options: FindOptions(sort: ["_id": 1], limit: limit))
     }
 
     /// Re-reads the build stamp when it is older than `stampLifetime`; a new build empties the cache.

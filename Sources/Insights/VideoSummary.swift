@@ -28,7 +28,7 @@ public struct VideoSummary: Sendable, Codable, Equatable {
     public var creators: [CreatorRow]
     /// Median views by duration bucket, in bucket order.
     public var durations: [Segment]
-    /// Median views by category, most videos first.
+    /// Median views by category, most videos first (at most 30).
     public var categories: [Segment]
     /// The virality score histogram in bins of ``VideoSummary/viralityBinWidth``.
     public var virality: [ScoreBin]
@@ -233,13 +233,6 @@ public struct VideoSummary: Sendable, Codable, Equatable {
                 ["$sort": ["views": -1, "_id": 1]],
                 ["$limit": BSONValue(creatorLimit)],
             ],
-            "durations": [["$group": ["_id": "$duration_bucket", "videos": ["$sum": 1], "median": median("views")]]],
-            "categories": [
-                ["$group": ["_id": "$category", "videos": ["$sum": 1], "median": median("views")]],
-                dropNull,
-                ["$sort": ["videos": -1, "_id": 1]],
-                ["$limit": 30],
-            ],
             "virality": [
                 [
                     "$group": [
@@ -341,21 +334,6 @@ public struct VideoSummary: Sendable, Codable, Equatable {
                 comments: number($0, "comments"), medianEngagementRate: optional($0, "er"), medianViralityScore: optional($0, "score"))
         }
         let bucketOrder = VideoRows.durationBuckets.map(\.name) + ["unknown"]
-        durations = rows("durations").map { Segment(name: name($0), videos: count($0), medianViews: number($0, "median")) }
-            .sorted { (bucketOrder.firstIndex(of: $0.name) ?? 99) < (bucketOrder.firstIndex(of: $1.name) ?? 99) }
-        categories = rows("categories").map { Segment(name: name($0), videos: count($0), medianViews: number($0, "median")) }
-        virality = rows("virality").map { ScoreBin(from: number($0, "_id"), videos: count($0)) }
-        platforms = rows("platforms").map {
-            PlatformRow(
-                platform: name($0), videos: count($0), medianViralityScore: optional($0, "score"),
-                medianEngagementRate: optional($0, "er"), medianViews: optional($0, "views"))
-        }
-        candidates = rows("candidates").map {
-            Candidate(
-                title: $0["title"]?.stringValue ?? "", creator: $0["creator"]?.stringValue ?? "",
-                platform: $0["platform"]?.stringValue ?? "",
-                views: number($0, "views"), engagementRate: optional($0, "engagement_rate"), viralityScore: number($0, "virality_score"))
-        }
         var segments: [String: [SegmentStats]] = [:]
         for dimension in Self.segmentDimensions {
             segments[dimension] = rows("segments_" + dimension).map { row in
@@ -368,6 +346,26 @@ public struct VideoSummary: Sendable, Codable, Equatable {
             }
         }
         self.segments = segments
+        // Durations and categories are the segments of those dimensions, by median views: the
+        // same groups, not computed a second time.
+        func medianViews(_ dimension: String) -> [Segment] {
+            (segments[dimension] ?? []).map { Segment(name: $0.name, videos: $0.videos, medianViews: $0.median["views"] ?? 0) }
+        }
+        durations = medianViews("duration_bucket")
+            .sorted { (bucketOrder.firstIndex(of: $0.name) ?? 99) < (bucketOrder.firstIndex(of: $1.name) ?? 99) }
+        categories = Array(medianViews("category").prefix(30))
+        virality = rows("virality").map { ScoreBin(from: number($0, "_id"), videos: count($0)) }
+        platforms = rows("platforms").map {
+            PlatformRow(
+                platform: name($0), videos: count($0), medianViralityScore: optional($0, "score"),
+                medianEngagementRate: optional($0, "er"), medianViews: optional($0, "views"))
+        }
+        candidates = rows("candidates").map {
+            Candidate(
+                title: $0["title"]?.stringValue ?? "", creator: $0["creator"]?.stringValue ?? "",
+                platform: $0["platform"]?.stringValue ?? "",
+                views: number($0, "views"), engagementRate: optional($0, "engagement_rate"), viralityScore: number($0, "virality_score"))
+        }
         sample = rows("sample").map {
             SamplePoint(
                 views: number($0, "views"), engagementRate: number($0, "engagement_rate"), platform: $0["platform"]?.stringValue ?? "")

@@ -44,34 +44,30 @@ struct Dashboard: Sendable {
             known = try await insights.knownValues()
             let summary = try await insights.summary(filter)
             var extra: [(String, String)] = []
-            let body: [String: Any]
+            var body: [String: Any]
             switch page.path {
             case DashboardPages.growth.path:
                 let metric = try Self.choice(query, "metric", DashboardPages.metrics.map(\.value), default: "views")
                 let period = try Self.choice(query, "period", DashboardPages.periods, default: "day")
                 extra = [("metric", metric), ("period", period)]
-                var context = DashboardPages.growth(summary, metric: metric, period: period)
-                context["keep"] = filter.queryItems.map { ["name": $0.0, "value": $0.1] }
-                body = context
+                body = DashboardPages.growth(summary, metric: metric, period: period)
             case DashboardPages.segments.path:
                 let dimension = try Self.choice(query, "by", DashboardPages.segmentDimensions.map(\.value), default: "platform")
                 let metric = try Self.choice(query, "metric", DashboardPages.metrics.map(\.value), default: "views")
                 let statistic = try Self.choice(query, "stat", DashboardPages.statistics, default: "median")
                 extra = [("by", dimension), ("metric", metric), ("stat", statistic)]
-                var context = DashboardPages.segments(summary, by: dimension, metric: metric, statistic: statistic)
-                context["keep"] = filter.queryItems.map { ["name": $0.0, "value": $0.1] }
-                body = context
+                body = DashboardPages.segments(summary, by: dimension, metric: metric, statistic: statistic)
             case DashboardPages.creators.path:
                 body = DashboardPages.creators(summary)
             case DashboardPages.virality.path:
                 let threshold = try Self.threshold(query) ?? DashboardPages.defaultThreshold(summary)
                 extra = [("threshold", String(format: "%.2f", threshold))]
-                var context = DashboardPages.virality(summary, threshold: threshold)
-                context["keep"] = filter.queryItems.map { ["name": $0.0, "value": $0.1] }
-                body = context
+                body = DashboardPages.virality(summary, threshold: threshold)
             default:
                 body = DashboardPages.overview(summary)
             }
+            // A page's own controls submit the filter along with them.
+            body["keep"] = filter.queryItems.map { ["name": $0.0, "value": $0.1] }
             let html = DashboardTemplates.library.render(body, withTemplate: page.template) ?? ""
             return Self.page(
                 DashboardPages.layout(page: page, body: html, filter: filter, known: known, summary: summary, extraQuery: extra),

@@ -21,6 +21,11 @@ enum ModelsPage {
         let models: [[String: Any]] = byName.keys.sorted().map { name in
             let versions = byName[name]!.sorted { $0.version > $1.version }
             let metricNames = Array(Set(versions.flatMap(\.metrics.keys))).sorted()
+            // Each version's report link, looked up on disk once.
+            var reports: [Int: String] = [:]
+            for record in versions where reportFile(folder: reportsFolder, name: name, version: record.version) != nil {
+                reports[record.version] = "/models/\(name)/versions/\(record.version)/report"
+            }
             let rows: [[String: Any]] = versions.map { record in
                 var row: [String: Any] = [
                     "version": "\(record.version)", "aliases": record.aliases.sorted().joined(separator: ", "),
@@ -28,9 +33,7 @@ enum ModelsPage {
                     "created": DashboardPages.dayTime(record.createdAt), "archived": record.archived,
                     "metrics": metricNames.map { record.metrics[$0].map(metric) ?? "–" },
                 ]
-                if reportFile(folder: reportsFolder, name: name, version: record.version) != nil {
-                    row["report"] = "/models/\(name)/versions/\(record.version)/report"
-                }
+                row["report"] = reports[record.version]
                 return row
             }
             var model: [String: Any] = [
@@ -53,12 +56,8 @@ enum ModelsPage {
                     },
                 ]
                 // A version without a report shows none (an empty key would still open the section).
-                if reportFile(folder: reportsFolder, name: name, version: left.version) != nil {
-                    comparison["reportA"] = "/models/\(name)/versions/\(left.version)/report"
-                }
-                if reportFile(folder: reportsFolder, name: name, version: right.version) != nil {
-                    comparison["reportB"] = "/models/\(name)/versions/\(right.version)/report"
-                }
+                comparison["reportA"] = reports[left.version]
+                comparison["reportB"] = reports[right.version]
                 model["comparison"] = comparison
             }
             return model
