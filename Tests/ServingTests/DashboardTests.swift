@@ -14,7 +14,7 @@ import Testing
     func withDashboard(token: String?, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         try await withTestDatabase { database in
             let videos: [Document] = (0..<12).map { (i: Int) -> Document in
-                let creator: String = i == 0 ? "<b>bold</b>" : "channel_\(i % 3)"
+                let creator: String = i == 0 ? "<b>bold</b>" : i == 1 ? "50%25off" : "channel_\(i % 3)"
                 let title: String = i == 0 ? "<script>alert('x')</script>" : "video \(i)"
                 let published = BSONDateTime(millisecondsSinceEpoch: 1_780_000_000_000 + Int64(i) * 86_400_000)
                 return [
@@ -82,6 +82,10 @@ import Testing
             let (_, html, _) = try await Self.get(client, "/?platform=youtube")
             #expect(html.contains("data-kpi=\"videos\"><div class=\"value\">12</div>"))
             #expect(html.contains("data-kpi=\"total_views\"><div class=\"value\">78k</div>"))
+            // Regression: a value is percent-decoded once; decoding twice asked for "50%off".
+            let (_, literal, _) = try await Self.get(client, "/v1/insights/videos?creator=50%2525off")
+            let decoded = try #require(try JSONSerialization.jsonObject(with: Data(literal.utf8)) as? [String: Any])
+            #expect((decoded["kpis"] as? [String: Any])?["videos"] as? Int == 1)
             // A live filter says so on the page.
             let (_, live, _) = try await Self.get(client, "/?country=US&from=2026-01-01")
             #expect(live.contains("id=\"live-note\""))

@@ -198,7 +198,9 @@ struct Dashboard: Sendable {
 
     static func query(_ request: Request) -> [String: String] {
         var query: [String: String] = [:]
-        for (name, value) in request.uri.queryParameters { query[String(name)] = String(value).removingPercentEncoding ?? String(value) }
+        // Hummingbird has already percent-decoded the values: decoding again would turn a literal
+        // "%25" in a creator's name into "%".
+        for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
         return query
     }
 
