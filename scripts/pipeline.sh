@@ -17,8 +17,9 @@ fi
 
 step "engage collect: the seeds into raw collections (a second run would insert nothing)"
 $engage collect tmdb --from seeds/tmdb_movies.jsonl
-$engage collect tiktok --from seeds/tiktok_items.jsonl
-$engage collect tiktok --from seeds/tiktok_recrawl.jsonl
+# The crawl times the generator writes for (seeds/README.md): view velocity is measured between them.
+$engage collect tiktok --from seeds/tiktok_items.jsonl --observed-at 2026-11-01T00:00:00Z
+$engage collect tiktok --from seeds/tiktok_recrawl.jsonl --observed-at 2026-11-08T00:00:00Z
 $engage collect videos --from seeds/videos_export.csv
 
 step "engage features build all (aggregation pipelines inside MongoDB, \$merge into features_*)"

@@ -30,14 +30,14 @@ struct CollectCommand: AsyncParsableCommand {
         /// nothing; else ingests it into `collection` (with a progress bar unless --json), lets
         /// `finish` add to the run (side-input rejects), and prints the summary.
         func collect(
-            _ input: FileInput, source: String, into collection: String, snapshots: String? = nil, observedAt: Date = Date(),
-            label: String, connection: ConnectionOptions,
+            _ input: FileInput, source: String, into collection: String, snapshots: String? = nil, label: String,
+            connection: ConnectionOptions,
             finish: (Ingestor, inout IngestSummary) async throws -> Void = { _, _ in }
         ) async throws {
             if dryRun { return try validateOnly(input, source: source) }
             try await connection.withDatabase { database in
                 let ingestor = Ingestor(
-                    database: database, collection: collection, snapshotCollection: snapshots, source: source, fetchedAt: observedAt,
+                    database: database, collection: collection, snapshotCollection: snapshots, source: source,
                     logger: connection.logger("engage.collect"))
                 var summary = try await ingestor.run(
                     progress: ProgressBar(label: label, quiet: json), fraction: { input.fraction }, next: input.next)
@@ -147,13 +147,28 @@ struct CollectCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: Output
         @Option(help: "A file of TikTok video items.", completion: .file(extensions: ["json", "jsonl", "csv"])) var from: String
+        @Option(
+            help: ArgumentHelp(
+                "When the file was crawled, in ISO 8601 (2026-11-08T00:00:00Z); default now.",
+                discussion: "The time its stats snapshots in tiktok_stats carry, from which view velocity is measured."))
+        var observedAt: String?
+
+        func validate() throws {
+            guard let observedAt else { return }
+            guard let date = try? Date(observedAt, strategy: .iso8601) else {
+                throw ValidationError("--observed-at expects an ISO 8601 time such as 2026-11-08T00:00:00Z, got \"\(observedAt)\"")
+            }
+            guard date <= Date().addingTimeInterval(86_400) else {
+                throw ValidationError("--observed-at \(observedAt) is in the future: give the time the file was crawled")
+            }
+        }
 
         func run() async throws {
-            let observedAt = Date()
-            let input = try FileInput.open(from, kind: .tiktok, observedAt: observedAt)
+            let crawled = try observedAt.map { try Date($0, strategy: .iso8601) } ?? Date()
+            let input = try FileInput.open(from, kind: .tiktok, observedAt: crawled)
             try await output.collect(
                 input, source: "tiktok-file:\(from)", into: TikTokVideo.collection, snapshots: TikTokVideo.statsCollection,
-                observedAt: observedAt, label: "tiktok", connection: connection)
+                label: "tiktok", connection: connection)
         }
     }
 

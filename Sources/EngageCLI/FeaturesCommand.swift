@@ -8,7 +8,7 @@ struct FeaturesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Build feature collections inside MongoDB and describe them.",
-        subcommands: [List.self, Build.self, Show.self, Verify.self])
+        subcommands: [List.self, Build.self, Show.self, Verify.self, Pipeline.self])
 
     /// `engage features list`
     struct List: ParsableCommand {
@@ -51,6 +51,25 @@ struct FeaturesCommand: AsyncParsableCommand {
                 }
                 if json { try printJSON(summaries) }
             }
+        }
+    }
+
+    /// `engage features pipeline SET`
+    struct Pipeline: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the aggregation a full build of SET runs, as MongoDB Extended JSON (one stage per line).",
+            discussion: """
+                Paste it into mongosh or Compass to see what the build does; a quantile label's threshold is \
+                measured at build time, so its label column is left out here.
+                """)
+
+        @Argument(help: "The feature set.") var name: String
+
+        func run() throws {
+            let set = try FeatureCatalog.set(name)
+            let stages = set.pipeline(builtAt: Date()) + [set.mergeStage]
+            print("// db.\(set.source).aggregate([ … ]): \(stages.count) stages")
+            for stage in stages { print(try stage.extendedJSON(.relaxed) + ",") }
         }
     }
 

@@ -16,7 +16,7 @@ struct SeedsCommand: ParsableCommand {
 
         @Option(help: "The seed; the same seed writes the same bytes.") var seed: UInt64 = 42
         @Option(help: "Folder to write into.") var out = "seeds"
-        @Option(help: "Fraction of the documented sizes (1 = 3,000 movies, 15,000 items, 5,000 rows).") var scale = 1.0
+        @Option(help: "Fraction of the documented sizes (1 = 3,000 movies, 8,000 items, 5,000 rows).") var scale = 1.0
         @Flag(help: "Print what was written as JSON.") var json = false
 
         func validate() throws {

@@ -60,17 +60,23 @@ public struct FeatureBuilder: Sendable {
         let target = database.collection(set.collection)
         if full { try await target.drop() }
 
+        // Every quantile the build needs, measured in one pass over the source.
+        var wanted: [(FeatureExpression, [Double])] = []
+        if let quantileLabel = set.quantileLabel { wanted.append((quantileLabel.expression, [quantileLabel.quantile])) }
+        if !set.scores.isEmpty {
+            wanted += [(ShortVideoScores.views, [0.5, 0.8, 0.95, 0.99]), (ShortVideoScores.viralityScore, [0.75, 0.9])]
+        }
+        var measured = try await quantiles(wanted)
         var label: FeatureExpression?
         var threshold: Double?
         var extra: Document = [:]
         if let quantileLabel = set.quantileLabel {
-            let cut = try await quantiles(of: quantileLabel.expression, [quantileLabel.quantile])[0]
+            let cut = measured.removeFirst()[0]
             threshold = cut
             label = .condition(.greaterOrEqual(quantileLabel.expression, .constant(cut)), then: .constant(1), otherwise: .constant(0))
         }
         if !set.scores.isEmpty {
-            let views = try await quantiles(of: ShortVideoScores.views, [0.5, 0.8, 0.95, 0.99])
-            let scores = try await quantiles(of: ShortVideoScores.viralityScore, [0.75, 0.9])
+            let views = measured[0], scores = measured[1]
             extra = ShortVideoScores.tierColumns(
                 ShortVideoScores.Cuts(
                     viewsMedian: views[0], viewsP80: views[1], viewsP95: views[2], viewsP99: views[3], scoreP75: scores[0],
@@ -80,7 +86,7 @@ public struct FeatureBuilder: Sendable {
             ["$group": ["_id": .null, "t": ["$max": "$_ingest.fetched_at"]]]
         ]).first?["t"]
         var pipeline = set.pipeline(builtAt: builtAt, onlyIngestedAfter: since, resolvedLabel: label, extraColumns: extra)
-        pipeline.append(["$merge": ["into": .string(set.collection), "on": "_id", "whenMatched": "replace", "whenNotMatched": "insert"]])
+        pipeline.append(set.mergeStage)
         let before = full ? 0 : try await target.countDocuments()
         let touched: Int? = if let since { try await countRows(ingestedAfter: since) } else { nil }
         _ = try await database.collection(set.source).aggregate(pipeline)
@@ -99,23 +105,22 @@ public struct FeatureBuilder: Sendable {
         return summary
     }
 
-    /// Quantiles of `expression` over the set's rows (approximate, as `$percentile` computes them).
-    func quantiles(of expression: FeatureExpression, _ ps: [Double]) async throws -> [Double] {
-        var stages: [Document] = []
-        if !set.filter.isEmpty { stages.append(["$match": .document(set.filter)]) }
-        stages += [
-            ["$project": ["v": expression.aggregation]],
-            ["$match": ["v": ["$ne": .null]]],
-            [
-                "$group": [
-                    "_id": .null, "q": ["$percentile": ["input": "$v", "p": .array(ps.map(BSONValue.double)), "method": "approximate"]],
-                ]
-            ],
-        ]
-        guard case .array(let values)? = try await database.collection(set.source).aggregate(stages).first?["q"] else {
-            return ps.map { _ in 0 }
+    /// Quantiles of each expression over the set's rows (approximate, as `$percentile` computes
+    /// them; values that are not numbers are skipped), all in one `$group`: one pass over the source.
+    func quantiles(_ wanted: [(FeatureExpression, [Double])]) async throws -> [[Double]] {
+        guard !wanted.isEmpty else { return [] }
+        var group: Document = ["_id": .null]
+        for (index, (expression, ps)) in wanted.enumerated() {
+            group["q\(index)"] = [
+                "$percentile": ["input": expression.aggregation, "p": .array(ps.map(BSONValue.double)), "method": "approximate"]
+            ]
         }
-        return values.map { $0.doubleValue ?? 0 }
+        let stages: [Document] = (set.filter.isEmpty ? [] : [["$match": .document(set.filter)]]) + [["$group": .document(group)]]
+        let answer = try await database.collection(set.source).aggregate(stages).first ?? [:]
+        return wanted.enumerated().map { index, item in
+            guard case .array(let values)? = answer["q\(index)"] else { return item.1.map { _ in 0 } }
+            return values.map { $0.doubleValue ?? 0 }
+        }
     }
 
     /// Source rows ingested after `date` (nil when rows are grouped into entities first).

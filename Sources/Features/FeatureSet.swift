@@ -114,6 +114,11 @@ public struct FeatureSet: Sendable {
     /// The collection the set is materialized into.
     public var collection: String { "features_\(name)" }
 
+    /// The last stage of a build: each computed row replaces its stored row, or is inserted.
+    public var mergeStage: Document {
+        ["$merge": ["into": .string(collection), "on": "_id", "whenMatched": "replace", "whenNotMatched": "insert"]]
+    }
+
     /// The aggregation that computes the rows: filter, preparation, history windows, then one
     /// `$project` with every feature, the label, the scores and the entity's time, stamped with the
     /// set's name, version, definition hash and build time.

@@ -38,7 +38,7 @@ public struct SeedGenerator: Sendable {
     public func write(to folder: String) throws -> [WrittenFile] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let movies = TMDBSeeds(seed: seed, count: Int(3_000 * scale)).lines()
-        let tiktok = TikTokSeeds(seed: seed &+ 1, authors: max(10, Int(1_500 * scale)), videos: Int(15_000 * scale))
+        let tiktok = TikTokSeeds(seed: seed &+ 1, authors: max(10, Int(800 * scale)), videos: Int(8_000 * scale))
         let (items, recrawl) = tiktok.lines()
         let videos = VideoCSVSeeds(seed: seed &+ 2, rows: Int(5_000 * scale)).lines()
         return try [

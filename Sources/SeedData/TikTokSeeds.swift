@@ -79,7 +79,7 @@ struct TikTokSeeds {
                 original: original, views: defect == 1 ? -views - 1 : views, likes: likes, comments: comments, shares: shares, saves: saves,
                 tags: tags, heart: (author.followers * 3.1).rounded(), videoCount: 20 + author.videosPosted, defect: defect == 2)
             items.append(item)
-            if defect < 0, random.chance(2_000.0 / 15_000.0) {
+            if defect < 0, random.chance(2.0 / 15.0) {
                 // Re-crawled a week later: newer videos kept growing.
                 let age = (Self.end - created) / 86_400
                 let growth = 1 + max(0, random.normal(0.6 * exp(-age / 20), 0.05))

@@ -28,6 +28,8 @@ import Testing
         (["train", "--data", "x.csv", "--label", "y", "--algorithm", "tree", "--name", "../escape"], "cannot be used"),
         (["collect", "tmdb", "--api", "--base-url", "ftp://example"], "--base-url"),
         (["collect", "videos", "--from", "x.csv", "--map", "views"], "--map"),
+        (["collect", "tiktok", "--from", "x.json", "--observed-at", "last tuesday"], "--observed-at expects an ISO 8601 time"),
+        (["collect", "tiktok", "--from", "x.json", "--observed-at", "2999-01-01T00:00:00Z"], "is in the future"),
     ])
     func badValuesAreRefusedByName(arguments: [String], says expected: String) {
         let message = Self.refusal(arguments)
