@@ -116,7 +116,7 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "Registry", "Features", "SourceSchemas", "EngageML", "MongoKit", "Hashing", "Insights", "Charts",
+                "Registry", "Features", "SourceSchemas", "EngageML", "MongoKit", "Hashing", "Insights", "Charts", "DelimitedText",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

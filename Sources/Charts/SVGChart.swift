@@ -42,6 +42,24 @@ public enum SVGChart {
         return svg(body)
     }
 
+    /// A word-sized line of `values` (oldest first) for a table cell: no axes, the last point
+    /// marked, each point's value in its `data-value`.
+    public static func sparkline(_ values: [Double], width: Double = 96, height: Double = 22) -> String {
+        guard !values.isEmpty else { return "" }
+        let top = max(values.max() ?? 0, 1e-9)
+        let step = values.count > 1 ? (width - 4) / Double(values.count - 1) : 0
+        let points = values.enumerated().map { (2 + Double($0.offset) * step, height - 2 - ($0.element / top) * (height - 4)) }
+        var body =
+            "<polyline fill='none' stroke='\(palette[0])' stroke-width='1.5' points='\(points.map { "\(fmt($0.0)),\(fmt($0.1))" }.joined(separator: " "))'/>"
+        for (index, point) in points.enumerated() {
+            let last = index == points.count - 1
+            body +=
+                "<circle cx='\(fmt(point.0))' cy='\(fmt(point.1))' r='\(last ? 2.5 : 0.8)' fill='\(palette[last ? 1 : 0])' data-label='\(index)' data-value='\(number(values[index]))'/>"
+        }
+        return
+            "<svg xmlns='http://www.w3.org/2000/svg' class='sparkline' width='\(fmt(width))' height='\(fmt(height))' viewBox='0 0 \(fmt(width)) \(fmt(height))' role='img'>\(body)</svg>"
+    }
+
     /// Points, optionally colored by group; `legend` names the groups (one entry per group index).
     public static func scatter(
         _ points: [(Double, Double)], groups: [Int]? = nil, legend: [String] = [], xLabel: String, yLabel: String,

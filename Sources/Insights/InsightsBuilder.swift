@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MongoKit
+import SourceSchemas
 
 /// `engage insights build`: merges every collected video into `insights_videos` (incrementally,
 /// by ingest time, like feature builds), measures each platform's tier cuts, and stores one
@@ -15,6 +16,16 @@ public struct InsightsBuilder: Sendable {
     /// The collection of stored summaries, and the key of its bookkeeping document.
     static let summaries = "insights_summaries"
     static let metaKey = "_build"
+
+    /// The fields of a scope's summary document, one per panel pipeline.
+    enum Field {
+        /// ``VideoSummary``'s `$facet` answer.
+        static let videos = "facets"
+        /// ``ExplorerSummary``'s.
+        static let explorer = "explorer"
+        /// ``TrendSummary``'s.
+        static let trends = "trends"
+    }
 
     /// A builder over `database`.
     public init(database: MongoDatabase, logger: Logger = Logger(label: "engage.insights")) {
@@ -34,16 +45,49 @@ public struct InsightsBuilder: Sendable {
         public var full: Bool
         /// Wall time.
         public var seconds: Double
+        /// Each step's wall time, in order.
+        public var steps: [Step]
+
+        /// One step of a build.
+        public struct Step: Sendable, Codable, Equatable {
+            /// What it did (`merge raw_videos`, `trends platform:tiktok`).
+            public var name: String
+            /// Its wall time.
+            public var seconds: Double
+        }
+    }
+
+    /// Times the steps of a build, telling `progress` each one's name as it starts.
+    private struct StepClock {
+        let progress: @Sendable (String) -> Void
+        var steps: [Summary.Step] = []
+        var current: (name: String, start: ContinuousClock.Instant)?
+
+        mutating func begin(_ name: String) {
+            finish()
+            progress(name)
+            current = (name, .now)
+        }
+
+        mutating func finish() {
+            if let current { steps.append(Summary.Step(name: current.name, seconds: (.now - current.start) / .seconds(1))) }
+            current = nil
+        }
     }
 
     /// Builds the insights; `full` rebuilds every row instead of those ingested since the last run.
     /// `progress` is told each step's name as it starts.
-    public func build(full: Bool = false, progress: @Sendable (String) -> Void = { _ in }) async throws -> Summary {
+    public func build(full: Bool = false, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Summary {
         let clock = ContinuousClock()
         let start = clock.now
+        var timer = StepClock(progress: progress)
         let store = database.collection(Self.summaries)
         let rows = database.collection(VideoRows.collection)
-        let meta = full ? nil : try await store.findOne(["_id": .string(Self.metaKey)])
+        let stored = try await store.findOne(["_id": .string(Self.metaKey)])
+        // Rows of an older layout (before a column was added) are rebuilt, as a changed feature
+        // definition rebuilds a feature set.
+        let full = full || stored.map { $0["layout"]?.int64Value != Int64(VideoRows.layout) } ?? false
+        let meta = full ? nil : stored
         if full { try await rows.drop() }
         var watermarks = meta?["watermarks"]?.documentValue ?? [:]
         var merged: [String: Int] = [:]
@@ -55,20 +99,27 @@ public struct InsightsBuilder: Sendable {
                 merged[source.collection] = 0
                 continue
             }
-            progress("merging \(source.collection) into \(VideoRows.collection)")
+            timer.begin("merge \(source.collection)")
             merged[source.collection] =
                 try await raw.countDocuments(since.map { ["_ingest.fetched_at": ["$gt": .datetime($0)]] } ?? [:])
             _ = try await raw.aggregate(VideoRows.pipeline(source, since: since))
             watermarks[source.collection] = .datetime(through)
         }
 
+        if full || (merged[TikTokVideo.collection] ?? 0) > 0 {
+            timer.begin("velocity from \(TikTokVideo.statsCollection)")
+            _ = try await database.collection(TikTokVideo.statsCollection).aggregate(VideoRows.velocityPipeline)
+        }
+
         let rowCount = try await rows.countDocuments()
         if let meta, merged.values.allSatisfy({ $0 == 0 }), meta["built_at"] != nil {
             // Nothing new since the last build: its summaries still describe these rows.
             let scopes = ["all"] + (meta[path: "known.platforms"]?.arrayValue ?? []).compactMap(\.stringValue).map { "platform:\($0)" }
-            return Summary(merged: merged, rows: rowCount, scopes: scopes, full: false, seconds: (clock.now - start) / .seconds(1))
+            timer.finish()
+            return Summary(
+                merged: merged, rows: rowCount, scopes: scopes, full: false, seconds: (clock.now - start) / .seconds(1), steps: timer.steps)
         }
-        progress("measuring tier cuts per platform")
+        timer.begin("tier cuts")
         var cuts: [String: TierCuts] = [:]
         for document in try await rows.aggregate(TierCuts.measurement) {
             if let platform = document["_id"]?.stringValue, let cut = TierCuts(document) { cuts[platform] = cut }
@@ -78,12 +129,22 @@ public struct InsightsBuilder: Sendable {
         var scopes = ["all"]
         scopes += known.platforms.map { "platform:\($0)" }
         for scope in scopes {
-            progress("summarizing \(scope)")
             var filter = InsightsFilter()
             if scope.hasPrefix("platform:") { filter.platform = String(scope.dropFirst("platform:".count)) }
+            timer.begin("videos \(scope)")
             let facets = try await rows.aggregate(VideoSummary.pipeline(match: filter.match, cuts: cuts, rowCap: nil)).first ?? [:]
+            timer.begin("explorer \(scope)")
+            let explorer = try await rows.aggregate(ExplorerSummary.pipeline(match: filter.match, rowCap: nil)).first ?? [:]
+            timer.begin("trends \(scope)")
+            let trends = try await rows.aggregate(TrendSummary.pipeline(match: filter.match, rowCap: nil)).first ?? [:]
             try await store.upsert(
-                [["_id": .string(scope), "facets": .document(facets), "computed_at": .date(builtAt)]], key: ["_id"])
+                [
+                    [
+                        "_id": .string(scope), Field.videos: .document(facets), Field.explorer: .document(explorer),
+                        Field.trends: .document(trends),
+                        "computed_at": .date(builtAt),
+                    ]
+                ], key: ["_id"])
         }
         _ = try await store.bulkWrite([.deleteMany(filter: ["_id": ["$nin": .array((scopes + [Self.metaKey]).map(BSONValue.string))]])])
         let cutsDocument = Document(
@@ -94,6 +155,7 @@ public struct InsightsBuilder: Sendable {
             [
                 [
                     "_id": .string(Self.metaKey), "built_at": .date(builtAt), "watermarks": .document(watermarks),
+                    "layout": .int64(Int64(VideoRows.layout)),
                     "cuts": .document(cutsDocument),
                     "known": [
                         "platforms": .array(known.platforms.map(BSONValue.string)),
@@ -102,9 +164,11 @@ public struct InsightsBuilder: Sendable {
                     ],
                 ]
             ], key: ["_id"])
+        timer.finish()
         logger.debug("insights built", metadata: ["insights.rows": "\(rowCount)"])
         return Summary(
-            merged: merged, rows: rowCount, scopes: scopes, full: full || meta == nil, seconds: (clock.now - start) / .seconds(1))
+            merged: merged, rows: rowCount, scopes: scopes, full: full || meta == nil, seconds: (clock.now - start) / .seconds(1),
+            steps: timer.steps)
     }
 
     private func knownValues(_ rows: MongoCollection) async throws -> KnownValues {

@@ -16,7 +16,7 @@ public actor InsightsStore {
     private var checkedAt: ContinuousClock.Instant?
     private var cuts: [String: TierCuts] = [:]
     private var known = KnownValues(platforms: [], categories: [], countries: [])
-    private var cache: [String: VideoSummary] = [:]
+    private var cache: [String: any Sendable] = [:]
 
     /// A store over `database`.
     public init(database: MongoDatabase, liveRowCap: Int = 50_000, stampLifetime: Duration = .seconds(2)) {
@@ -34,23 +34,65 @@ public actor InsightsStore {
     /// The summary for `filter`: the stored one for no filter or a platform alone, else computed
     /// live. Throws ``InsightsError`` for a value no video has, or before the first build.
     public func summary(_ filter: InsightsFilter) async throws -> VideoSummary {
+        try await panel(filter, field: InsightsBuilder.Field.videos, pipeline: VideoSummary.pipeline(match:cuts:rowCap:)) {
+            VideoSummary(facets: $0, scope: $1, live: $2, rowCap: $2 ? self.liveRowCap : nil, computedAt: $3)
+        }
+    }
+
+    /// The Data explorer's profile for `filter`, stored or live as ``summary(_:)``.
+    public func explorer(_ filter: InsightsFilter) async throws -> ExplorerSummary {
+        try await panel(
+            filter, field: InsightsBuilder.Field.explorer,
+            pipeline: { match, _, cap in ExplorerSummary.pipeline(match: match, rowCap: cap) }
+        ) {
+            ExplorerSummary(facets: $0, scope: $1, live: $2, rowCap: $2 ? self.liveRowCap : nil, computedAt: $3)
+        }
+    }
+
+    /// The TikTok trends for `filter`, stored or live as ``summary(_:)``.
+    public func trends(_ filter: InsightsFilter) async throws -> TrendSummary {
+        try await panel(
+            filter, field: InsightsBuilder.Field.trends, pipeline: { match, _, cap in TrendSummary.pipeline(match: match, rowCap: cap) }
+        ) {
+            TrendSummary(facets: $0, scope: $1, live: $2, rowCap: $2 ? self.liveRowCap : nil, computedAt: $3)
+        }
+    }
+
+    /// Up to `limit` rows matching `filter` whose `_id` comes after `after`, in `_id` order, with
+    /// the ``VideoRows/columns``: pages of the CSV download, read one after another so that
+    /// memory stays flat however many rows match.
+    public func rows(_ filter: InsightsFilter, after: String?, limit: Int) async throws -> [Document] {
+        try await refresh()
+        guard builtAt != nil else { throw InsightsError.notBuilt }
+        var match = try filter.validated(against: known).match
+        if let after { match["_id"] = ["$gt": .string(after)] }
+        var projection: Document = [:]
+        for column in VideoRows.columns { projection[column.name] = 1 }
+        return try await database.collection(VideoRows.collection).find(
+            match, options: FindOptions(projection: projection, sort: ["_id": 1], limit: limit))
+    }
+
+    /// One panel for `filter`: the stored `field` of its scope's summary document (decoded once
+    /// per build), or `pipeline` run live over `insights_videos` with the row cap.
+    private func panel<Panel: Sendable>(
+        _ filter: InsightsFilter, field: String, pipeline: (Document, [String: TierCuts], Int?) -> [Document],
+        decode: (Document, String, Bool, Date) -> Panel
+    ) async throws -> Panel {
         try await refresh()
         guard builtAt != nil else { throw InsightsError.notBuilt }
         let filter = try filter.validated(against: known)
-        if filter.isPreAggregated {
-            if let cached = cache[filter.scope] { return cached }
-            let stored = try await database.collection(InsightsBuilder.summaries).findOne(["_id": .string(filter.scope)])
-            guard let facets = stored?["facets"]?.documentValue else { throw InsightsError.notBuilt }
-            let computedAt = if case .datetime(let at)? = stored?["computed_at"] { at.date } else { Date() }
-            let summary = VideoSummary(facets: facets, scope: filter.scope, live: false, rowCap: nil, computedAt: computedAt)
-            cache[filter.scope] = summary
-            return summary
+        guard filter.isPreAggregated else {
+            let facets = try await database.collection(VideoRows.collection).aggregate(pipeline(filter.match, cuts, liveRowCap)).first
+            return decode(facets ?? [:], "live", true, Date())
         }
-        let facets =
-            try await database.collection(VideoRows.collection).aggregate(
-                VideoSummary.pipeline(match: filter.match, cuts: cuts, rowCap: liveRowCap)
-            ).first ?? [:]
-        return VideoSummary(facets: facets, scope: "live", live: true, rowCap: liveRowCap, computedAt: Date())
+        let key = field + "|" + filter.scope
+        if let cached = cache[key] as? Panel { return cached }
+        let stored = try await database.collection(InsightsBuilder.summaries).findOne(["_id": .string(filter.scope)])
+        guard let facets = stored?[field]?.documentValue else { throw InsightsError.notBuilt }
+        let computedAt = if case .datetime(let at)? = stored?["computed_at"] { at.date } else { Date() }
+        let panel = decode(facets, filter.scope, false, computedAt)
+        cache[key] = panel
+        return panel
     }
 
     /// Re-reads the build stamp when it is older than `stampLifetime`; a new build empties the cache.

@@ -26,7 +26,7 @@ import Testing
             "_id": .string("7\(i)"), "video_id": .string("7\(i)"), "platform": "tiktok", "description": .string("clip \(i) #fyp"),
             "author": ["username": .string("tt_\(i % 3)"), "followers": .int64(1_000)],
             "created_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_780_000_000_000 + Int64(i) * 3_600_000)),
-            "duration_s": .double(12), "music": ["title": "original sound"],
+            "duration_s": .double(12), "music": ["title": "original sound"], "hashtags": ["fyp"],
             "stats": [
                 "views": .int64(Int64(1_000 * (i + 1))), "likes": .int64(Int64(50 * (i + 1))), "comments": 2, "shares": .int64(Int64(i)),
             ],
@@ -150,5 +150,95 @@ import Testing
             #expect(throws: InsightsError.self) { _ = try InsightsFilter(query: ["from": "yesterday"]) }
             #expect(throws: InsightsError.self) { _ = try InsightsFilter(query: ["from": "2026-05-02", "to": "2026-05-01"]) }
         }
+    }
+
+    @Test func theExplorerProfilesEveryColumnAsPandasWould() async throws {
+        try await withTestDatabase { database in
+            let exports = try await Self.seed(database)
+            _ = try await InsightsBuilder(database: database).build()
+            let store = InsightsStore(database: database)
+            let all = try await store.explorer(InsightsFilter())
+            #expect(all.rows == 40 && !all.live)
+            #expect(all.columns.map(\.name) == VideoRows.columns.map(\.name))
+            func column(_ name: String) throws -> ExplorerSummary.Column { try #require(all.columns.first { $0.name == name }) }
+            // Exports carry a category, TikTok items none.
+            #expect(try column("category").values == 30 && column("category").nulls == 10)
+            #expect(try column("sound").values == 10 && column("sound").type == "text")
+            #expect(try column("velocity").values == 0 && column("velocity").numeric == nil)
+            #expect(try column("hashtags").type == "list" && column("hashtags").values == 40)
+            let views = exports.compactMap { $0["views"]?.doubleValue } + (0..<10).map { Double(1_000 * ($0 + 1)) }
+            let mean = views.reduce(0, +) / Double(views.count)
+            let std = (views.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(views.count)).squareRoot()
+            let numeric = try #require(try column("views").numeric)
+            #expect(abs(numeric.mean - mean) < 1e-9 && abs(numeric.std - std) < 1e-6)
+            #expect(numeric.min == views.min() && numeric.max == views.max())
+            #expect(numeric.p25 <= numeric.median && numeric.median <= numeric.p75)
+            // The preview: the newest rows first, cells as the CSV writes them.
+            #expect(all.preview.count == ExplorerSummary.previewRows)
+            let published = try #require(all.previewColumns.firstIndex(of: "published_at"))
+            #expect(all.preview.map { $0[published] } == all.preview.map { $0[published] }.sorted(by: >))
+            // A live filter profiles only its rows.
+            let india = try await store.explorer(try InsightsFilter(query: ["country": "IN"]))
+            #expect(india.live && india.rows == exports.filter { $0["country"] == "IN" }.count)
+        }
+    }
+
+    @Test func rowsArePagedByIDEachExactlyOnce() async throws {
+        try await withTestDatabase { database in
+            _ = try await Self.seed(database)
+            _ = try await InsightsBuilder(database: database).build()
+            let store = InsightsStore(database: database)
+            var seen: [String] = []
+            var page = try await store.rows(InsightsFilter(), after: nil, limit: 7)
+            while !page.isEmpty {
+                seen += page.compactMap { $0["_id"]?.stringValue }
+                page = try await store.rows(InsightsFilter(), after: seen.last, limit: 7)
+            }
+            #expect(seen.count == 40 && Set(seen).count == 40 && seen == seen.sorted())
+            let youtube = try await store.rows(try InsightsFilter(query: ["platform": "youtube"]), after: nil, limit: 100)
+            #expect(youtube.count == 20 && youtube.allSatisfy { $0["platform"] == "youtube" })
+        }
+    }
+
+    @Test func trendsCountHashtagsAndSoundsAndMeasureVelocityBetweenCrawls() async throws {
+        try await withTestDatabase { database in
+            let exports = try await Self.seed(database)
+            // Video 70 seen twice two days apart (+2,000 views: 1,000 a day), video 71 twice ten
+            // minutes apart (too close to measure), video 72 once.
+            let day: Int64 = 86_400_000, start: Int64 = 1_790_000_000_000
+            func snapshot(_ id: String, _ at: Int64, _ views: Int) -> Document {
+                [
+                    "_id": .string("\(id)@\(at)"), "video_id": .string(id),
+                    "observed_at": .datetime(BSONDateTime(millisecondsSinceEpoch: at)),
+                    "stats": ["views": .int64(Int64(views))],
+                ]
+            }
+            try await database.collection("tiktok_stats").insertMany([
+                snapshot("70", start, 1_000), snapshot("70", start + day, 1_800), snapshot("70", start + 2 * day, 3_000),
+                snapshot("71", start, 2_000), snapshot("71", start + 600_000, 2_500), snapshot("72", start, 3_000),
+            ])
+            _ = try await InsightsBuilder(database: database).build()
+            let trends = try await InsightsStore(database: database).trends(InsightsFilter())
+            #expect(trends.videos == 40)
+            #expect(trends.measuredVideos == 1)
+            #expect(trends.fastest.map(\.viewsPerDay) == [1_000])
+            #expect(trends.fastest.first?.crawls == 3)
+            let a = try #require(trends.hashtags.first { $0.name == "a" })
+            #expect(a.videos == 30 && a.views == exports.compactMap { $0["views"]?.doubleValue }.reduce(0, +))
+            #expect(a.weekly.reduce(0, +) == 30)
+            #expect(trends.hashtags.first { $0.name == "fyp" }?.videos == 10)
+            #expect(trends.sounds.map(\.name) == ["original sound"])
+            #expect(trends.authors.map(\.likes) == trends.authors.map(\.likes).sorted(by: >))
+            #expect(trends.authors.first { $0.creator == "tt_0" }?.followers == 1_000)
+        }
+    }
+
+    @Test func aTrendsPhaseReadsItsLastTwoWeeksAgainstTheTwoBefore() {
+        #expect(TrendSummary.phase([5, 5, 5, 5, 10, 10]) == "rising")
+        #expect(TrendSummary.phase([10, 10, 10, 10, 3, 3]) == "fading")
+        #expect(TrendSummary.phase([4, 4, 4, 4]) == "peaking")
+        #expect(TrendSummary.phase([3, 0, 0]) == "fading")
+        #expect(TrendSummary.phase([0, 0, 1, 1]) == "rising")
+        #expect(TrendSummary.phase([1]) == "peaking")
     }
 }

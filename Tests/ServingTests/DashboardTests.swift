@@ -15,7 +15,7 @@ import Testing
         try await withTestDatabase { database in
             let videos: [Document] = (0..<12).map { (i: Int) -> Document in
                 let creator: String = i == 0 ? "<b>bold</b>" : i == 1 ? "50%25off" : "channel_\(i % 3)"
-                let title: String = i == 0 ? "<script>alert('x')</script>" : "video \(i)"
+                let title: String = i == 0 ? "<script>alert('x')</script>" : i == 2 ? "=1+1, \"quoted\"" : "video \(i)"
                 let published = BSONDateTime(millisecondsSinceEpoch: 1_780_000_000_000 + Int64(i) * 86_400_000)
                 return [
                     "_id": .string("youtube:v\(i)"), "video_id": .string("v\(i)"), "platform": "youtube",
@@ -54,7 +54,8 @@ import Testing
         try await withDashboard(token: nil) { client in
             for path in [
                 "/", "/growth", "/growth?metric=engagement_rate&period=week", "/creators", "/virality?threshold=0", "/segments",
-                "/segments?by=country&metric=likes&stat=sum",
+                "/segments?by=country&metric=likes&stat=sum", "/explorer", "/explorer?country=US&from=2026-01-01", "/trends",
+                "/trends?rank=videos&creator=channel_1",
             ] {
                 let (status, html, headers) = try await Self.get(client, path)
                 #expect(status == 200, "\(path)")
@@ -98,6 +99,8 @@ import Testing
             for (path, expected) in [
                 ("/v1/insights/videos", 200), ("/v1/insights/videos?platform=youtube", 200),
                 ("/v1/insights/videos?country=US&creator=%3Cb%3Ebold%3C%2Fb%3E", 200), ("/v1/insights/videos?from=never", 400),
+                ("/v1/insights/explorer", 200), ("/v1/insights/explorer?creator=channel_1", 200), ("/v1/insights/trends", 200),
+                ("/v1/insights/trends?platform=myspace", 400), ("/v1/insights/rows.csv?country=ZZ", 400),
             ] {
                 let (status, contentType, body) = try await client.execute(uri: path, method: .get) { response in
                     (Int(response.status.code), response.headers[.contentType] ?? "", Data(response.body.readableBytesView))
@@ -109,11 +112,32 @@ import Testing
         }
     }
 
+    @Test func theCSVDownloadHoldsTheFilteredRowsAndNoFormula() async throws {
+        try await withDashboard(token: nil) { client in
+            let (status, csv, headers) = try await Self.get(client, "/v1/insights/rows.csv?creator=channel_2")
+            #expect(status == 200)
+            #expect(headers["content-type"]?.hasPrefix("text/csv") == true)
+            #expect(headers["content-disposition"]?.hasPrefix("attachment") == true)
+            let lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            #expect(lines.first == VideoRows.columns.map(\.name).joined(separator: ","))
+            // channel_2 is the creator of videos 2, 5, 8 and 11.
+            #expect(lines.count == 1 + 4)
+            #expect(lines.dropFirst().allSatisfy { $0.contains(",channel_2,") })
+            // Video 2's title starts a formula: written as text, quoted for its comma and quotes.
+            #expect(lines.contains { $0.contains(",\"'=1+1, \"\"quoted\"\"\",") })
+            // The page links to the download with the same filter, and counts the same rows.
+            let (_, page, _) = try await Self.get(client, "/explorer?creator=channel_2")
+            #expect(page.contains("href=\"/v1/insights/rows.csv?creator=channel_2\""))
+            #expect(page.contains("data-kpi=\"rows\"><div class=\"value\">4</div>"))
+        }
+    }
+
     @Test func refusedParametersAreA400NamingThem() async throws {
         try await withDashboard(token: nil) { client in
             for (path, name) in [
                 ("/?platform=myspace", "platform"), ("/growth?metric=%24where", "metric"), ("/virality?threshold=NaN", "threshold"),
                 ("/?from=2026-13-01", "from"), ("/segments?by=%24where", "by"), ("/v1/insights/videos?country=ZZ", "country"),
+                ("/trends?rank=%24where", "rank"), ("/v1/insights/rows.csv?platform=%7B%22%24ne%22%3A1%7D", "platform"),
             ] {
                 let (status, body, _) = try await Self.get(client, path)
                 #expect(status == 400, "\(path)")

@@ -1,3 +1,4 @@
+import DelimitedText
 import Foundation
 import Hummingbird
 import Insights
@@ -30,7 +31,10 @@ struct Dashboard: Sendable {
         routes.get("models/:name/versions/:version/report") { _, context in
             try report(name: context.parameters.get("name") ?? "", version: context.parameters.get("version") ?? "")
         }
-        routes.get("v1/insights/videos") { request, _ in try await summaryJSON(request) }
+        routes.get("v1/insights/videos") { request, _ in try await panelJSON(request) { try await insights.summary($0) } }
+        routes.get("v1/insights/trends") { request, _ in try await panelJSON(request) { try await insights.trends($0) } }
+        routes.get("v1/insights/explorer") { request, _ in try await panelJSON(request) { try await insights.explorer($0) } }
+        routes.get("v1/insights/rows.csv") { request, _ in try await rowsCSV(request) }
     }
 
     // MARK: Pages
@@ -42,35 +46,49 @@ struct Dashboard: Sendable {
         do {
             filter = try InsightsFilter(query: query)
             known = try await insights.knownValues()
-            let summary = try await insights.summary(filter)
             var extra: [(String, String)] = []
             var body: [String: Any]
-            switch page.path {
-            case DashboardPages.growth.path:
-                let metric = try Self.choice(query, "metric", DashboardPages.metrics.map(\.value), default: "views")
-                let period = try Self.choice(query, "period", DashboardPages.periods, default: "day")
-                extra = [("metric", metric), ("period", period)]
-                body = DashboardPages.growth(summary, metric: metric, period: period)
-            case DashboardPages.segments.path:
-                let dimension = try Self.choice(query, "by", DashboardPages.segmentDimensions.map(\.value), default: "platform")
-                let metric = try Self.choice(query, "metric", DashboardPages.metrics.map(\.value), default: "views")
-                let statistic = try Self.choice(query, "stat", DashboardPages.statistics, default: "median")
-                extra = [("by", dimension), ("metric", metric), ("stat", statistic)]
-                body = DashboardPages.segments(summary, by: dimension, metric: metric, statistic: statistic)
-            case DashboardPages.creators.path:
-                body = DashboardPages.creators(summary)
-            case DashboardPages.virality.path:
-                let threshold = try Self.threshold(query) ?? DashboardPages.defaultThreshold(summary)
-                extra = [("threshold", String(format: "%.2f", threshold))]
-                body = DashboardPages.virality(summary, threshold: threshold)
-            default:
-                body = DashboardPages.overview(summary)
+            let scope: DashboardPages.Scope
+            if page.path == DashboardPages.trends.path {
+                let trends = try await insights.trends(filter)
+                let ranking = try Self.choice(query, "rank", TrendSummary.rankings, default: "views")
+                extra = [("rank", ranking)]
+                scope = DashboardPages.Scope(trends)
+                body = DashboardPages.trends(trends, ranking: ranking)
+            } else if page.path == DashboardPages.explorer.path {
+                let explorer = try await insights.explorer(filter)
+                scope = DashboardPages.Scope(explorer)
+                body = DashboardPages.explorer(explorer, filter: filter)
+            } else {
+                let summary = try await insights.summary(filter)
+                scope = DashboardPages.Scope(summary)
+                switch page.path {
+                case DashboardPages.growth.path:
+                    let metric = try Self.choice(query, "metric", DashboardPages.metrics.map(\.value), default: "views")
+                    let period = try Self.choice(query, "period", DashboardPages.periods, default: "day")
+                    extra = [("metric", metric), ("period", period)]
+                    body = DashboardPages.growth(summary, metric: metric, period: period)
+                case DashboardPages.segments.path:
+                    let dimension = try Self.choice(query, "by", DashboardPages.segmentDimensions.map(\.value), default: "platform")
+                    let metric = try Self.choice(query, "metric", DashboardPages.metrics.map(\.value), default: "views")
+                    let statistic = try Self.choice(query, "stat", DashboardPages.statistics, default: "median")
+                    extra = [("by", dimension), ("metric", metric), ("stat", statistic)]
+                    body = DashboardPages.segments(summary, by: dimension, metric: metric, statistic: statistic)
+                case DashboardPages.creators.path:
+                    body = DashboardPages.creators(summary)
+                case DashboardPages.virality.path:
+                    let threshold = try Self.threshold(query) ?? DashboardPages.defaultThreshold(summary)
+                    extra = [("threshold", String(format: "%.2f", threshold))]
+                    body = DashboardPages.virality(summary, threshold: threshold)
+                default:
+                    body = DashboardPages.overview(summary)
+                }
             }
             // A page's own controls submit the filter along with them.
             body["keep"] = filter.queryItems.map { ["name": $0.0, "value": $0.1] }
             let html = DashboardTemplates.library.render(body, withTemplate: page.template) ?? ""
             return Self.page(
-                DashboardPages.layout(page: page, body: html, filter: filter, known: known, summary: summary, extraQuery: extra),
+                DashboardPages.layout(page: page, body: html, filter: filter, known: known, scope: scope, extraQuery: extra),
                 status: .ok)
         } catch let error as InsightsError {
             let status: HTTPResponse.Status = if case .notBuilt = error { .serviceUnavailable } else { .badRequest }
@@ -104,7 +122,7 @@ struct Dashboard: Sendable {
             let body =
                 DashboardTemplates.library.render(
                     ModelsPage.context(records, reportsFolder: reportsFolder, compare: compare), withTemplate: page.template) ?? ""
-            var context = DashboardPages.layout(page: page, body: body, filter: InsightsFilter(), known: nil, summary: nil)
+            var context = DashboardPages.layout(page: page, body: body, filter: InsightsFilter(), known: nil, scope: nil)
             context["scope"] = "\(Set(records.map(\.name)).count) models, \(records.count) versions · reports from \(reportsFolder)/"
             return Self.page(context, status: .ok)
         } catch let error as InsightsError {
@@ -132,12 +150,13 @@ struct Dashboard: Sendable {
         status: HTTPResponse.Status
     ) -> Response {
         let body = DashboardTemplates.library.render(["headline": headline, "detail": detail], withTemplate: "problem") ?? ""
-        return Self.page(DashboardPages.layout(page: page, body: body, filter: filter, known: known, summary: nil), status: status)
+        return Self.page(DashboardPages.layout(page: page, body: body, filter: filter, known: known, scope: nil), status: status)
     }
 
-    private func summaryJSON(_ request: Request) async throws -> Response {
+    /// A panel's JSON twin: the same filter, the same errors (400 naming the parameter, 503 before a build).
+    private func panelJSON<Panel: Encodable>(_ request: Request, _ read: (InsightsFilter) async throws -> Panel) async throws -> Response {
         do {
-            return try json(try await insights.summary(try InsightsFilter(query: Self.query(request))))
+            return try json(try await read(try InsightsFilter(query: Self.query(request))))
         } catch let error as InsightsError {
             let status: HTTPResponse.Status = if case .notBuilt = error { .serviceUnavailable } else { .badRequest }
             return try json(ErrorBody(error: error.description), status: status)
@@ -146,12 +165,60 @@ struct Dashboard: Sendable {
         }
     }
 
+    /// The filtered rows as CSV, streamed: pages of ``csvPageRows`` rows read one after another by
+    /// `_id`, each written as it arrives, so memory stays flat for any number of rows. The filter
+    /// is checked before the first byte, so a bad value is still a 400.
+    private func rowsCSV(_ request: Request) async throws -> Response {
+        let filter: InsightsFilter
+        let first: [Document]
+        do {
+            filter = try InsightsFilter(query: Self.query(request))
+            first = try await insights.rows(filter, after: nil, limit: Self.csvPageRows)
+        } catch let error as InsightsError {
+            let status: HTTPResponse.Status = if case .notBuilt = error { .serviceUnavailable } else { .badRequest }
+            return try json(ErrorBody(error: error.description), status: status)
+        } catch let error as MongoError {
+            throw ServingError.database("reading insights rows", error)
+        }
+        let insights = insights
+        let headers: HTTPFields = [
+            .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"engage-videos.csv\"",
+            .cacheControl: "no-store",
+        ]
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var csv = CSVWriter()
+                csv.write(VideoRows.columns.map { .text($0.name) })
+                var page = first
+                while !page.isEmpty {
+                    for row in page { csv.write(Self.csvFields(row)) }
+                    try await writer.write(ByteBuffer(string: csv.take()))
+                    guard page.count == Self.csvPageRows, let last = page.last?["_id"]?.stringValue else { break }
+                    page = try await insights.rows(filter, after: last, limit: Self.csvPageRows)
+                }
+                if !csv.text.isEmpty { try await writer.write(ByteBuffer(string: csv.take())) }
+                try await writer.finish(nil)
+            })
+    }
+
+    /// Rows per page of the CSV download.
+    static let csvPageRows = 2_000
+
+    /// One row's cells, as the explorer's preview shows them.
+    static func csvFields(_ row: Document) -> [CSVWriter.Field] {
+        VideoRows.columns.map { column in
+            guard let text = VideoRows.cellText(row[column.name], type: column.type) else { return .empty }
+            return column.type == .number ? .number(text) : .text(text)
+        }
+    }
+
     // MARK: Sign-in
 
     private func signInPage(next: String, failed: Bool) -> Response {
         let page = DashboardPages.Page(path: "/sign-in", name: "Sign in", template: "signin")
         let body = DashboardTemplates.library.render(["next": next, "failed": failed], withTemplate: "signin") ?? ""
-        var context = DashboardPages.layout(page: page, body: body, filter: InsightsFilter(), known: nil, summary: nil)
+        var context = DashboardPages.layout(page: page, body: body, filter: InsightsFilter(), known: nil, scope: nil)
         context["pages"] = []
         return Self.page(context, status: failed ? .unauthorized : .ok)
     }

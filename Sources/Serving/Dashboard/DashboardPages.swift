@@ -17,7 +17,137 @@ enum DashboardPages {
     static let creators = Page(path: "/creators", name: "Creators & content", template: "creators")
     static let virality = Page(path: "/virality", name: "Virality lab", template: "virality")
     static let segments = Page(path: "/segments", name: "Segments", template: "segments")
-    static let all = [overview, growth, creators, virality, segments, ModelsPage.page]
+    static let explorer = Page(path: "/explorer", name: "Data explorer", template: "explorer")
+    static let trends = Page(path: "/trends", name: "TikTok trends", template: "trends")
+    static let all = [overview, growth, creators, virality, segments, explorer, trends, ModelsPage.page]
+
+    /// What the scope line under a page's title says: how many videos, and whether the numbers
+    /// are a stored summary or computed for this request.
+    struct Scope {
+        var videos: Int
+        var live: Bool
+        var rowCap: Int?
+        var computedAt: String
+
+        init(_ summary: VideoSummary) {
+            self.init(videos: summary.kpis.videos, live: summary.live, rowCap: summary.rowCap, computedAt: summary.computedAt)
+        }
+
+        init(_ trends: TrendSummary) {
+            self.init(videos: trends.videos, live: trends.live, rowCap: trends.rowCap, computedAt: trends.computedAt)
+        }
+
+        init(_ explorer: ExplorerSummary) {
+            self.init(videos: explorer.rows, live: explorer.live, rowCap: explorer.rowCap, computedAt: explorer.computedAt)
+        }
+
+        init(videos: Int, live: Bool, rowCap: Int?, computedAt: String) {
+            self.videos = videos
+            self.live = live
+            self.rowCap = rowCap
+            self.computedAt = computedAt
+        }
+    }
+
+    /// The TikTok trends page: hashtags and sounds ranked by `ranking`, with their weekly series
+    /// and phase; the fastest growing videos; the top authors.
+    static func trends(_ trends: TrendSummary, ranking: String) -> [String: Any] {
+        func value(_ trend: TrendSummary.Trend) -> Double {
+            switch ranking {
+            case "likes": trend.likes
+            case "shares": trend.shares
+            case "comments": trend.comments
+            case "videos": Double(trend.videos)
+            default: trend.views
+            }
+        }
+        let label = ranking == "views" ? "plays" : ranking
+        func table(_ list: [TrendSummary.Trend]) -> [[String: Any]] {
+            list.sorted { value($0) > value($1) }.prefix(50).enumerated().map { index, trend in
+                [
+                    "rank": "\(index + 1)", "name": trend.name, "videos": count(trend.videos), "views": SVGChart.short(trend.views),
+                    "likes": SVGChart.short(trend.likes), "shares": SVGChart.short(trend.shares),
+                    "comments": SVGChart.short(trend.comments), "phase": trend.phase,
+                    "spark": SVGChart.sparkline(trend.weekly.suffix(16).map(Double.init)), "weeks": "\(trend.weekly.count)",
+                ]
+            }
+        }
+        func bars(_ list: [TrendSummary.Trend], _ empty: String) -> String {
+            list.isEmpty
+                ? "<p>\(empty)</p>"
+                : SVGChart.bars(list.sorted { value($0) > value($1) }.prefix(15).map { ($0.name, value($0)) }, valueLabel: label)
+        }
+        let phases = Dictionary(grouping: trends.hashtags.prefix(50), by: \.phase).mapValues(\.count)
+        return [
+            "cards": [
+                [
+                    "key": "hashtags", "value": count(trends.hashtags.count),
+                    "caption": "Hashtags (most played, up to \(TrendSummary.trendLimit))",
+                ],
+                ["key": "sounds", "value": count(trends.sounds.count), "caption": "Sounds"],
+                ["key": "rising", "value": "\(phases["rising"] ?? 0)", "caption": "Rising among the top 50 hashtags"],
+                ["key": "measured", "value": count(trends.measuredVideos), "caption": "Videos seen by two crawls or more"],
+                [
+                    "key": "velocity", "value": trends.medianVelocity.map { SVGChart.short($0) } ?? "–",
+                    "caption": "Median views gained per day between crawls",
+                ],
+            ],
+            "rankings": TrendSummary.rankings.map {
+                ["value": $0, "label": $0 == "views" ? "plays" : $0, "selected": $0 == ranking] as [String: Any]
+            },
+            "label": label, "lastWeek": trends.lastWeek ?? "–",
+            "hashtagBars": bars(trends.hashtags, "No video in scope carries a hashtag."),
+            "soundBars": bars(trends.sounds, "No video in scope names its sound (only TikTok items do)."),
+            "hashtags": table(trends.hashtags), "sounds": table(trends.sounds),
+            "fastest": trends.fastest.enumerated().map { index, video in
+                [
+                    "rank": "\(index + 1)", "title": video.title, "creator": video.creator, "views": SVGChart.short(video.views),
+                    "perDay": SVGChart.short(video.viewsPerDay), "perDayRaw": SVGChart.number(video.viewsPerDay),
+                    "crawls": "\(video.crawls)",
+                ]
+            },
+            "noVelocity": trends.fastest.isEmpty,
+            "authors": trends.authors.enumerated().map { index, author in
+                [
+                    "rank": "\(index + 1)", "creator": author.creator, "followers": author.followers.map(SVGChart.short) ?? "–",
+                    "likes": SVGChart.short(author.likes), "views": SVGChart.short(author.views), "videos": count(author.videos),
+                ]
+            },
+        ]
+    }
+
+    /// The Data explorer: the column profile, the preview, and the link to the CSV of the same rows.
+    static func explorer(_ explorer: ExplorerSummary, filter: InsightsFilter) -> [String: Any] {
+        func number(_ value: Double) -> String { SVGChart.short(value) }
+        return [
+            "cards": [
+                ["key": "rows", "value": count(explorer.rows), "caption": "Rows in scope"],
+                ["key": "columns", "value": "\(explorer.columns.count)", "caption": "Columns"],
+                [
+                    "key": "complete", "value": "\(explorer.columns.filter { $0.nulls == 0 }.count)",
+                    "caption": "Columns without a null",
+                ],
+            ],
+            "download": "/v1/insights/rows.csv" + queryString(filter.queryItems), "rows": count(explorer.rows),
+            "columns": explorer.columns.map { column -> [String: Any] in
+                var row: [String: Any] = [
+                    "name": column.name, "type": column.type, "values": count(column.values), "nulls": count(column.nulls),
+                    "nullShare": explorer.rows > 0 ? percent(Double(column.nulls) / Double(explorer.rows)) : "–",
+                ]
+                if let n = column.numeric {
+                    row["numeric"] = [
+                        "mean": number(n.mean), "std": number(n.std), "min": number(n.min), "p25": number(n.p25),
+                        "median": number(n.median), "p75": number(n.p75), "max": number(n.max),
+                    ]
+                }
+                return row
+            },
+            "previewColumns": explorer.previewColumns, "previewCount": "\(explorer.preview.count)",
+            "preview": explorer.preview.map { cells in
+                ["cells": cells.map { $0.count > 80 ? String($0.prefix(79)) + "…" : $0 }]
+            },
+        ]
+    }
 
     /// The Segments page's choices: dimension, metric and statistic.
     static let segmentDimensions: [(value: String, label: String)] = [
@@ -54,7 +184,7 @@ enum DashboardPages {
 
     /// The page around `body`: navigation keeping the filter, the filter form, the scope line.
     static func layout(
-        page: Page, body: String, filter: InsightsFilter, known: KnownValues?, summary: VideoSummary?, extraQuery: [(String, String)] = []
+        page: Page, body: String, filter: InsightsFilter, known: KnownValues?, scope: Scope?, extraQuery: [(String, String)] = []
     ) -> [String: Any] {
         let query = queryString(filter.queryItems)
         var context: [String: Any] = [
@@ -73,14 +203,14 @@ enum DashboardPages {
                     "to": filter.to.map(InsightsFilter.dayText) ?? "", "creator": filter.creator ?? "",
                 ] as [String: Any]
         }
-        if let summary {
+        if let scope {
             let described = filter.queryItems.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
             context["scope"] =
-                "\(count(summary.kpis.videos)) videos · \(described.isEmpty ? "all data" : described) · "
-                + (summary.live ? "computed now" : "built \(summary.computedAt)")
-            if summary.live {
+                "\(count(scope.videos)) videos · \(described.isEmpty ? "all data" : described) · "
+                + (scope.live ? "computed now" : "built \(scope.computedAt)")
+            if scope.live {
                 context["live"] = true
-                context["rowCap"] = count(summary.rowCap ?? 0)
+                context["rowCap"] = count(scope.rowCap ?? 0)
             }
         }
         return context

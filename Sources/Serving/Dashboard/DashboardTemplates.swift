@@ -9,6 +9,7 @@ enum DashboardTemplates {
         for (name, text) in [
             ("layout", layout), ("overview", overview), ("growth", growth), ("creators", creators), ("virality", virality),
             ("signin", signIn), ("problem", problem), ("models", models), ("segments", segments),
+            ("explorer", explorer), ("trends", trends),
         ] {
             // The templates are constants of this file: a parse error is a programming error,
             // which DashboardTests catch as a page without its body.
@@ -49,6 +50,8 @@ enum DashboardTemplates {
         table { border-collapse: collapse; width: 100%; font-size: 13px; } th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: left; }
         td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
         .note { background: #422006; border: 1px solid #a16207; color: #fde68a; padding: 8px 12px; border-radius: 8px; margin-bottom: 14px; }
+        #preview td { white-space: nowrap; max-width: 260px; overflow: hidden; text-overflow: ellipsis; }
+        .phase-rising { color: #4ade80; } .phase-fading { color: #f87171; } .phase-peaking { color: #facc15; }
         .problem { background: #450a0a; border: 1px solid #b91c1c; color: #fecaca; padding: 12px 16px; border-radius: 8px; }
         </style></head>
         <body>
@@ -148,6 +151,57 @@ enum DashboardTemplates {
         <tbody>{{#rows}}<tr><td>{{name}}</td><td class="n">{{videos}}</td><td class="n">{{value}}</td></tr>{{/rows}}</tbody></table></figure>
         </div>
         """
+
+    static let explorer =
+        cards + """
+            <p><a id="download" href="{{download}}" download style="display:inline-block;padding:7px 14px;background:var(--accent);color:white;border-radius:6px;text-decoration:none">Download the {{rows}} rows as CSV</a>
+            <span class="scope">streamed in full (no row cap), the same filter, every column below</span></p>
+            <figure id="columns" style="margin-bottom:14px"><figcaption>Columns: type, values, nulls, numeric summary</figcaption>
+            <table><thead><tr><th>Column</th><th>Type</th><th class="n">Values</th><th class="n">Null</th><th class="n">Null %</th><th class="n">Mean</th><th class="n">Std</th><th class="n">Min</th><th class="n">25%</th><th class="n">Median</th><th class="n">75%</th><th class="n">Max</th></tr></thead>
+            <tbody>{{#columns}}<tr data-column="{{name}}"><td>{{name}}</td><td>{{type}}</td><td class="n">{{values}}</td><td class="n">{{nulls}}</td><td class="n">{{nullShare}}</td>{{#numeric}}<td class="n">{{mean}}</td><td class="n">{{std}}</td><td class="n">{{min}}</td><td class="n">{{p25}}</td><td class="n">{{median}}</td><td class="n">{{p75}}</td><td class="n">{{max}}</td>{{/numeric}}{{^numeric}}<td colspan="7"></td>{{/numeric}}</tr>{{/columns}}</tbody></table>
+            <p>Null counts a missing value, a null, or a value of another type. Quartiles are approximate, as <code>$percentile</code> computes them.</p></figure>
+            <figure id="preview"><figcaption>Preview: the {{previewCount}} newest rows by publish time</figcaption>
+            <table><thead><tr>{{#previewColumns}}<th>{{.}}</th>{{/previewColumns}}</tr></thead>
+            <tbody>{{#preview}}<tr>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>{{/preview}}</tbody></table></figure>
+            """
+
+    /// The table of hashtags or sounds, over the context list named `list`.
+    static func trendTable(_ list: String) -> String {
+        """
+        <table><thead><tr><th>#</th><th>Name</th><th class="n">Videos</th><th class="n">Plays</th><th class="n">Likes</th><th class="n">Shares</th><th class="n">Comments</th><th>Videos per week</th><th>Phase</th></tr></thead>
+        <tbody>{{#\(list)}}<tr><td>{{rank}}</td><td>{{name}}</td><td class="n">{{videos}}</td><td class="n">{{views}}</td><td class="n">{{likes}}</td><td class="n">{{shares}}</td><td class="n">{{comments}}</td><td title="{{weeks}} weeks, the last 16 shown">{{{spark}}}</td><td class="phase-{{phase}}">{{phase}}</td></tr>{{/\(list)}}</tbody></table>
+        """
+    }
+
+    static let trends =
+        cards + """
+            <form method="get" action="/trends" id="rank-controls" style="margin-bottom:12px">
+            {{#keep}}<input type="hidden" name="{{name}}" value="{{value}}">{{/keep}}
+            <label>Rank by <select name="rank" onchange="this.form.submit()">{{#rankings}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{label}}</option>{{/rankings}}</select></label>
+            <span class="scope">Series end with the week of {{lastWeek}}. Phase: the last two weeks' videos against the two before: rising ≥ +25 %, fading ≤ −25 %, else peaking.</span>
+            </form>
+            <div class="grid">
+            <figure id="hashtag-bars"><figcaption>Hashtags and challenges by {{label}}</figcaption>{{{hashtagBars}}}<p>TikTok-Api's challenges are its hashtag objects: one list.</p></figure>
+            <figure id="sound-bars"><figcaption>Sounds by {{label}}</figcaption>{{{soundBars}}}</figure>
+            </div>
+            <figure id="hashtags" style="margin-top:14px"><figcaption>Top hashtags by {{label}}</figcaption>
+            """ + trendTable("hashtags")
+            + """
+            </figure>
+            <figure id="sounds" style="margin-top:14px"><figcaption>Top sounds by {{label}}</figcaption>
+            """ + trendTable("sounds")
+            + """
+            </figure>
+            <div class="grid" style="margin-top:14px">
+            <figure id="fastest"><figcaption>Fastest growing videos between crawls (tiktok_stats)</figcaption>
+            {{#noVelocity}}<p>No video was seen by two crawls an hour apart yet: collect the same items again later (<code>engage collect tiktok --from … --observed-at …</code>).</p>{{/noVelocity}}
+            <table><thead><tr><th>#</th><th>Title</th><th>Creator</th><th class="n">Views</th><th class="n">Views / day</th><th class="n">Crawls</th></tr></thead>
+            <tbody>{{#fastest}}<tr><td>{{rank}}</td><td>{{title}}</td><td>{{creator}}</td><td class="n">{{views}}</td><td class="n" data-value="{{perDayRaw}}">{{perDay}}</td><td class="n">{{crawls}}</td></tr>{{/fastest}}</tbody></table></figure>
+            <figure id="authors"><figcaption>Top authors by likes</figcaption>
+            <table><thead><tr><th>#</th><th>Author</th><th class="n">Followers</th><th class="n">Likes</th><th class="n">Views</th><th class="n">Videos</th></tr></thead>
+            <tbody>{{#authors}}<tr><td>{{rank}}</td><td>{{creator}}</td><td class="n">{{followers}}</td><td class="n">{{likes}}</td><td class="n">{{views}}</td><td class="n">{{videos}}</td></tr>{{/authors}}</tbody></table></figure>
+            </div>
+            """
 
     static let models = """
         {{#empty}}<div class="problem" id="problem"><strong>No models registered yet</strong><br>Train one: <code>engage train --task tiktok_virality --algorithm tree</code>.</div>{{/empty}}
