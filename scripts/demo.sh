@@ -25,7 +25,7 @@ $engage serve --port "$port" --log-level error --log-sample 1 &
 server=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break; sleep 0.2; done
 curl -s "http://127.0.0.1:$port/v2/health/ready"; echo
-for page in / /growth /creators /virality; do
+for page in / /growth /creators /virality /segments /explorer /trends /movies /models; do
   curl -s -o /dev/null -w "GET $page (dashboard): %{http_code} in %{time_total} s\n" "http://127.0.0.1:$port$page"
 done
 instance='{"log_followers": 9.2, "log_following": 6.5, "verified": 0, "duration_s": 21, "hashtag_count": 3, "generic_hashtag": 1,
@@ -47,6 +47,6 @@ kill -TERM "$server"; wait "$server" || true
 step "engage db stats"
 $engage db stats
 
-printf '\nDashboard: `ENGAGE_MONGODB_URI=%s .build/debug/engage serve` and open http://127.0.0.1:8080/ (overview, growth, creators, virality).\n' "$ENGAGE_MONGODB_URI"
+printf '\nDashboard: `ENGAGE_MONGODB_URI=%s .build/debug/engage serve` and open http://127.0.0.1:8080/ (overview, growth, creators, virality, segments, explorer, trends, movies, models),\nor write it as static files: `.build/debug/engage insights export --out dashboard` and open dashboard/index.html.\n' "$ENGAGE_MONGODB_URI"
 printf '\nReports are in reports/ (open reports/tiktok_virality-v*.html); model artifacts in models/.\n'
 printf '\nThe database keeps running at %s (stop it with `make db-stop`).\n' "$ENGAGE_MONGODB_URI"

@@ -32,7 +32,7 @@ step "engage features show tiktok_virality"
 $engage features show tiktok_virality
 
 step "engage insights build (in the background while models train: dashboard summaries inside MongoDB)"
-$engage insights build --json > "$state/insights-build.json" 2> "$state/insights-build.log" &
+$engage insights build > "$state/insights-build.txt" 2> "$state/insights-build.log" &
 insights=$!
 
 step "engage train: two candidates per task, evaluated on held-out rows against the baseline"
@@ -57,4 +57,4 @@ $engage models promote creator_segments --best-by silhouette
 $engage models list
 
 wait "$insights" || { echo "engage insights build failed:" >&2; cat "$state/insights-build.log" >&2; exit 1; }
-printf 'insights: %s\n' "$(cat "$state/insights-build.json")"
+cat "$state/insights-build.txt"

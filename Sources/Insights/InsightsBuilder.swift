@@ -16,6 +16,8 @@ public struct InsightsBuilder: Sendable {
     /// The collection of stored summaries, and the key of its bookkeeping document.
     static let summaries = "insights_summaries"
     static let metaKey = "_build"
+    /// The key of the Movies page's summary.
+    static let moviesKey = "movies"
 
     /// The fields of a scope's summary document, one per panel pipeline.
     enum Field {
@@ -25,6 +27,8 @@ public struct InsightsBuilder: Sendable {
         static let explorer = "explorer"
         /// ``TrendSummary``'s.
         static let trends = "trends"
+        /// ``MovieSummary``'s, in the ``moviesKey`` document.
+        static let movies = "facets"
     }
 
     /// A builder over `database`.
@@ -111,9 +115,23 @@ public struct InsightsBuilder: Sendable {
             _ = try await database.collection(TikTokVideo.statsCollection).aggregate(VideoRows.velocityPipeline)
         }
 
+        let movies = database.collection(TMDBMovie.collection)
+        let newestMovie = try await movies.aggregate([["$group": ["_id": .null, "t": ["$max": "$_ingest.fetched_at"]]]]).first?["t"]
+        if case .datetime? = newestMovie, full || newestMovie != watermarks[TMDBMovie.collection] {
+            timer.begin("movies")
+            let facets = try await movies.aggregate(MovieSummary.pipeline(match: [:], rowCap: nil)).first ?? [:]
+            try await store.upsert(
+                [["_id": .string(Self.moviesKey), Field.movies: .document(facets), "computed_at": .date(Date())]], key: ["_id"])
+            watermarks[TMDBMovie.collection] = newestMovie
+        }
+
         let rowCount = try await rows.countDocuments()
-        if let meta, merged.values.allSatisfy({ $0 == 0 }), meta["built_at"] != nil {
-            // Nothing new since the last build: its summaries still describe these rows.
+        if var meta, merged.values.allSatisfy({ $0 == 0 }), meta["built_at"] != nil {
+            // No new video since the last build: its summaries still describe these rows.
+            if meta["watermarks"]?.documentValue != watermarks {
+                meta["watermarks"] = .document(watermarks)
+                try await store.upsert([meta], key: ["_id"])
+            }
             let scopes = ["all"] + (meta[path: "known.platforms"]?.arrayValue ?? []).compactMap(\.stringValue).map { "platform:\($0)" }
             timer.finish()
             return Summary(
@@ -146,7 +164,9 @@ public struct InsightsBuilder: Sendable {
                     ]
                 ], key: ["_id"])
         }
-        _ = try await store.bulkWrite([.deleteMany(filter: ["_id": ["$nin": .array((scopes + [Self.metaKey]).map(BSONValue.string))]])])
+        _ = try await store.bulkWrite([
+            .deleteMany(filter: ["_id": ["$nin": .array((scopes + [Self.metaKey, Self.moviesKey]).map(BSONValue.string))]])
+        ])
         let cutsDocument = Document(
             cuts.sorted { $0.key < $1.key }.map {
                 ($0.key, ["views": .array($0.value.views.map(BSONValue.double)), "scores": .array($0.value.scores.map(BSONValue.double))])

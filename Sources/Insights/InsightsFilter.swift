@@ -131,12 +131,15 @@ public enum InsightsError: Error, Equatable, CustomStringConvertible {
     case badParameter(String, String)
     /// `engage insights build` has not run on this database.
     case notBuilt
+    /// The page's source holds nothing yet; the text says what to collect.
+    case nothingCollected(String)
 
     /// The message a user reads.
     public var description: String {
         switch self {
         case .badParameter(let name, let reason): "query parameter \(name): \(reason)"
         case .notBuilt: "no insights are built in this database yet: run `engage insights build` after collecting videos"
+        case .nothingCollected(let what): what
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MongoKit
+import SourceSchemas
 
 /// What the dashboard reads: stored summaries (decoded once per build and kept in memory, so a
 /// page costs no database round trip), and live summaries for filters that cannot be
@@ -56,6 +57,36 @@ public actor InsightsStore {
         ) {
             TrendSummary(facets: $0, scope: $1, live: $2, rowCap: $2 ? self.liveRowCap : nil, computedAt: $3)
         }
+    }
+
+    /// The Movies page for `filter`: the stored summary without a filter, else computed live over
+    /// at most `liveRowCap` movies. A genre no movie has is refused by name.
+    public func movies(_ filter: MovieFilter) async throws -> MovieSummary {
+        try await refresh()
+        guard builtAt != nil else { throw InsightsError.notBuilt }
+        let stored: MovieSummary
+        if let cached = cache[InsightsBuilder.moviesKey] as? MovieSummary {
+            stored = cached
+        } else {
+            let document = try await database.collection(InsightsBuilder.summaries).findOne(["_id": .string(InsightsBuilder.moviesKey)])
+            guard let facets = document?[InsightsBuilder.Field.movies]?.documentValue else {
+                throw InsightsError.nothingCollected(
+                    "no movies are collected: run `engage collect tmdb --from FILE`, then `engage insights build`")
+            }
+            let computedAt = if case .datetime(let at)? = document?["computed_at"] { at.date } else { Date() }
+            stored = MovieSummary(facets: facets, scope: "all", live: false, rowCap: nil, computedAt: computedAt)
+            cache[InsightsBuilder.moviesKey] = stored
+        }
+        if let genre = filter.genre, !stored.genres.contains(where: { $0.name == genre }) {
+            throw InsightsError.badParameter(
+                "genre",
+                "no movie has genre \"\(genre.prefix(60))\"; known: \(stored.genres.prefix(12).map(\.name).joined(separator: ", "))")
+        }
+        guard !filter.isEmpty else { return stored }
+        let facets = try await database.collection(TMDBMovie.collection).aggregate(
+            MovieSummary.pipeline(match: filter.match, rowCap: liveRowCap)
+        ).first
+        return MovieSummary(facets: facets ?? [:], scope: "live", live: true, rowCap: liveRowCap, computedAt: Date())
     }
 
     /// Up to `limit` rows matching `filter` whose `_id` comes after `after`, in `_id` order, with

@@ -33,10 +33,26 @@ struct BrowserTests {
                     "country": .string(i % 2 == 0 ? "US" : "IN"), "published_at": .datetime(published),
                     "duration_s": .double(Double(5 + i % 200)),
                     "views": .int64(views), "likes": .int64(views / 20), "comments": .int64(views / 200), "shares": .int64(views / 100),
+                    "hashtags": .array([["fyp", "music", "food", "travel"][i % 4], "viral"].map(BSONValue.string)),
                     "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
                 ]
             }
             try await database.collection("raw_videos").insertMany(videos)
+            let movies: [Document] = (0..<60).map { (i: Int) -> Document in
+                [
+                    "_id": .int64(Int64(i)), "id": .int64(Int64(i)),
+                    "title": .string(i == 0 ? "<script>window.pwned = 2</script>" : "Movie \(i)"),
+                    "release_date": .string("\(2000 + i % 20)-0\(1 + i % 9)-10"), "budget": .double(Double(1_000_000 * (1 + i % 13))),
+                    "revenue": .double(Double(700_000 * (1 + (i * 37) % 40))), "runtime": .double(Double(80 + i % 60)),
+                    "vote_average": .double(5 + Double(i % 5)),
+                    "vote_count": .int64(Int64(10 * (1 + i))), "popularity": .double(1 + Double(i % 17)),
+                    "genres": .array([["Drama", "Comedy", "Action"][i % 3]].map { ["name": .string($0)] }),
+                    "production_companies": [["name": .string("Studio \(i % 4)")]],
+                    "credits": ["crew": [["id": .int64(Int64(i % 6)), "job": "Director", "name": .string("Director \(i % 6)")]]],
+                    "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
+                ]
+            }
+            try await database.collection("raw_tmdb_movies").insertMany(movies)
             _ = try await InsightsBuilder(database: database).build()
             var configuration = ServerConfiguration()
             configuration.port = 0
@@ -63,6 +79,7 @@ struct BrowserTests {
             try FileManager.default.createDirectory(atPath: Self.screenshots, withIntermediateDirectories: true)
             for (name, path) in [
                 ("overview", "/"), ("growth", "/growth"), ("creators", "/creators"), ("virality", "/virality"), ("segments", "/segments"),
+                ("explorer", "/explorer"), ("trends", "/trends"), ("movies", "/movies"),
             ] {
                 try await driver.navigate(base + path)  // warm: the first load fills the summary cache
                 try await driver.navigate(base + path)
@@ -71,7 +88,9 @@ struct BrowserTests {
                 let milliseconds = try #require(timing as? Double ?? (timing as? Int).map(Double.init))
                 print("browser: \(path) fully rendered \(String(format: "%.0f", milliseconds)) ms after navigation")
                 #expect(milliseconds < 2_000, "\(path)")
-                #expect(try await driver.execute("return document.querySelectorAll('main svg').length;") as? Int ?? 0 > 0, "\(path)")
+                #expect(
+                    try await driver.execute("return document.querySelectorAll('main svg, main tbody tr').length;") as? Int ?? 0 > 0,
+                    "\(path)")
                 #expect(try await driver.execute("return window.pwned === undefined;") as? Bool == true, "\(path)")
                 let errors = try await driver.severeConsoleMessages()
                 #expect(errors.isEmpty, "\(path): \(errors)")
@@ -103,6 +122,28 @@ struct BrowserTests {
             #expect(filtered == "\(youtube["videos"] as? Int ?? -1)")
             #expect(filtered != shown)
             try await driver.screenshot(to: "\(Self.screenshots)/overview-youtube.png")
+
+            // The explorer's download link carries the filter, and its CSV holds the rows the page counts.
+            try await driver.navigate(base + "/explorer?country=IN&platform=youtube")
+            let href = try #require(try await driver.execute("return document.getElementById('download').getAttribute('href');") as? String)
+            let counted = try await driver.execute("return document.querySelector('[data-kpi=rows] .value').textContent;") as? String
+            let csv = try await client.execute(uri: href, method: .get) { String(buffer: $0.body) }
+            let csvRows = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }.dropFirst()
+            #expect(href == "/v1/insights/rows.csv?platform=youtube&country=IN")
+            #expect("\(csvRows.count)" == counted && csvRows.count > 0)
+            #expect(csvRows.allSatisfy { $0.hasPrefix("youtube,") && $0.contains(",IN,") })
+            try await driver.screenshot(to: "\(Self.screenshots)/explorer-filtered.png")
+
+            // The trends table ranks what the JSON ranks, and the movie cards count what it counts.
+            try await driver.navigate(base + "/trends?rank=videos")
+            let firstTag =
+                try await driver.execute("return document.querySelector('#hashtags tbody td:nth-child(2)').textContent;") as? String
+            #expect(firstTag == "viral")
+            try await driver.navigate(base + "/movies?genre=Drama")
+            let movieCount = try await driver.execute("return document.querySelector('[data-kpi=movies] .value').textContent;") as? String
+            let drama = try await Self.json(client, "/v1/insights/movies?genre=Drama")
+            #expect(movieCount == "\(drama["movies"] as? Int ?? -1)" && movieCount == "20")
+            try await driver.screenshot(to: "\(Self.screenshots)/movies-drama.png")
 
             // The virality slider moves the threshold and the count above it.
             try await driver.navigate(base + "/virality?threshold=0")

@@ -11,23 +11,41 @@ import Testing
 /// The dashboard over real HTTP and a real database: escaping, refused filters by name, the
 /// JSON twin, and the sign-in that a token requires.
 @Suite struct DashboardTests {
+    /// Twelve videos (one with a script in its title, one starting a formula) and six movies,
+    /// collected and built.
+    static func seed(_ database: MongoDatabase) async throws {
+        let videos: [Document] = (0..<12).map { (i: Int) -> Document in
+            let creator: String = i == 0 ? "<b>bold</b>" : i == 1 ? "50%25off" : "channel_\(i % 3)"
+            let title: String = i == 0 ? "<script>alert('x')</script>" : i == 2 ? "=1+1, \"quoted\"" : "video \(i)"
+            let published = BSONDateTime(millisecondsSinceEpoch: 1_780_000_000_000 + Int64(i) * 86_400_000)
+            return [
+                "_id": .string("youtube:v\(i)"), "video_id": .string("v\(i)"), "platform": "youtube",
+                "creator": .string(creator),
+                "title": .string(title), "category": "Music", "country": "US",
+                "published_at": .datetime(published),
+                "duration_s": 30.0, "views": .int64(Int64(1_000 * (12 - i))), "likes": 50, "comments": 5, "shares": 5,
+                "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
+            ]
+        }
+        try await database.collection("raw_videos").insertMany(videos)
+        let movies: [Document] = (0..<6).map { (i: Int) -> Document in
+            [
+                "_id": .int64(Int64(i)), "id": .int64(Int64(i)), "title": .string(i == 0 ? "<script>alert('m')</script>" : "Movie \(i)"),
+                "release_date": .string("201\(i)-05-01"), "budget": .double(Double(2_000_000 * (i + 1))),
+                "revenue": .double(Double(5_000_000 * (i + 1) - 1_000_000 * i)), "runtime": 100, "vote_average": 7.0,
+                "vote_count": .int64(Int64(50 * (i + 1))), "popularity": 3.5, "genres": [["id": 18, "name": "Drama"]],
+                "production_companies": [["id": 1, "name": "<i>Studio</i>"]],
+                "credits": ["crew": [["id": 7, "job": "Director", "name": "Ann Lee"]]],
+                "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
+            ]
+        }
+        try await database.collection("raw_tmdb_movies").insertMany(movies)
+        _ = try await InsightsBuilder(database: database).build()
+    }
+
     func withDashboard(token: String?, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         try await withTestDatabase { database in
-            let videos: [Document] = (0..<12).map { (i: Int) -> Document in
-                let creator: String = i == 0 ? "<b>bold</b>" : i == 1 ? "50%25off" : "channel_\(i % 3)"
-                let title: String = i == 0 ? "<script>alert('x')</script>" : i == 2 ? "=1+1, \"quoted\"" : "video \(i)"
-                let published = BSONDateTime(millisecondsSinceEpoch: 1_780_000_000_000 + Int64(i) * 86_400_000)
-                return [
-                    "_id": .string("youtube:v\(i)"), "video_id": .string("v\(i)"), "platform": "youtube",
-                    "creator": .string(creator),
-                    "title": .string(title), "category": "Music", "country": "US",
-                    "published_at": .datetime(published),
-                    "duration_s": 30.0, "views": .int64(Int64(1_000 * (12 - i))), "likes": 50, "comments": 5, "shares": 5,
-                    "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
-                ]
-            }
-            try await database.collection("raw_videos").insertMany(videos)
-            _ = try await InsightsBuilder(database: database).build()
+            try await Self.seed(database)
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dash-\(UUID())").path
             var configuration = ServerConfiguration()
             configuration.port = 0
@@ -55,13 +73,14 @@ import Testing
             for path in [
                 "/", "/growth", "/growth?metric=engagement_rate&period=week", "/creators", "/virality?threshold=0", "/segments",
                 "/segments?by=country&metric=likes&stat=sum", "/explorer", "/explorer?country=US&from=2026-01-01", "/trends",
-                "/trends?rank=videos&creator=channel_1",
+                "/trends?rank=videos&creator=channel_1", "/movies", "/movies?genre=Drama&from=2012-01-01",
             ] {
                 let (status, html, headers) = try await Self.get(client, path)
                 #expect(status == 200, "\(path)")
                 #expect(headers["content-type"]?.hasPrefix("text/html") == true)
                 #expect(!html.contains("<script>alert"), "\(path)")
                 #expect(!html.contains("<b>bold</b>"), "\(path)")
+                #expect(!html.contains("<script>alert('m')") && !html.contains("<i>Studio</i>"), "\(path)")
             }
             let (_, virality, _) = try await Self.get(client, "/virality?threshold=0")
             #expect(virality.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
@@ -87,6 +106,13 @@ import Testing
             let (_, literal, _) = try await Self.get(client, "/v1/insights/videos?creator=50%2525off")
             let decoded = try #require(try JSONSerialization.jsonObject(with: Data(literal.utf8)) as? [String: Any])
             #expect((decoded["kpis"] as? [String: Any])?["videos"] as? Int == 1)
+            // The Movies page shows what its twin counts.
+            let (_, moviesJSON, _) = try await Self.get(client, "/v1/insights/movies?to=2013-12-31")
+            let movies = try #require(try JSONSerialization.jsonObject(with: Data(moviesJSON.utf8)) as? [String: Any])
+            #expect(movies["movies"] as? Int == 4 && movies["live"] as? Bool == true)
+            let (_, moviesPage, _) = try await Self.get(client, "/movies?to=2013-12-31")
+            #expect(moviesPage.contains("data-kpi=\"movies\"><div class=\"value\">4</div>"))
+            #expect(moviesPage.contains("&lt;script&gt;alert(&#39;m&#39;)&lt;/script&gt;"))
             // A live filter says so on the page.
             let (_, live, _) = try await Self.get(client, "/?country=US&from=2026-01-01")
             #expect(live.contains("id=\"live-note\""))
@@ -101,6 +127,8 @@ import Testing
                 ("/v1/insights/videos?country=US&creator=%3Cb%3Ebold%3C%2Fb%3E", 200), ("/v1/insights/videos?from=never", 400),
                 ("/v1/insights/explorer", 200), ("/v1/insights/explorer?creator=channel_1", 200), ("/v1/insights/trends", 200),
                 ("/v1/insights/trends?platform=myspace", 400), ("/v1/insights/rows.csv?country=ZZ", 400),
+                ("/v1/insights/movies", 200), ("/v1/insights/movies?genre=Drama&to=2013-01-01", 200),
+                ("/v1/insights/movies?genre=Western", 400),
             ] {
                 let (status, contentType, body) = try await client.execute(uri: path, method: .get) { response in
                     (Int(response.status.code), response.headers[.contentType] ?? "", Data(response.body.readableBytesView))
@@ -132,12 +160,42 @@ import Testing
         }
     }
 
+    @Test func theExportOpensFromDiskWithEveryPageLinkedAndEveryRow() async throws {
+        try await withTestDatabase { database in
+            try await Self.seed(database)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID())").path
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let registry = ModelRegistry(database: database, folder: folder + "-models")
+            let summary = try await DashboardExport(insights: InsightsStore(database: database), registry: registry, reportsFolder: folder)
+                .write(to: folder)
+            #expect(summary.rows == 12)
+            for file in ["index.html", "growth.html", "explorer.html", "trends.html", "movies.html", "models.html", "rows.csv"] {
+                #expect(summary.files.contains(file), "\(file)")
+            }
+            #expect(Set(summary.files).isSuperset(of: ["api/videos.json", "api/explorer.json", "api/trends.json", "api/movies.json"]))
+            let index = try String(contentsOfFile: folder + "/index.html", encoding: .utf8)
+            #expect(index.contains("href=\"trends.html\"") && index.contains("href=\"movies.html\""))
+            #expect(!index.contains("href=\"/"))
+            #expect(index.contains("A static export"))
+            #expect(!index.contains("<script>alert"))
+            let explorer = try String(contentsOfFile: folder + "/explorer.html", encoding: .utf8)
+            #expect(explorer.contains("href=\"rows.csv\""))
+            let csv = try String(contentsOfFile: folder + "/rows.csv", encoding: .utf8)
+            #expect(csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 13)
+            // Exporting again replaces the files: the same list.
+            let again = try await DashboardExport(insights: InsightsStore(database: database), registry: registry, reportsFolder: folder)
+                .write(to: folder)
+            #expect(again.files == summary.files)
+        }
+    }
+
     @Test func refusedParametersAreA400NamingThem() async throws {
         try await withDashboard(token: nil) { client in
             for (path, name) in [
                 ("/?platform=myspace", "platform"), ("/growth?metric=%24where", "metric"), ("/virality?threshold=NaN", "threshold"),
                 ("/?from=2026-13-01", "from"), ("/segments?by=%24where", "by"), ("/v1/insights/videos?country=ZZ", "country"),
-                ("/trends?rank=%24where", "rank"), ("/v1/insights/rows.csv?platform=%7B%22%24ne%22%3A1%7D", "platform"),
+                ("/trends?rank=%24where", "rank"), ("/movies?genre=%24where", "genre"), ("/movies?from=soon", "from"),
+                ("/v1/insights/rows.csv?platform=%7B%22%24ne%22%3A1%7D", "platform"),
             ] {
                 let (status, body, _) = try await Self.get(client, path)
                 #expect(status == 400, "\(path)")

@@ -20,27 +20,48 @@ struct Dashboard: Sendable {
     static let htmlHeaders: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
 
     func addRoutes(to router: Router<BasicRequestContext>) {
-        router.get("sign-in") { request, _ in signInPage(next: Self.safeNext(Self.query(request)["next"]), failed: false) }
+        router.get("sign-in") { request, _ in
+            Self.response(signInPage(next: Self.safeNext(Self.query(request)["next"]), failed: false))
+        }
         router.post("sign-in") { request, _ in try await signIn(request) }
         let pages = token.map { router.group().add(middleware: DashboardSignIn(token: $0)) }
         let routes: any RouterMethods<BasicRequestContext> = pages ?? router
-        for page in DashboardPages.all where page.path != ModelsPage.page.path {
-            routes.get(RouterPath(page.path)) { request, _ in await render(page, request) }
+        for page in DashboardPages.all where ![ModelsPage.page.path, DashboardPages.movies.path].contains(page.path) {
+            routes.get(RouterPath(page.path)) { request, _ in Self.response(await render(page, query: Self.query(request))) }
         }
-        routes.get("models") { request, _ in await modelsPage(request) }
+        routes.get("models") { request, _ in Self.response(await modelsPage(query: Self.query(request))) }
+        routes.get("movies") { request, _ in Self.response(await moviesPage(query: Self.query(request))) }
         routes.get("models/:name/versions/:version/report") { _, context in
             try report(name: context.parameters.get("name") ?? "", version: context.parameters.get("version") ?? "")
         }
         routes.get("v1/insights/videos") { request, _ in try await panelJSON(request) { try await insights.summary($0) } }
         routes.get("v1/insights/trends") { request, _ in try await panelJSON(request) { try await insights.trends($0) } }
+        routes.get("v1/insights/movies") { request, _ in
+            try await panelJSON(request) { _ in try await insights.movies(try MovieFilter(query: Self.query(request))) }
+        }
         routes.get("v1/insights/explorer") { request, _ in try await panelJSON(request) { try await insights.explorer($0) } }
         routes.get("v1/insights/rows.csv") { request, _ in try await rowsCSV(request) }
     }
 
     // MARK: Pages
 
-    private func render(_ page: DashboardPages.Page, _ request: Request) async -> Response {
-        let query = Self.query(request)
+    /// A page as HTML, with the status its route answers.
+    struct RenderedPage: Sendable {
+        var status: HTTPResponse.Status
+        var html: String
+    }
+
+    /// The page at `path` (one of ``DashboardPages/all``) for `query`: what its route serves, and
+    /// what `engage insights export` writes.
+    func html(_ page: DashboardPages.Page, query: [String: String] = [:]) async -> RenderedPage {
+        switch page.path {
+        case ModelsPage.page.path: await modelsPage(query: query)
+        case DashboardPages.movies.path: await moviesPage(query: query)
+        default: await render(page, query: query)
+        }
+    }
+
+    private func render(_ page: DashboardPages.Page, query: [String: String]) async -> RenderedPage {
         var filter = InsightsFilter()
         var known: KnownValues?
         do {
@@ -91,7 +112,7 @@ struct Dashboard: Sendable {
                 DashboardPages.layout(page: page, body: html, filter: filter, known: known, scope: scope, extraQuery: extra),
                 status: .ok)
         } catch let error as InsightsError {
-            let status: HTTPResponse.Status = if case .notBuilt = error { .serviceUnavailable } else { .badRequest }
+            let status = Self.status(error)
             let headline = status == .badRequest ? "This filter cannot be shown" : "Nothing to show yet"
             return problemPage(page, filter: filter, known: known, headline: headline, detail: error.description, status: status)
         } catch {
@@ -101,8 +122,32 @@ struct Dashboard: Sendable {
         }
     }
 
-    private func modelsPage(_ request: Request) async -> Response {
-        let query = Self.query(request)
+    /// The Movies page: its own filter (release dates, genre) instead of the video filters.
+    private func moviesPage(query: [String: String]) async -> RenderedPage {
+        let page = DashboardPages.movies
+        var filter = MovieFilter()
+        do {
+            filter = try MovieFilter(query: query)
+            let movies = try await insights.movies(filter)
+            var body = DashboardPages.movies(movies, filter: filter)
+            body["keep"] = [[String: String]]()
+            let html = DashboardTemplates.library.render(body, withTemplate: page.template) ?? ""
+            let scope = DashboardPages.Scope(movies)
+            var context = DashboardPages.layout(page: page, body: html, filter: InsightsFilter(), known: nil, scope: scope)
+            context["scope"] = scope.line(filter.queryItems)
+            return Self.page(context, status: .ok)
+        } catch let error as InsightsError {
+            let status = Self.status(error)
+            let headline = status == .badRequest ? "This filter cannot be shown" : "Nothing to show yet"
+            return problemPage(page, filter: InsightsFilter(), known: nil, headline: headline, detail: error.description, status: status)
+        } catch {
+            return problemPage(
+                page, filter: InsightsFilter(), known: nil, headline: "The database did not answer",
+                detail: "\(error) — check that the database is up (`engage db ping`) and reload.", status: .serviceUnavailable)
+        }
+    }
+
+    private func modelsPage(query: [String: String]) async -> RenderedPage {
         let page = ModelsPage.page
         do {
             let records = try await registry.list()
@@ -148,7 +193,7 @@ struct Dashboard: Sendable {
     private func problemPage(
         _ page: DashboardPages.Page, filter: InsightsFilter, known: KnownValues?, headline: String, detail: String,
         status: HTTPResponse.Status
-    ) -> Response {
+    ) -> RenderedPage {
         let body = DashboardTemplates.library.render(["headline": headline, "detail": detail], withTemplate: "problem") ?? ""
         return Self.page(DashboardPages.layout(page: page, body: body, filter: filter, known: known, scope: nil), status: status)
     }
@@ -158,8 +203,7 @@ struct Dashboard: Sendable {
         do {
             return try json(try await read(try InsightsFilter(query: Self.query(request))))
         } catch let error as InsightsError {
-            let status: HTTPResponse.Status = if case .notBuilt = error { .serviceUnavailable } else { .badRequest }
-            return try json(ErrorBody(error: error.description), status: status)
+            return try json(ErrorBody(error: error.description), status: Self.status(error))
         } catch let error as MongoError {
             throw ServingError.database("reading insights", error)
         }
@@ -175,8 +219,7 @@ struct Dashboard: Sendable {
             filter = try InsightsFilter(query: Self.query(request))
             first = try await insights.rows(filter, after: nil, limit: Self.csvPageRows)
         } catch let error as InsightsError {
-            let status: HTTPResponse.Status = if case .notBuilt = error { .serviceUnavailable } else { .badRequest }
-            return try json(ErrorBody(error: error.description), status: status)
+            return try json(ErrorBody(error: error.description), status: Self.status(error))
         } catch let error as MongoError {
             throw ServingError.database("reading insights rows", error)
         }
@@ -215,7 +258,7 @@ struct Dashboard: Sendable {
 
     // MARK: Sign-in
 
-    private func signInPage(next: String, failed: Bool) -> Response {
+    private func signInPage(next: String, failed: Bool) -> RenderedPage {
         let page = DashboardPages.Page(path: "/sign-in", name: "Sign in", template: "signin")
         let body = DashboardTemplates.library.render(["next": next, "failed": failed], withTemplate: "signin") ?? ""
         var context = DashboardPages.layout(page: page, body: body, filter: InsightsFilter(), known: nil, scope: nil)
@@ -230,7 +273,7 @@ struct Dashboard: Sendable {
         guard let token, let given = form["token"],
             BearerTokenMiddleware<BasicRequestContext>.constantTimeEqual(Array(given.utf8), Array(token.utf8))
         else {
-            return signInPage(next: next, failed: token != nil)
+            return Self.response(signInPage(next: next, failed: token != nil))
         }
         var response = Response(status: .seeOther, headers: [.location: next])
         response.headers[.setCookie] = "\(Self.cookieName)=\(Self.cookieValue(token)); Path=/; HttpOnly; SameSite=Strict"
@@ -289,9 +332,17 @@ struct Dashboard: Sendable {
         return (value / VideoSummary.viralityBinWidth).rounded(.down) * VideoSummary.viralityBinWidth
     }
 
-    static func page(_ context: [String: Any], status: HTTPResponse.Status) -> Response {
-        let html = DashboardTemplates.library.render(context, withTemplate: "layout") ?? ""
-        return Response(status: status, headers: htmlHeaders, body: .init(byteBuffer: ByteBuffer(string: html)))
+    /// A refused parameter is the client's 400; missing insights are a 503 that says what to run.
+    static func status(_ error: InsightsError) -> HTTPResponse.Status {
+        if case .badParameter = error { .badRequest } else { .serviceUnavailable }
+    }
+
+    static func page(_ context: [String: Any], status: HTTPResponse.Status) -> RenderedPage {
+        RenderedPage(status: status, html: DashboardTemplates.library.render(context, withTemplate: "layout") ?? "")
+    }
+
+    static func response(_ page: RenderedPage) -> Response {
+        Response(status: page.status, headers: htmlHeaders, body: .init(byteBuffer: ByteBuffer(string: page.html)))
     }
 }
 

@@ -19,7 +19,8 @@ enum DashboardPages {
     static let segments = Page(path: "/segments", name: "Segments", template: "segments")
     static let explorer = Page(path: "/explorer", name: "Data explorer", template: "explorer")
     static let trends = Page(path: "/trends", name: "TikTok trends", template: "trends")
-    static let all = [overview, growth, creators, virality, segments, explorer, trends, ModelsPage.page]
+    static let movies = Page(path: "/movies", name: "Movies", template: "movies")
+    static let all = [overview, growth, creators, virality, segments, explorer, trends, movies, ModelsPage.page]
 
     /// What the scope line under a page's title says: how many videos, and whether the numbers
     /// are a stored summary or computed for this request.
@@ -28,9 +29,23 @@ enum DashboardPages {
         var live: Bool
         var rowCap: Int?
         var computedAt: String
+        /// What is counted: videos, or movies.
+        var noun = "videos"
+
+        /// The line itself: how many, under which filter, stored or live.
+        func line(_ filter: [(String, String)]) -> String {
+            let described = filter.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+            return "\(count(videos)) \(noun) · \(described.isEmpty ? "all data" : described) · "
+                + (live ? "computed now" : "built \(computedAt)")
+        }
 
         init(_ summary: VideoSummary) {
             self.init(videos: summary.kpis.videos, live: summary.live, rowCap: summary.rowCap, computedAt: summary.computedAt)
+        }
+
+        init(_ movies: MovieSummary) {
+            self.init(videos: movies.movies, live: movies.live, rowCap: movies.rowCap, computedAt: movies.computedAt)
+            noun = "movies"
         }
 
         init(_ trends: TrendSummary) {
@@ -113,6 +128,74 @@ enum DashboardPages {
                     "likes": SVGChart.short(author.likes), "views": SVGChart.short(author.views), "videos": count(author.videos),
                 ]
             },
+        ]
+    }
+
+    /// The Movies page: releases, budgets and revenue by year and genre, ROI, budget against
+    /// revenue, correlations, hits and flops, companies and directors.
+    static func movies(_ movies: MovieSummary, filter: MovieFilter) -> [String: Any] {
+        func money(_ value: Double?) -> String { value.map { "$" + SVGChart.short($0) } ?? "–" }
+        func ratio(_ value: Double?) -> String { value.map { String(format: "%.2f×", $0) } ?? "–" }
+        func groups(_ list: [MovieSummary.Group]) -> [[String: String]] {
+            list.map {
+                [
+                    "name": $0.name, "movies": count($0.movies), "revenue": money($0.revenue), "budget": money($0.medianBudget),
+                    "medianRevenue": money($0.medianRevenue), "roi": ratio($0.medianROI),
+                ]
+            }
+        }
+        func outliers(_ list: [MovieSummary.Outlier]) -> [[String: String]] {
+            list.map {
+                [
+                    "title": $0.title, "year": $0.year.map(String.init) ?? "–", "budget": money($0.budget), "revenue": money($0.revenue),
+                    "roi": ratio($0.roi),
+                ]
+            }
+        }
+        let labels = MovieSummary.correlationFields.map(\.label)
+        let correlation: [[String: Any]] = movies.correlation.enumerated().map { index, row in
+            [
+                "label": labels[index],
+                "cells": row.map { value -> [String: String] in
+                    guard let value else { return ["text": "–", "style": ""] }
+                    // Blue for positive, red for negative, stronger for larger |r|: numbers only.
+                    let color = value >= 0 ? "59,130,246" : "239,68,68"
+                    return [
+                        "text": String(format: "%.2f", value),
+                        "style": "background: rgba(\(color),\(String(format: "%.2f", abs(value) * 0.8)))",
+                    ]
+                },
+            ]
+        }
+        let years = movies.years
+        let yearTicks = stride(from: 0, to: years.count, by: max(1, years.count / 6)).map { (Double($0), years[$0].name) }
+        return [
+            "cards": [
+                ["key": "movies", "value": count(movies.movies), "caption": "Movies in scope"],
+                ["key": "both_known", "value": count(movies.withBoth), "caption": "With budget and revenue known"],
+                ["key": "total_revenue", "value": money(movies.totalRevenue), "caption": "Known revenue, summed"],
+                ["key": "median_budget", "value": money(movies.medianBudget), "caption": "Median known budget"],
+                ["key": "median_roi", "value": ratio(movies.medianROI), "caption": "Median ROI (revenue ÷ budget)"],
+            ],
+            "from": filter.from.map(InsightsFilter.dayText) ?? "", "to": filter.to.map(InsightsFilter.dayText) ?? "",
+            "genreOptions": movies.genres.map { ["value": $0.name, "selected": $0.name == filter.genre] as [String: Any] },
+            "releases": SVGChart.columns(years.map { ($0.name, Double($0.movies)) }, xLabel: "release year", yLabel: "movies"),
+            "money": SVGChart.lines(
+                [
+                    ("median budget", years.enumerated().compactMap { i, y in y.medianBudget.map { (Double(i), $0 / 1e6) } }),
+                    ("median revenue", years.enumerated().compactMap { i, y in y.medianRevenue.map { (Double(i), $0 / 1e6) } }),
+                ], xLabel: "release year", yLabel: "$ millions", xTicks: yearTicks),
+            "genreBars": SVGChart.bars(movies.genres.prefix(15).map { ($0.name, Double($0.movies)) }, valueLabel: "movies"),
+            "roi": SVGChart.columns(
+                movies.roiBins.map { (String(format: "%.2g×", pow(10, $0.from)), Double($0.movies)) }, xLabel: "ROI (log scale bins)",
+                yLabel: "movies", highlightFrom: 0, positions: movies.roiBins.map { $0.from + 1e-9 }),
+            "scatter": SVGChart.scatter(
+                movies.sample.map { (log10($0.budget), log10($0.revenue)) }, xLabel: "log10 budget", yLabel: "log10 revenue", diagonal: true
+            ),
+            "sampled": "\(movies.sample.count)",
+            "correlationLabels": labels, "correlation": correlation,
+            "genres": groups(movies.genres), "companies": groups(movies.companies), "directors": groups(movies.directors),
+            "hits": outliers(movies.hits), "flops": outliers(movies.flops),
         ]
     }
 
@@ -204,10 +287,7 @@ enum DashboardPages {
                 ] as [String: Any]
         }
         if let scope {
-            let described = filter.queryItems.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
-            context["scope"] =
-                "\(count(scope.videos)) videos · \(described.isEmpty ? "all data" : described) · "
-                + (scope.live ? "computed now" : "built \(scope.computedAt)")
+            context["scope"] = scope.line(filter.queryItems)
             if scope.live {
                 context["live"] = true
                 context["rowCap"] = count(scope.rowCap ?? 0)

@@ -9,7 +9,7 @@ enum DashboardTemplates {
         for (name, text) in [
             ("layout", layout), ("overview", overview), ("growth", growth), ("creators", creators), ("virality", virality),
             ("signin", signIn), ("problem", problem), ("models", models), ("segments", segments),
-            ("explorer", explorer), ("trends", trends),
+            ("explorer", explorer), ("trends", trends), ("movies", movies),
         ] {
             // The templates are constants of this file: a parse error is a programming error,
             // which DashboardTests catch as a page without its body.
@@ -200,6 +200,68 @@ enum DashboardTemplates {
             <figure id="authors"><figcaption>Top authors by likes</figcaption>
             <table><thead><tr><th>#</th><th>Author</th><th class="n">Followers</th><th class="n">Likes</th><th class="n">Views</th><th class="n">Videos</th></tr></thead>
             <tbody>{{#authors}}<tr><td>{{rank}}</td><td>{{creator}}</td><td class="n">{{followers}}</td><td class="n">{{likes}}</td><td class="n">{{views}}</td><td class="n">{{videos}}</td></tr>{{/authors}}</tbody></table></figure>
+            </div>
+            """
+
+    /// The table of years, genres, companies or directors, over the context list named `list`.
+    static func movieGroups(_ list: String, _ heading: String) -> String {
+        """
+        <table><thead><tr><th>\(heading)</th><th class="n">Movies</th><th class="n">Revenue</th><th class="n">Median budget</th><th class="n">Median revenue</th><th class="n">Median ROI</th></tr></thead>
+        <tbody>{{#\(list)}}<tr><td>{{name}}</td><td class="n">{{movies}}</td><td class="n">{{revenue}}</td><td class="n">{{budget}}</td><td class="n">{{medianRevenue}}</td><td class="n">{{roi}}</td></tr>{{/\(list)}}</tbody></table>
+        """
+    }
+
+    /// The table of hits or flops.
+    static func movieOutliers(_ list: String) -> String {
+        """
+        <table><thead><tr><th>Title</th><th>Year</th><th class="n">Budget</th><th class="n">Revenue</th><th class="n">ROI</th></tr></thead>
+        <tbody>{{#\(list)}}<tr><td>{{title}}</td><td>{{year}}</td><td class="n">{{budget}}</td><td class="n">{{revenue}}</td><td class="n">{{roi}}</td></tr>{{/\(list)}}</tbody></table>
+        """
+    }
+
+    static let movies =
+        cards + """
+            <form method="get" action="/movies" id="movie-filters" style="margin-bottom:12px">
+            <label>Released from <input type="date" name="from" value="{{from}}"></label>
+            <label>to <input type="date" name="to" value="{{to}}"></label>
+            <label>Genre <select name="genre" onchange="this.form.submit()"><option value="">All genres</option>{{#genreOptions}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{value}}</option>{{/genreOptions}}</select></label>
+            <button type="submit">Apply</button>
+            <span class="scope">An unknown budget or revenue (TMDB writes 0) is left out; ROI needs both.</span>
+            </form>
+            <div class="grid">
+            <figure id="releases"><figcaption>Releases by year</figcaption>{{{releases}}}</figure>
+            <figure id="money"><figcaption>Median budget and revenue by year ($ millions)</figcaption>{{{money}}}</figure>
+            <figure id="genre-bars"><figcaption>Movies by genre</figcaption>{{{genreBars}}}</figure>
+            <figure id="roi"><figcaption>ROI distribution (red: at or above break-even)</figcaption>{{{roi}}}</figure>
+            <figure id="scatter"><figcaption>Budget against revenue (log10, {{sampled}} sampled movies; dashed: break-even)</figcaption>{{{scatter}}}</figure>
+            <figure id="correlation"><figcaption>Correlation of the numeric fields (Pearson, pairwise complete)</figcaption>
+            <table><thead><tr><th></th>{{#correlationLabels}}<th class="n">{{.}}</th>{{/correlationLabels}}</tr></thead>
+            <tbody>{{#correlation}}<tr><th>{{label}}</th>{{#cells}}<td class="n" style="{{style}}">{{text}}</td>{{/cells}}</tr>{{/correlation}}</tbody></table>
+            <p>Budget, revenue, vote count and popularity enter as log10: a few blockbusters would otherwise make the matrix.</p></figure>
+            </div>
+            <div class="grid" style="margin-top:14px">
+            <figure id="hits"><figcaption>Biggest hits by ROI (budget ≥ $1M)</figcaption>
+            """ + movieOutliers("hits")
+            + """
+            </figure>
+            <figure id="flops"><figcaption>Biggest flops by ROI (budget ≥ $1M)</figcaption>
+            """ + movieOutliers("flops")
+            + """
+            </figure>
+            </div>
+            <figure id="genres" style="margin-top:14px"><figcaption>Genres</figcaption>
+            """ + movieGroups("genres", "Genre")
+            + """
+            </figure>
+            <div class="grid" style="margin-top:14px">
+            <figure id="companies"><figcaption>Top production companies by revenue</figcaption>
+            """ + movieGroups("companies", "Company")
+            + """
+            </figure>
+            <figure id="directors"><figcaption>Top directors by revenue</figcaption>
+            """ + movieGroups("directors", "Director")
+            + """
+            </figure>
             </div>
             """
 
