@@ -15,6 +15,9 @@ public enum ReportWriter {
         return [base + ".html", base + ".md", base + ".json"]
     }
 
+    /// The fewest rows a calibration bin needs to be drawn on the curve.
+    static let calibrationMinimumRows = 10
+
     static func number(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "–" }
         return String(format: abs(value) >= 1000 ? "%.4g" : "%.4f", value == 0 ? 0 : value)
@@ -119,12 +122,23 @@ public enum ReportWriter {
                         xLabel: "recall", yLabel: "precision", xRange: 0...1, yRange: 0...1)))
         }
         if let calibration = report.calibration {
+            // A bin of a handful of rows is all noise (one positive row plots at 1.0): the curve
+            // keeps the bins of at least `calibrationMinimumRows`; the table under it shows all.
+            let kept = calibration.filter { $0.count >= calibrationMinimumRows }
             charts.append(
                 figure(
-                    "Calibration",
+                    "Calibration (bins of \(calibrationMinimumRows) rows or more)",
                     SVGChart.lines(
-                        [("observed", calibration.map { ($0.meanPredicted, $0.fractionPositive) })],
-                        xLabel: "mean predicted probability", yLabel: "fraction positive", xRange: 0...1, yRange: 0...1, diagonal: true)))
+                        [("observed", kept.map { ($0.meanPredicted, $0.fractionPositive) })],
+                        xLabel: "mean predicted probability", yLabel: "fraction positive", xRange: 0...1, yRange: 0...1, diagonal: true)
+                        + table(
+                            ["predicted", "rows", "mean predicted", "fraction positive"],
+                            calibration.map {
+                                [
+                                    String(format: "%.1f–%.1f", $0.lower, $0.upper), String($0.count), number($0.meanPredicted),
+                                    number($0.fractionPositive),
+                                ]
+                            })))
         }
         return charts
     }
@@ -152,7 +166,8 @@ public enum ReportWriter {
                 figure(
                     "Clusters on the first two principal components",
                     SVGChart.scatter(
-                        projection.map { ($0[0], $0[1]) }, groups: projection.map { Int($0[2]) }, xLabel: "PC 1", yLabel: "PC 2")))
+                        projection.map { ($0[0], $0[1]) }, groups: projection.map { Int($0[2]) },
+                        legend: (0...(projection.map { Int($0[2]) }.max() ?? 0)).map { "cluster \($0)" }, xLabel: "PC 1", yLabel: "PC 2")))
         }
         if let sizes = report.clusterSizes {
             charts.append(
@@ -219,13 +234,18 @@ public enum ReportWriter {
             )
         }
         if let centroids = report.centroids, let names = report.centroidFeatures {
+            // A feature without a single value has a centroid of its fill value, not a measurement.
+            let empty = Set(report.features.filter { $0.nullRate >= 1 }.map(\.name))
             sections.append(
                 "<h2>Cluster profiles (centroids in original units)</h2>"
                     + table(
                         ["cluster", "rows"] + names,
                         centroids.enumerated().map { index, centre in
-                            ["\(index)", String(report.clusterSizes?[index] ?? 0)] + centre.map { number($0) }
-                        }))
+                            ["\(index)", String(report.clusterSizes?[index] ?? 0)]
+                                + zip(names, centre).map { empty.contains($0.0) ? "–" : number($0.1) }
+                        })
+                    + (empty.isEmpty
+                        ? "" : "<p>– : no value in the held-out rows (\(SVGChart.escape(empty.sorted().joined(separator: ", ")))).</p>"))
         }
         return sections
     }

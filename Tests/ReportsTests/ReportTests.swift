@@ -4,7 +4,7 @@ import Features
 import Foundation
 import MongoKit
 import Registry
-import Reports
+@testable import Reports
 import Testing
 import Training
 
@@ -53,6 +53,29 @@ import Training
             let clusters = try await builder.build("creator_segments", reference: nil)
             #expect(clusters.clusterSizes?.reduce(0, +) == clusters.testRows)
             #expect(clusters.centroids?.count == 3 && clusters.projection?.isEmpty == false)
+
+            // Calibration bins carry their row counts, and a bin of one row stays off the curve.
+            var sparse = classifier
+            let bins = """
+                [{"lower": 0, "upper": 0.5, "count": 120, "meanPredicted": 0.2, "fractionPositive": 0.22},
+                 {"lower": 0.5, "upper": 0.9, "count": 40, "meanPredicted": 0.7, "fractionPositive": 0.65},
+                 {"lower": 0.9, "upper": 1, "count": 1, "meanPredicted": 0.95, "fractionPositive": 1}]
+                """
+            sparse.calibration = try JSONDecoder().decode([ClassificationMetrics.CalibrationBin].self, from: Data(bins.utf8))
+            let calibration = try #require(
+                ReportWriter.classifierCharts(sparse).first { $0.contains("Calibration") })
+            #expect(calibration.components(separatedBy: "<circle").count - 1 == 2)
+            #expect(calibration.contains("<td>0.9–1.0</td><td>1</td>"))
+            // The projection names its clusters; a feature without values has no centroid number.
+            #expect(ReportWriter.clusterCharts(clusters).first?.contains(">cluster 2</text>") == true)
+            var empty = clusters
+            let feature = try #require(clusters.centroidFeatures?.first)
+            empty.features = clusters.features.map {
+                var f = $0; if f.name == feature { f.nullRate = 1 }; return f
+            }
+            let profiles = try #require(ReportWriter.tableSections(empty).first { $0.contains("Cluster profiles") })
+            #expect(profiles.contains("no value in the held-out rows (\(feature))"))
+            #expect(!(ReportWriter.tableSections(clusters).first { $0.contains("Cluster profiles") } ?? "").contains("no value"))
         }
     }
 }
