@@ -26,6 +26,13 @@ public actor InsightsStore {
         self.stampLifetime = stampLifetime
     }
 
+    /// When the summaries being served were built (nil before the first build): what a cache of
+    /// anything computed from them is keyed by.
+    public func buildStamp() async throws -> Date? {
+        try await refresh()
+        return builtAt
+    }
+
     /// The values filters may name, from the last build.
     public func knownValues() async throws -> KnownValues {
         try await refresh()

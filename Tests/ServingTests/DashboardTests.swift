@@ -43,7 +43,7 @@ import Testing
         _ = try await InsightsBuilder(database: database).build()
     }
 
-    func withDashboard(token: String?, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func withDashboard(token: String?, _ body: @Sendable (any TestClientProtocol, MongoDatabase) async throws -> Void) async throws {
         try await withTestDatabase { database in
             try await Self.seed(database)
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dash-\(UUID())").path
@@ -52,7 +52,7 @@ import Testing
             configuration.apiToken = token
             let store = ModelStore(registry: ModelRegistry(database: database, folder: folder))
             try await PredictionServer(store: store, configuration: configuration).application().test(.live) { client in
-                try await body(client)
+                try await body(client, database)
             }
         }
     }
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func everyPageRendersAndUserTextIsEscaped() async throws {
-        try await withDashboard(token: nil) { client in
+        try await withDashboard(token: nil) { client, _ in
             for path in [
                 "/", "/growth", "/growth?metric=engagement_rate&period=week", "/creators", "/virality?threshold=0", "/segments",
                 "/segments?by=country&metric=likes&stat=sum", "/explorer", "/explorer?country=US&from=2026-01-01", "/trends",
@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func thePageShowsWhatItsJSONTwinSays() async throws {
-        try await withDashboard(token: nil) { client in
+        try await withDashboard(token: nil) { client, _ in
             let (status, body, _) = try await Self.get(client, "/v1/insights/videos?platform=youtube")
             #expect(status == 200)
             let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
@@ -120,7 +120,7 @@ import Testing
     }
 
     @Test func theJSONTwinAnswersAsOpenAPISays() async throws {
-        try await withDashboard(token: nil) { client in
+        try await withDashboard(token: nil) { client, _ in
             let contract = try OpenAPIContract()
             for (path, expected) in [
                 ("/v1/insights/videos", 200), ("/v1/insights/videos?platform=youtube", 200),
@@ -141,7 +141,7 @@ import Testing
     }
 
     @Test func theCSVDownloadHoldsTheFilteredRowsAndNoFormula() async throws {
-        try await withDashboard(token: nil) { client in
+        try await withDashboard(token: nil) { client, _ in
             let (status, csv, headers) = try await Self.get(client, "/v1/insights/rows.csv?creator=channel_2")
             #expect(status == 200)
             #expect(headers["content-type"]?.hasPrefix("text/csv") == true)
@@ -189,8 +189,38 @@ import Testing
         }
     }
 
+    @Test func pagesFromStoredSummariesAreKeptUntilTheNextBuild() async throws {
+        try await withDashboard(token: nil) { client, database in
+            func videos(_ path: String) async throws -> String? {
+                let (_, html, _) = try await Self.get(client, path)
+                guard let range = html.range(of: "data-kpi=\"videos\"><div class=\"value\">") else { return nil }
+                return String(html[range.upperBound...].prefix { $0 != "<" })
+            }
+            #expect(try await videos("/?platform=youtube") == "12")
+            #expect(try await videos("/?platform=youtube") == "12")
+            let more: [Document] = (20..<23).map { (i: Int) -> Document in
+                [
+                    "_id": .string("youtube:v\(i)"), "video_id": .string("v\(i)"), "platform": "youtube", "creator": "late",
+                    "title": "late", "category": "Music", "country": "US",
+                    "published_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_780_000_000_000)), "views": 10, "likes": 1,
+                    "comments": 0, "shares": 0,
+                    "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_100_000))],
+                ]
+            }
+            try await database.collection("raw_videos").insertMany(more)
+            _ = try await InsightsBuilder(database: database).build()
+            // The server checks the build stamp every 2 s; after that, the cached page is gone.
+            try await Task.sleep(for: .seconds(2.5))
+            #expect(try await videos("/?platform=youtube") == "15")
+            let (_, body, _) = try await Self.get(client, "/v1/insights/videos?platform=youtube")
+            #expect(body.contains("\"videos\":15"))
+            // A live filter is computed for its request, never kept.
+            #expect(try await videos("/?platform=youtube&creator=late") == "3")
+        }
+    }
+
     @Test func refusedParametersAreA400NamingThem() async throws {
-        try await withDashboard(token: nil) { client in
+        try await withDashboard(token: nil) { client, _ in
             for (path, name) in [
                 ("/?platform=myspace", "platform"), ("/growth?metric=%24where", "metric"), ("/virality?threshold=NaN", "threshold"),
                 ("/?from=2026-13-01", "from"), ("/segments?by=%24where", "by"), ("/v1/insights/videos?country=ZZ", "country"),
@@ -205,7 +235,7 @@ import Testing
     }
 
     @Test func withATokenPagesNeedTheSignInCookie() async throws {
-        try await withDashboard(token: "s3cret token") { client in
+        try await withDashboard(token: "s3cret token") { client, _ in
             let (status, _, headers) = try await Self.get(client, "/creators?platform=youtube")
             #expect(status == 303)
             #expect(headers["location"] == "/sign-in?next=/creators%3Fplatform%3Dyoutube")

@@ -1,4 +1,5 @@
 import DelimitedText
+import EngageML
 import Foundation
 import Hummingbird
 import Insights
@@ -15,6 +16,8 @@ struct Dashboard: Sendable {
     let registry: ModelRegistry
     let reportsFolder: String
     let token: String?
+    /// Pages and JSON rendered from stored summaries, until the next build.
+    let cache = RenderedCache()
 
     static let cookieName = "engage_token"
     static let htmlHeaders: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
@@ -27,17 +30,20 @@ struct Dashboard: Sendable {
         let pages = token.map { router.group().add(middleware: DashboardSignIn(token: $0)) }
         let routes: any RouterMethods<BasicRequestContext> = pages ?? router
         for page in DashboardPages.all where ![ModelsPage.page.path, DashboardPages.movies.path].contains(page.path) {
-            routes.get(RouterPath(page.path)) { request, _ in Self.response(await render(page, query: Self.query(request))) }
+            routes.get(RouterPath(page.path)) { request, _ in await cachedPage(page, query: Self.query(request)) }
         }
         routes.get("models") { request, _ in Self.response(await modelsPage(query: Self.query(request))) }
-        routes.get("movies") { request, _ in Self.response(await moviesPage(query: Self.query(request))) }
+        routes.get("movies") { request, _ in await cachedPage(DashboardPages.movies, query: Self.query(request)) }
         routes.get("models/:name/versions/:version/report") { _, context in
             try report(name: context.parameters.get("name") ?? "", version: context.parameters.get("version") ?? "")
         }
         routes.get("v1/insights/videos") { request, _ in try await panelJSON(request) { try await insights.summary($0) } }
         routes.get("v1/insights/trends") { request, _ in try await panelJSON(request) { try await insights.trends($0) } }
         routes.get("v1/insights/movies") { request, _ in
-            try await panelJSON(request) { _ in try await insights.movies(try MovieFilter(query: Self.query(request))) }
+            let filter = try? MovieFilter(query: Self.query(request))
+            return try await panelJSON(request, cacheable: { $0 == InsightsFilter() && filter?.isEmpty == true }) { _ in
+                try await insights.movies(try MovieFilter(query: Self.query(request)))
+            }
         }
         routes.get("v1/insights/explorer") { request, _ in try await panelJSON(request) { try await insights.explorer($0) } }
         routes.get("v1/insights/rows.csv") { request, _ in try await rowsCSV(request) }
@@ -61,21 +67,77 @@ struct Dashboard: Sendable {
         }
     }
 
+    /// A page's own parameters, validated, with their defaults: the one place each page's
+    /// controls are read, by the page and by the cache key. Throws ``InsightsError/badParameter(_:_:)``.
+    static func pageParameters(_ page: DashboardPages.Page, _ query: [String: String]) throws(InsightsError) -> [String: String] {
+        let metrics = DashboardPages.metrics.map(\.value)
+        switch page.path {
+        case DashboardPages.growth.path:
+            return [
+                "metric": try choice(query, "metric", metrics, default: "views"),
+                "period": try choice(query, "period", DashboardPages.periods, default: "day"),
+            ]
+        case DashboardPages.segments.path:
+            return [
+                "by": try choice(query, "by", DashboardPages.segmentDimensions.map(\.value), default: "platform"),
+                "metric": try choice(query, "metric", metrics, default: "views"),
+                "stat": try choice(query, "stat", DashboardPages.statistics, default: "median"),
+            ]
+        case DashboardPages.virality.path:
+            return try threshold(query).map { ["threshold": String($0)] } ?? [:]
+        case DashboardPages.trends.path:
+            return ["rank": try choice(query, "rank", TrendSummary.rankings, default: "views")]
+        default:
+            return [:]
+        }
+    }
+
+    /// A page from the ``RenderedCache`` when its answer comes from stored summaries (no filter
+    /// but a platform, valid parameters), else rendered. The Models page reads the registry,
+    /// which changes without a build, so it is always rendered.
+    func cachedPage(_ page: DashboardPages.Page, query: [String: String]) async -> Response {
+        guard page.path != ModelsPage.page.path, let (key, stamp) = await cacheKey(page, query) else {
+            return Self.response(await html(page, query: query))
+        }
+        if let hit = await cache.answer(key, stamp: stamp) {
+            return Response(status: .ok, headers: Self.htmlHeaders, body: .init(byteBuffer: hit))
+        }
+        let rendered = await html(page, query: query)
+        let body = ByteBuffer(string: rendered.html)
+        if rendered.status == .ok { await cache.store(body, key, stamp: stamp) }
+        return Response(status: rendered.status, headers: Self.htmlHeaders, body: .init(byteBuffer: body))
+    }
+
+    /// The cache key of a request answered from stored summaries, with the build it belongs to;
+    /// nil for a live filter, a refused value, or before the first build.
+    private func cacheKey(_ page: DashboardPages.Page, _ query: [String: String]) async -> (String, Date)? {
+        guard let stamp = try? await insights.buildStamp() else { return nil }
+        if page.path == DashboardPages.movies.path {
+            guard let filter = try? MovieFilter(query: query), filter.isEmpty else { return nil }
+            return (page.path, stamp)
+        }
+        guard let filter = try? InsightsFilter(query: query), filter.isPreAggregated,
+            let parameters = try? Self.pageParameters(page, query)
+        else { return nil }
+        var items = filter.queryItems
+        items += parameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return (page.path + DashboardPages.queryString(items), stamp)
+    }
+
     private func render(_ page: DashboardPages.Page, query: [String: String]) async -> RenderedPage {
         var filter = InsightsFilter()
         var known: KnownValues?
         do {
             filter = try InsightsFilter(query: query)
             known = try await insights.knownValues()
-            var extra: [(String, String)] = []
+            let parameters = try Self.pageParameters(page, query)
+            var extra = parameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             var body: [String: Any]
             let scope: DashboardPages.Scope
             if page.path == DashboardPages.trends.path {
                 let trends = try await insights.trends(filter)
-                let ranking = try Self.choice(query, "rank", TrendSummary.rankings, default: "views")
-                extra = [("rank", ranking)]
                 scope = DashboardPages.Scope(trends)
-                body = DashboardPages.trends(trends, ranking: ranking)
+                body = DashboardPages.trends(trends, ranking: parameters["rank"] ?? "views")
             } else if page.path == DashboardPages.explorer.path {
                 let explorer = try await insights.explorer(filter)
                 scope = DashboardPages.Scope(explorer)
@@ -85,20 +147,15 @@ struct Dashboard: Sendable {
                 scope = DashboardPages.Scope(summary)
                 switch page.path {
                 case DashboardPages.growth.path:
-                    let metric = try Self.choice(query, "metric", DashboardPages.metrics.map(\.value), default: "views")
-                    let period = try Self.choice(query, "period", DashboardPages.periods, default: "day")
-                    extra = [("metric", metric), ("period", period)]
-                    body = DashboardPages.growth(summary, metric: metric, period: period)
+                    body = DashboardPages.growth(summary, metric: parameters["metric"] ?? "views", period: parameters["period"] ?? "day")
                 case DashboardPages.segments.path:
-                    let dimension = try Self.choice(query, "by", DashboardPages.segmentDimensions.map(\.value), default: "platform")
-                    let metric = try Self.choice(query, "metric", DashboardPages.metrics.map(\.value), default: "views")
-                    let statistic = try Self.choice(query, "stat", DashboardPages.statistics, default: "median")
-                    extra = [("by", dimension), ("metric", metric), ("stat", statistic)]
-                    body = DashboardPages.segments(summary, by: dimension, metric: metric, statistic: statistic)
+                    body = DashboardPages.segments(
+                        summary, by: parameters["by"] ?? "platform", metric: parameters["metric"] ?? "views",
+                        statistic: parameters["stat"] ?? "median")
                 case DashboardPages.creators.path:
                     body = DashboardPages.creators(summary)
                 case DashboardPages.virality.path:
-                    let threshold = try Self.threshold(query) ?? DashboardPages.defaultThreshold(summary)
+                    let threshold = parameters["threshold"].flatMap(Double.init) ?? DashboardPages.defaultThreshold(summary)
                     extra = [("threshold", String(format: "%.2f", threshold))]
                     body = DashboardPages.virality(summary, threshold: threshold)
                 default:
@@ -198,10 +255,22 @@ struct Dashboard: Sendable {
         return Self.page(DashboardPages.layout(page: page, body: body, filter: filter, known: known, scope: nil), status: status)
     }
 
-    /// A panel's JSON twin: the same filter, the same errors (400 naming the parameter, 503 before a build).
-    private func panelJSON<Panel: Encodable>(_ request: Request, _ read: (InsightsFilter) async throws -> Panel) async throws -> Response {
+    /// A panel's JSON twin: the same filter, the same errors (400 naming the parameter, 503 before
+    /// a build). An answer from stored summaries (`cacheable` says which) is kept until the next build.
+    private func panelJSON<Panel: Encodable>(
+        _ request: Request, cacheable: (InsightsFilter) -> Bool = { $0.isPreAggregated },
+        _ read: (InsightsFilter) async throws -> Panel
+    ) async throws -> Response {
         do {
-            return try json(try await read(try InsightsFilter(query: Self.query(request))))
+            let filter = try InsightsFilter(query: Self.query(request))
+            let stamp = cacheable(filter) ? try await insights.buildStamp() : nil
+            let key = request.uri.path + DashboardPages.queryString(filter.queryItems)
+            if let stamp, let hit = await cache.answer(key, stamp: stamp) {
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: hit))
+            }
+            let body = ByteBuffer(bytes: try JSONCoding.encoder().encode(try await read(filter)))
+            if let stamp { await cache.store(body, key, stamp: stamp) }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
         } catch let error as InsightsError {
             return try json(ErrorBody(error: error.description), status: Self.status(error))
         } catch let error as MongoError {
