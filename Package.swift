@@ -215,7 +215,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InsightsTests",
-            dependencies: ["Insights", "MongoKit", "EngageTestSupport"],
+            dependencies: ["Insights", "MongoKit", "EngageTestSupport", "Collectors", "SourceSchemas"],
             swiftSettings: strict
         ),
         .testTarget(
