@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENGAGE := .build/debug/engage
 
-.PHONY: help bootstrap build lint format test fuzz-serve demo db-start db-stop bench bench-store bench-ml bench-serve clean
+.PHONY: help bootstrap build lint format test fuzz-serve demo db-start db-stop bench bench-store bench-ml bench-serve bench-insights clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -38,7 +38,7 @@ db-start: ## Start the embedded database (data in .engage/db) and print its URI
 db-stop: ## Stop the embedded database
 	@scripts/db.sh stop
 
-bench: bench-store bench-ml bench-serve ## Run every benchmark against its peer
+bench: bench-store bench-ml bench-serve bench-insights ## Run every benchmark against its peer
 
 bench-store: bootstrap ## Client CPU of insert/find/aggregate, 50k TikTok documents, vs pymongo
 	scripts/bench-store.sh
@@ -48,6 +48,9 @@ bench-ml: bootstrap ## Fit time and quality of the four estimators vs scikit-lea
 
 bench-serve: bootstrap ## Requests/s and p99 of engage serve vs Flask, FastAPI and the Hummingbird ceiling (wrk)
 	scripts/bench-serve.sh
+
+bench-insights: bootstrap ## p95 of every dashboard page and JSON panel (wrk c16) vs the Hummingbird ceiling; insights vs features build time
+	scripts/bench-insights.sh
 
 clean: ## Remove build products and local data (stops the database first)
 	-scripts/db.sh stop
