@@ -41,6 +41,7 @@ struct CollectCommand: AsyncParsableCommand {
                     logger: connection.logger("engage.collect"))
                 var summary = try await ingestor.run(
                     progress: ProgressBar(label: label, quiet: json), fraction: { input.fraction }, next: input.next)
+                summary.layout = input.layout
                 try await finish(ingestor, &summary)
                 try report(summary)
             }
@@ -141,7 +142,7 @@ struct CollectCommand: AsyncParsableCommand {
             abstract: "TikTok items into raw_tiktok_videos (one schema); changed stats append to tiktok_stats.",
             discussion: """
                 --from reads TikTok-Api items (JSON array, JSON Lines, {itemList: […]}, flattened \
-                notebook JSON or CSV) and tiktok-scraper items.
+                notebook JSON or CSV) and tiktok-scraper items (its {"headers": …, "collector": […]} output too).
                 """)
 
         @OptionGroup var connection: ConnectionOptions

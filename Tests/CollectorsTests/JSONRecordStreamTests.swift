@@ -21,6 +21,11 @@ import Testing
         ("wrapper page", "{\"page\": 1, \"results\": [{\"id\": 1}, {\"id\": 2, \"s\": \"a ] } , \\\" \"}], \"total_pages\": 9}"),
         ("itemList", "{\"hasMore\": true, \"itemList\": [{\"id\": 1}, {\"id\": 2, \"s\": \"a ] } , \\\" \"}]}"),
         ("keyed by id", "{\"1\": {\"id\": 1}, \"2\": {\"id\": 2, \"s\": \"a ] } , \\\" \"}}"),
+        (
+            "tiktok-scraper",
+            "{\"headers\": {\"user-agent\": \"x\", \"cookie\": \"a=[1]\"}, \"collector\": [{\"id\": 1}, "
+                + "{\"id\": 2, \"s\": \"a ] } , \\\" \"}], \"zip\": \"\"}"
+        ),
     ])
     func layoutsYieldTheSameRecords(_ layout: String, _ text: String) throws {
         for chunkSize in [1, 7, 1 << 20] {
@@ -30,6 +35,17 @@ import Testing
             #expect(got.last?.text == "{\"id\": 2, \"s\": \"a ] } , \\\" \"}")
             #expect(got.allSatisfy { !$0.truncated })
         }
+    }
+
+    @Test func theWrapperKeyIsReportedAndAHeadersRecordStaysOneRecord() throws {
+        let path = try temporaryFile("{\"headers\": {\"referer\": \"r\"}, \"collector\": [{\"id\": 1}]}", suffix: ".json")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let stream = try JSONRecordStream(path: path)
+        #expect(try stream.next()?.text == "{\"id\": 1}")
+        #expect(stream.wrapperKey == "collector")
+        // An object whose first field is a headers object, and no records array: one record.
+        let single = try records("{\"headers\": {\"a\": 1}, \"id\": 7, \"stats\": {\"playCount\": 3}}")
+        #expect(single.count == 1 && single.first?.text.hasPrefix("{\"headers\"") == true)
     }
 
     @Test func singleRecordAndKeys() throws {

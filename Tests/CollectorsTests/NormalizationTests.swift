@@ -1,4 +1,5 @@
 import Collectors
+import EngageTestSupport
 import Foundation
 import MongoKit
 import SeedData
@@ -34,6 +35,31 @@ import Testing
         #expect(a[path: "stats.views"] == .int64(1200))
         #expect(a[path: "author.followers"] == .int64(5000))
         #expect(a["created_at"] == .datetime(BSONDateTime(millisecondsSinceEpoch: 1_690_000_000_000)))
+    }
+
+    /// Regression: tiktok-scraper writes `{"headers": {…}, "collector": [items]}`; the file was read
+    /// as one record and refused (`id: required, missing`).
+    @Test func aTiktokScraperFileIsUnwrappedAndSaysSo() throws {
+        let file = """
+            {"headers": {"user-agent": "Mozilla/5.0", "referer": "https://www.tiktok.com/", "cookie": "tt_webid_v2=1"},
+             "collector": [
+              {"id": "7001", "text": "dance #fun", "createTime": 1690000000, "playCount": 1200, "diggCount": 100,
+               "authorMeta": {"id": "9", "name": "ana", "fans": 5000}, "musicMeta": {"musicName": "song"}, "hashtags": [{"name": "fun"}]},
+              {"id": "7002", "text": "more", "createTime": 1690000500, "playCount": 30, "authorMeta": {"id": "9", "name": "ana"}}
+             ]}
+            """
+        let path = try temporaryFile(file, suffix: ".json")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let input = try FileInput.open(path, kind: .tiktok, observedAt: now)
+        var ids: [String] = []
+        while let item = try input.next() {
+            if case .success(let record) = item.outcome { ids.append(record.document["video_id"]?.stringValue ?? "") }
+        }
+        #expect(ids == ["7001", "7002"])
+        #expect(input.layout == "the \"collector\" array of a wrapper object")
+        var summary = IngestSummary(runID: "r", source: "tiktok-file:x", collection: "raw_tiktok_videos")
+        summary.layout = input.layout
+        #expect(summary.text.contains("from the \"collector\" array of a wrapper object"))
     }
 
     @Test(arguments: [

@@ -22,6 +22,8 @@ public struct IngestSummary: Sendable, Equatable, Codable {
     public var sideInputRejected = 0
     /// How long the run took.
     public var seconds = 0.0
+    /// Where in the file the records were found, when it wrapped them (see ``FileInput/layout``).
+    public var layout: String?
 
     /// An empty summary of run `runID` reading `source` into `collection`.
     public init(runID: String, source: String, collection: String) {
@@ -32,13 +34,14 @@ public struct IngestSummary: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case runID = "run_id", source, collection, read, inserted, updated, unchanged, rejected, snapshots
-        case sideInputRejected = "side_input_rejected", seconds
+        case sideInputRejected = "side_input_rejected", seconds, layout
     }
 
     /// One line for people.
     public var text: String {
         var line =
             "\(source) → \(collection): read \(read) = inserted \(inserted) + updated \(updated) + unchanged \(unchanged) + rejected \(rejected)"
+        if let layout { line += " from \(layout)" }
         if snapshots > 0 { line += "; \(snapshots) stats snapshots" }
         if sideInputRejected > 0 { line += "; \(sideInputRejected) side-input rows rejected" }
         if rejected + sideInputRejected > 0 { line += " (see the rejects collection, run \(runID))" }

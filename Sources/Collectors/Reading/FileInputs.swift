@@ -19,6 +19,11 @@ public final class FileInput {
     private let size: Double
     private let offset = Offset()
     private let produce: (Offset) throws -> IngestItem?
+    private let describeLayout: () -> String?
+
+    /// How the records were found, when the file wrapped them (`the "collector" array of a
+    /// wrapper object`); nil for arrays, JSON Lines and CSV. Known once the records are read.
+    public var layout: String? { describeLayout() }
 
     /// How far through the file the last record was, 0…1.
     public var fraction: Double { size > 0 ? Double(offset.last) / size : 0 }
@@ -26,9 +31,10 @@ public final class FileInput {
     /// The next item, or nil at the end.
     public func next() throws -> IngestItem? { try produce(offset) }
 
-    private init(path: String, produce: @escaping (Offset) throws -> IngestItem?) {
+    private init(path: String, layout: @escaping () -> String? = { nil }, produce: @escaping (Offset) throws -> IngestItem?) {
         size = Double((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
         self.produce = produce
+        describeLayout = layout
     }
 
     /// A JSON (array, JSON Lines, wrapper or object-keyed) or CSV file of `kind` records.
@@ -39,7 +45,8 @@ public final class FileInput {
             return try csv(path, kind: kind, credits: credits, observedAt: observedAt)
         }
         let stream = try JSONRecordStream(path: path)
-        return FileInput(path: path) { offset in
+        let layout = { stream.wrapperKey.map { "the \"\($0)\" array of a wrapper object" } }
+        return FileInput(path: path, layout: layout) { offset in
             guard let raw = try stream.next() else { return nil }
             offset.last = raw.position.offset
             return IngestItem(

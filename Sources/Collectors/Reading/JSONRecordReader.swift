@@ -40,8 +40,10 @@ public struct RawRecord: Sendable {
 ///
 /// - a top-level array of records: `[{…}, {…}]`;
 /// - JSON Lines (one record per line) or any sequence of top-level objects;
-/// - a wrapper object whose records sit in an array under `itemList`, `results`, `items`, `data`
-///   or `movies` (TikTok-Api pages, TMDB `/movie/popular` pages); other keys are page metadata;
+/// - a wrapper object whose records sit in an array under `itemList`, `results`, `items`, `data`,
+///   `movies` or `collector` (TikTok-Api pages, TMDB `/movie/popular` pages, tiktok-scraper's
+///   `{"headers": {…}, "collector": […]}`); other keys are page metadata, and an object under
+///   `headers` before the records leaves the layout open;
 /// - an object keyed by id (`{"19995": {…}, "0": {…}}`), each value a record;
 /// - a single record object.
 ///
@@ -50,7 +52,12 @@ public struct RawRecord: Sendable {
 /// that record marked ``RawRecord/truncated``. The stream owns its open file and closes it when released.
 public final class JSONRecordStream {
     /// Keys whose array value holds the records of a wrapper object.
-    public static let wrapperKeys: Set<String> = ["itemList", "results", "items", "data", "movies"]
+    public static let wrapperKeys: Set<String> = ["itemList", "results", "items", "data", "movies", "collector"]
+    /// Keys whose object value is a wrapper's metadata (request headers), not a sign of a single record.
+    public static let metadataKeys: Set<String> = ["headers"]
+
+    /// The key whose array held the records, once the file turned out to be a wrapper object.
+    public var wrapperKey: String? { scanner.wrapperKey }
 
     /// The file read.
     public let path: String
@@ -120,6 +127,8 @@ struct JSONRecordScanner {
     private var topIsObject = false
     private var topIsArray = false
     private var mode = ObjectMode.undecided
+    /// The wrapper key of the last wrapper object seen.
+    private(set) var wrapperKey: String?
     private var expectKey = false
     private var readingKey = false
     private var keyBytes: [UInt8] = []
@@ -209,12 +218,15 @@ struct JSONRecordScanner {
 
     /// The values of a top-level object tell its layout: an array under a wrapper key means a page
     /// of records, an object under a numeric key an object keyed by id, and any other object or
-    /// array a single record. Scalars (`"page": 1`) leave it open; an object that closes still
-    /// undecided is one record.
+    /// array a single record. Scalars (`"page": 1`) and a `headers` object leave it open; an
+    /// object that closes still undecided is one record.
     private mutating func decideTopObject(_ opening: UInt8) {
         if opening == UInt8(ascii: "[") && Self.isWrapper(currentKey) {
             mode = .wrapper
+            wrapperKey = currentKey
             recordArrayDepth = 2
+        } else if opening == UInt8(ascii: "{") && JSONRecordStream.metadataKeys.contains(currentKey) {
+            return  // tiktok-scraper's request headers: the records may follow
         } else if opening == UInt8(ascii: "{") && Self.isIdentifierKey(currentKey) && !sawScalar {
             mode = .keyed
         } else if opening == UInt8(ascii: "{") || opening == UInt8(ascii: "[") {
