@@ -75,7 +75,11 @@ public final class CSVRecordStream {
             started = true
             // A UTF-8 byte-order mark is skipped; any other first bytes are data.
             count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 3, file) }
-            if count == 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { count = 0 }
+            if count == 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF {
+                count = 0
+                parser.offset = 3
+                parser.record.offset = 3
+            }
         } else {
             count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
             if count == 0 {
@@ -98,6 +102,8 @@ public final class CSVRecordStream {
 public struct CSVRecord: Sendable {
     /// The physical line the record starts on (1 for the first line of the file).
     public internal(set) var line = 1
+    /// The byte offset in the file where the record's line starts (0 for the first line).
+    public internal(set) var offset = 0
     var bytes: [UInt8] = []
     var ends: [Int] = []
 
@@ -181,6 +187,8 @@ struct CSVParser {
     var record = CSVRecord()
     /// The current physical line (1-based).
     var line = 1
+    /// Bytes of the file consumed so far.
+    var offset = 0
     var insideQuotes = false
     /// A quote just closed inside a quoted field: a second quote means a literal quote.
     var quotePending = false
@@ -196,6 +204,7 @@ struct CSVParser {
         let newline = UInt8(ascii: "\n")
         let carriage = UInt8(ascii: "\r")
         for byte in bytes {
+            offset += 1
             if insideQuotes {
                 if byte == quote {
                     insideQuotes = false
@@ -221,6 +230,7 @@ struct CSVParser {
                 try endRecord(body)
                 line += 1
                 record.line = line
+                record.offset = offset
             } else if byte == carriage {
                 continue
             } else {

@@ -33,7 +33,8 @@ import Testing
             let summary = try await ingest(path, into: database)
             #expect(summary.read == 3 && summary.inserted == 2 && summary.rejected == 1)
             let reject = try #require(try await database.collection("rejects").findOne())
-            #expect(reject["record"] == .int64(0) && reject["field"] == "(record)")
+            // Stored record numbers count from 1, as the console prints them.
+            #expect(reject["record"] == .int64(1) && reject["field"] == "(record)")
             #expect(reject["reason"]?.stringValue?.contains("16 MiB") == true)
             #expect(try await database.collection(TikTokVideo.collection).countDocuments() == 2)
             let run = try #require(try await database.collection("ingest_runs").findOne())
@@ -105,7 +106,10 @@ import Testing
             let summary = try await ingest(path, into: database, kind: .tmdb)
             #expect(summary.inserted == 1 && summary.rejected == 1)
             let reject = try #require(try await database.collection("rejects").findOne())
-            #expect(reject["field"] == "genres" && reject["record"] == .int64(1))
+            #expect(reject["field"] == "genres" && reject["record"] == .int64(2))
+            // Regression: every CSV reject said byte 0; it is where the row's line starts.
+            let badRow = csv.components(separatedBy: "\n")[2]
+            #expect(reject["offset"] == .int64(Int64(csv.utf8.count - badRow.utf8.count)) && reject["line"] == .int64(3))
         }
     }
 

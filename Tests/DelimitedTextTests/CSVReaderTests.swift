@@ -3,14 +3,14 @@ import Foundation
 import Testing
 
 @Suite struct CSVReaderTests {
-    private func records(_ text: String, chunkSize: Int = 1 << 20) throws -> [(line: Int, fields: [String])] {
+    private func records(_ text: String, chunkSize: Int = 1 << 20) throws -> [(line: Int, fields: [String], offset: Int)] {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID()).csv").path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         var reader = CSVReader(path: path)
         reader.chunkSize = chunkSize
-        var out: [(Int, [String])] = []
-        try reader.forEachRecord { out.append(($0.line, $0.strings)) }
+        var out: [(Int, [String], Int)] = []
+        try reader.forEachRecord { out.append(($0.line, $0.strings, $0.offset)) }
         return out
     }
 
@@ -23,6 +23,8 @@ import Testing
                 ["id", "title", "views"], ["1", "Hello, \"world\"", "10"], ["2", "two\nlines", ""], ["3", "plain", "30"],
             ])
         #expect(got.map(\.line) == [1, 2, 3, 6])
+        // Where each record's line starts in the file, the byte-order mark counted.
+        #expect(got.map(\.offset) == [3, 19, 44, 62])
     }
 
     @Test func numbersParseOnlyWhenTheWholeFieldIsANumber() throws {

@@ -277,7 +277,9 @@ public struct Ingestor: Sendable {
     private func rejectDocument(source: String, position: RecordPosition, error: RecordError, raw: String) -> Document {
         let id = SHA256.hex(Array("\(source)|\(position.index)|\(position.offset)|\(error.field)|\(error.reason)".utf8))
         return [
-            "_id": .string(id), "source": .string(source), "run_id": .string(runID), "record": .int64(Int64(position.index)),
+            "_id": .string(id), "source": .string(source), "run_id": .string(runID),
+            // Counted from 1, as the console prints it (`record 3 (line 4, …)`).
+            "record": .int64(Int64(position.index + 1)),
             "line": .int64(Int64(position.line)), "offset": .int64(Int64(position.offset)),
             "key": position.key.map(BSONValue.string) ?? .null, "field": .string(error.field), "reason": .string(error.reason),
             "raw": .string(String(raw.prefix(16_384))), "rejected_at": .date(fetchedAt),

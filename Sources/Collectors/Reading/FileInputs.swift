@@ -100,10 +100,11 @@ public final class FileInput {
     ) -> FileInput {
         let fieldCount = header.count
         var index = 0
-        return FileInput(path: path) { _ in
+        return FileInput(path: path) { progress in
             guard let record = try stream.next() else { return nil }
             defer { index += 1 }
-            let position = RecordPosition(index: index, line: record.line, offset: 0)
+            progress.last = record.offset
+            let position = RecordPosition(index: index, line: record.line, offset: record.offset)
             return IngestItem(
                 position: position, raw: record.strings.joined(separator: ","),
                 outcome: Result { () throws(RecordError) in
