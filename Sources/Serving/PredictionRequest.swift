@@ -202,7 +202,10 @@ struct InstanceRows {
             slot = flag ? 1 : 0
             return nil
         case .some(.none):
-            return "missing"
+            // A declared-missing value: the model's pipeline fills it as training did (the
+            // training median; trees send it the way their missing values went).
+            slot = .nan
+            return nil
         case .none:
             try scanner.skipValue()
             return "not a number"

@@ -183,6 +183,31 @@ extension Trait where Self == TrainedRegistry {
         }
     }
 
+    /// Issue 16: a null feature was a 400 though training imputed missing values. A null is now
+    /// imputed as training did (the ridge model's median fill); an absent feature stays a 400.
+    @Test func aNullFeatureIsImputedAsInTraining() async throws {
+        try await withServer { client, _, registry in
+            let artifact = try await registry.load("tiktok_engagement", reference: "1")
+            let index = try #require(artifact.features.firstIndex(of: "author_prior_median_log_views"))
+            guard case .numeric(_, let fill?, _, _) = artifact.pipeline.preprocessor.steps[index] else {
+                Issue.record("the ridge pipeline has no fill for author_prior_median_log_views")
+                return
+            }
+            let body =
+                "{\"instances\": [\(Self.instance(["author_prior_median_log_views": "null"])), "
+                + "\(Self.instance(["author_prior_median_log_views": "\(fill)"]))]}"
+            let (status, answer) = try await Self.post(client, "/v1/models/tiktok_engagement/versions/1/predict", body)
+            let values = (answer["predictions"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? Double }
+            #expect(status == 200 && values.count == 2)
+            #expect(values.first == values.last, "\(values)")
+            // A tree takes the null down its missing-value branch: answered, not refused.
+            let (tree, treeAnswer) = try await Self.post(
+                client, "/v1/models/tiktok_virality/versions/1/predict",
+                "{\"instances\": [\(Self.instance(["author_prior_median_log_views": "null"]))]}")
+            #expect(tree == 200 && (treeAnswer["predictions"] as? [[String: Any]])?.count == 1)
+        }
+    }
+
     @Test func theInstanceReaderTakesAnyValidJSONAndNamesEveryBadField() async throws {
         try await withServer { client, _, _ in
             let spaced = Self.instance(["verified": "true", "music_original": "false"]).replacingOccurrences(of: ", ", with: " ,\n\t ")
@@ -201,10 +226,11 @@ extension Trait where Self == TrainedRegistry {
             #expect(orderStatus == 200 && answers.count == 3)
             #expect(answers.first == answers.dropFirst().first && answers.first != answers.last, "\(answers)")
 
+            let withoutHour: String = "{" + Self.features.filter { $0 != "hour" }.map { "\"\($0)\": 1" }.joined(separator: ", ") + "}"
             let bad =
                 "{\"instances\": ["
                 + [
-                    Self.instance(["hour": "null"]),
+                    withoutHour,
                     Self.instance(["hour": "{\"a\": [1, {\"b\": null}]}", "weekday": "1e999"]),
                     "[1, 2]",
                     "{" + Self.instance().dropFirst().dropLast() + ", \"evening\": 0}",
