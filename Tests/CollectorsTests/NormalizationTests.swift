@@ -156,5 +156,12 @@ import Testing
         #expect(HashtagParser.parse("dance|fyp") == ["dance", "fyp"])
         #expect(HashtagParser.parse("new #Dance and #fyp!") == ["dance", "fyp"])
         #expect(HashtagParser.parse("[{'id': '1', 'title': 'fitness', 'desc': ''}]") == ["fitness"])
+        // Regression (issue 16): a single quoted tag with a space was split into two hashtags.
+        #expect(HashtagParser.parse("\"music video\"") == ["music video"])
+        #expect(HashtagParser.parse("['funny cats', 'dogs']") == ["funny cats", "dogs"])
+        #expect(
+            HashtagParser.parse("SHANtell martin|\"Ryan Higa\"|\"hell's kitchen\"") == ["shantell martin", "ryan higa", "hell's kitchen"])
+        #expect(HashtagParser.parse("don't|stop") == ["don't", "stop"])
+        #expect(HashtagParser.parse("dance fyp") == ["dance", "fyp"])
     }
 }

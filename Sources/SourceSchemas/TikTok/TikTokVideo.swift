@@ -191,10 +191,55 @@ public enum HashtagParser {
             return tags.map { $0.lowercased() }
         }
         let stripped = text.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
-        let separators = CharacterSet(
-            charactersIn: stripped.contains(",") ? "," : stripped.contains("|") ? "|" : stripped.contains(";") ? ";" : " ")
-        return stripped.components(separatedBy: separators)
+        // The separator is the first of , | ; found outside quotes, else a space; a quoted tag
+        // keeps its spaces (`"music video"` is one tag, as YouTube exports quote them).
+        let outside = unquoted(stripped)
+        let separator: Character = outside.contains(",") ? "," : outside.contains("|") ? "|" : outside.contains(";") ? ";" : " "
+        return split(stripped, on: separator)
             .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " '\"#")).lowercased() }
             .filter { !$0.isEmpty }
+    }
+
+    /// The characters of `text` outside quotes. A quote opens a quoted tag only at a tag's start
+    /// (after a separator or a space), so `don't|stop` is two tags, not an unclosed quote.
+    static func unquoted(_ text: String) -> String {
+        var quote: Character?
+        var atStart = true
+        var out = ""
+        for character in text {
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if atStart && (character == "\"" || character == "'") {
+                quote = character
+            } else {
+                out.append(character)
+                atStart = ",|; ".contains(character)
+            }
+        }
+        return out
+    }
+
+    /// `text` cut at each `separator` outside quotes (quotes open as in ``unquoted(_:)``).
+    static func split(_ text: String, on separator: Character) -> [String] {
+        var quote: Character?
+        var atStart = true
+        var parts: [String] = []
+        var current = ""
+        for character in text {
+            if let open = quote {
+                if character == open { quote = nil }
+                current.append(character)
+            } else if character == separator {
+                parts.append(current)
+                current = ""
+                atStart = true
+            } else {
+                if atStart && (character == "\"" || character == "'") { quote = character }
+                atStart = character == " "
+                current.append(character)
+            }
+        }
+        parts.append(current)
+        return parts
     }
 }
