@@ -300,22 +300,33 @@ struct Dashboard: Sendable {
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                var csv = CSVWriter()
-                csv.write(VideoRows.columns.map { .text($0.name) })
-                var page = first
-                while !page.isEmpty {
-                    for row in page { csv.write(Self.csvFields(row)) }
-                    try await writer.write(ByteBuffer(string: csv.take()))
-                    guard page.count == Self.csvPageRows, let last = page.last?["_id"]?.stringValue else { break }
-                    page = try await insights.rows(filter, after: last, limit: Self.csvPageRows)
-                }
-                if !csv.text.isEmpty { try await writer.write(ByteBuffer(string: csv.take())) }
+                _ = try await Self.writeCSV(insights, filter, first: first) { try await writer.write(ByteBuffer(string: $0)) }
                 try await writer.finish(nil)
             })
     }
 
     /// Rows per page of the CSV download.
     static let csvPageRows = 2_000
+
+    /// The rows matching `filter` as CSV, header first, handed to `write` one page of
+    /// ``csvPageRows`` rows at a time, from `first` (the first page, read by the caller so that
+    /// its errors come before any byte): the download and `engage insights export` both write
+    /// through it. Returns the rows written.
+    static func writeCSV(
+        _ insights: InsightsStore, _ filter: InsightsFilter, first: [Document], _ write: (String) async throws -> Void
+    ) async throws -> Int {
+        var csv = CSVWriter()
+        csv.write(VideoRows.columns.map { .text($0.name) })
+        var page = first
+        var count = 0
+        while true {
+            for row in page { csv.write(csvFields(row)) }
+            count += page.count
+            try await write(csv.take())
+            guard page.count == csvPageRows, let last = page.last?["_id"]?.stringValue else { return count }
+            page = try await insights.rows(filter, after: last, limit: csvPageRows)
+        }
+    }
 
     /// One row's cells, as the explorer's preview shows them.
     static func csvFields(_ row: Document) -> [CSVWriter.Field] {

@@ -1,4 +1,3 @@
-import DelimitedText
 import EngageML
 import Foundation
 import Insights
@@ -100,25 +99,13 @@ public struct DashboardExport: Sendable {
         }
     }
 
-    /// Every row as the CSV download writes it, page by page.
+    /// Every row as the CSV download writes it, page by page; no rows (only the header) before the first build.
     private func writeRows(to path: String) async throws -> Int {
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
         }
         defer { try? handle.close() }
-        var csv = CSVWriter()
-        csv.write(VideoRows.columns.map { .text($0.name) })
-        var count = 0
-        var after: String?
-        while true {
-            let page =
-                try await Self.unlessMissing { try await insights.rows(InsightsFilter(), after: after, limit: Dashboard.csvPageRows) } ?? []
-            for row in page { csv.write(Dashboard.csvFields(row)) }
-            count += page.count
-            try handle.write(contentsOf: Data(csv.take().utf8))
-            guard page.count == Dashboard.csvPageRows, let last = page.last?["_id"]?.stringValue else { break }
-            after = last
-        }
-        return count
+        let first = try await Self.unlessMissing { try await insights.rows(InsightsFilter(), after: nil, limit: Dashboard.csvPageRows) }
+        return try await Dashboard.writeCSV(insights, InsightsFilter(), first: first ?? []) { try handle.write(contentsOf: Data($0.utf8)) }
     }
 }
