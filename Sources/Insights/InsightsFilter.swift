@@ -26,17 +26,36 @@ public struct InsightsFilter: Sendable, Equatable {
     /// Reads the filter from query parameters; an empty value means "any". A date that is not
     /// `YYYY-MM-DD` is refused by name.
     public init(query: [String: String]) throws(InsightsError) {
-        func value(_ name: String) -> String? {
-            guard let text = query[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-            return text
-        }
-        platform = value("platform")?.lowercased()
-        category = value("category")
-        country = value("country")
-        creator = value("creator")
-        from = try value("from").map { text throws(InsightsError) in try Self.day(text, parameter: "from") }
-        to = try value("to").map { text throws(InsightsError) in try Self.day(text, parameter: "to") }
+        platform = Self.value(query, "platform")?.lowercased()
+        category = Self.value(query, "category")
+        country = Self.value(query, "country")
+        creator = Self.value(query, "creator")
+        (from, to) = try Self.days(query)
+    }
+
+    /// A query parameter's value, trimmed; nil when absent or empty ("any").
+    static func value(_ query: [String: String], _ name: String) -> String? {
+        guard let text = query[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        return text
+    }
+
+    /// The `from` and `to` days of a query (YYYY-MM-DD, inclusive), refused by name when malformed
+    /// or out of order: the video pages' publish days, the Movies page's release days.
+    static func days(_ query: [String: String]) throws(InsightsError) -> (from: Date?, to: Date?) {
+        let from = try value(query, "from").map { text throws(InsightsError) in try day(text, parameter: "from") }
+        let to = try value(query, "to").map { text throws(InsightsError) in try day(text, parameter: "to") }
         if let from, let to, from > to { throw .badParameter("from", "is after to") }
+        return (from, to)
+    }
+
+    /// The `$match` condition for a date field from the day `from` through the day `to`
+    /// (either may be open); nil when both are.
+    static func dayRange(from: Date?, to: Date?) -> BSONValue? {
+        guard from != nil || to != nil else { return nil }
+        var range: Document = [:]
+        if let from { range["$gte"] = .date(from) }
+        if let to { range["$lt"] = .date(to.addingTimeInterval(86_400)) }
+        return .document(range)
     }
 
     /// True when the pre-aggregated summaries answer it: no filter, or a platform alone.
@@ -52,12 +71,7 @@ public struct InsightsFilter: Sendable, Equatable {
         if let category { match["category"] = ["$eq": .string(category)] }
         if let country { match["country"] = ["$eq": .string(country)] }
         if let creator { match["creator"] = ["$eq": .string(creator)] }
-        if from != nil || to != nil {
-            var range: Document = [:]
-            if let from { range["$gte"] = .date(from) }
-            if let to { range["$lt"] = .date(to.addingTimeInterval(86_400)) }
-            match["day"] = .document(range)
-        }
+        if let range = Self.dayRange(from: from, to: to) { match["day"] = range }
         return match
     }
 

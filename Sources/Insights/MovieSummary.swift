@@ -279,14 +279,8 @@ public struct MovieFilter: Sendable, Equatable {
 
     /// Reads `from`, `to` (YYYY-MM-DD) and `genre` from query parameters.
     public init(query: [String: String]) throws(InsightsError) {
-        func value(_ name: String) -> String? {
-            guard let text = query[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-            return text
-        }
-        genre = value("genre")
-        from = try value("from").map { text throws(InsightsError) in try InsightsFilter.day(text, parameter: "from") }
-        to = try value("to").map { text throws(InsightsError) in try InsightsFilter.day(text, parameter: "to") }
-        if let from, let to, from > to { throw .badParameter("from", "is after to") }
+        genre = InsightsFilter.value(query, "genre")
+        (from, to) = try InsightsFilter.days(query)
     }
 
     /// True for no filter: the stored summary answers it.
@@ -296,12 +290,7 @@ public struct MovieFilter: Sendable, Equatable {
     var match: Document {
         var match: Document = [:]
         if let genre { match["genres"] = ["$eq": .string(genre)] }
-        if from != nil || to != nil {
-            var range: Document = [:]
-            if let from { range["$gte"] = .date(from) }
-            if let to { range["$lt"] = .date(to.addingTimeInterval(86_400)) }
-            match["released"] = .document(range)
-        }
+        if let range = InsightsFilter.dayRange(from: from, to: to) { match["released"] = range }
         return match
     }
 
