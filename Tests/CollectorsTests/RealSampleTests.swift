@@ -1,16 +1,12 @@
 import Collectors
+import EngageTestSupport
 import Foundation
 import SourceSchemas
 import Testing
 
 /// The real files in ../shared/data/real-samples (their quirks as published); skipped when absent.
 @Suite struct RealSampleTests {
-    static let folder: String? = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        let path = url.deletingLastPathComponent().appendingPathComponent("shared/data/real-samples").path
-        return FileManager.default.fileExists(atPath: path) ? path : nil
-    }()
+    static let folder = realSamplesFolder
 
     private func outcomes(_ file: String, kind: FileInput.Kind, credits: TMDB5000CSV.Credits? = nil) throws -> (
         ok: Int, errors: [RecordError]

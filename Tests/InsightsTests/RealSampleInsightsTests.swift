@@ -10,12 +10,7 @@ import Testing
 /// CLI collects them: TikTok-Api and flattened trending items, and the first 200 rows of the
 /// TMDB 5000 movies CSV with its (dirty) credits. Skipped when the samples are absent.
 @Suite struct RealSampleInsightsTests {
-    static let folder: String? = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        let path = url.deletingLastPathComponent().appendingPathComponent("shared/data/real-samples").path
-        return FileManager.default.fileExists(atPath: path) ? path : nil
-    }()
+    static let folder = realSamplesFolder
 
     static func collect(_ input: FileInput, into collection: String, snapshots: String?, database: MongoDatabase) async throws
         -> IngestSummary
