@@ -71,25 +71,16 @@ public actor InsightsStore {
     public func movies(_ filter: MovieFilter) async throws -> MovieSummary {
         try await refresh()
         guard builtAt != nil else { throw InsightsError.notBuilt }
-        let stored: MovieSummary
-        if let cached = cache[InsightsBuilder.moviesKey] as? MovieSummary {
-            stored = cached
-        } else {
-            let document = try await database.collection(InsightsBuilder.summaries).findOne(["_id": .string(InsightsBuilder.moviesKey)])
-            guard let facets = document?[InsightsBuilder.Field.movies]?.documentValue else {
-                throw InsightsError.nothingCollected(
-                    "no movies are collected: run `engage collect tmdb --from FILE`, then `engage insights build`")
-            }
-            let computedAt = if case .datetime(let at)? = document?["computed_at"] { at.date } else { Date() }
-            stored = MovieSummary(facets: facets, scope: "all", live: false, rowCap: nil, computedAt: computedAt)
-            cache[InsightsBuilder.moviesKey] = stored
-        }
-        if let genre = filter.genre, !stored.genres.contains(where: { $0.name == genre }) {
+        let all = try await stored(
+            InsightsBuilder.moviesKey, field: InsightsBuilder.Field.movies,
+            missing: .nothingCollected("no movies are collected: run `engage collect tmdb --from FILE`, then `engage insights build`")
+        ) { MovieSummary(facets: $0, scope: "all", live: false, rowCap: nil, computedAt: $1) }
+        if let genre = filter.genre, !all.genres.contains(where: { $0.name == genre }) {
             throw InsightsError.badParameter(
                 "genre",
-                "no movie has genre \"\(genre.prefix(60))\"; known: \(stored.genres.prefix(12).map(\.name).joined(separator: ", "))")
+                "no movie has genre \"\(genre.prefix(60))\"; known: \(all.genres.prefix(12).map(\.name).joined(separator: ", "))")
         }
-        guard !filter.isEmpty else { return stored }
+        guard !filter.isEmpty else { return all }
         let facets = try await database.collection(TMDBMovie.collection).aggregate(
             MovieSummary.pipeline(match: filter.match, rowCap: liveRowCap)
         ).first
@@ -123,12 +114,20 @@ public actor InsightsStore {
             let facets = try await database.collection(VideoRows.collection).aggregate(pipeline(filter.match, cuts, liveRowCap)).first
             return decode(facets ?? [:], "live", true, Date())
         }
-        let key = field + "|" + filter.scope
+        return try await stored(filter.scope, field: field, missing: .notBuilt) { decode($0, filter.scope, false, $1) }
+    }
+
+    /// The `field` of the stored summary document `id`, decoded once per build; `missing` is
+    /// thrown when the build stored none.
+    private func stored<Panel: Sendable>(
+        _ id: String, field: String, missing: InsightsError, decode: (Document, Date) -> Panel
+    ) async throws -> Panel {
+        let key = field + "|" + id
         if let cached = cache[key] as? Panel { return cached }
-        let stored = try await database.collection(InsightsBuilder.summaries).findOne(["_id": .string(filter.scope)])
-        guard let facets = stored?[field]?.documentValue else { throw InsightsError.notBuilt }
-        let computedAt = if case .datetime(let at)? = stored?["computed_at"] { at.date } else { Date() }
-        let panel = decode(facets, filter.scope, false, computedAt)
+        let document = try await database.collection(InsightsBuilder.summaries).findOne(["_id": .string(id)])
+        guard let facets = document?[field]?.documentValue else { throw missing }
+        let computedAt = if case .datetime(let at)? = document?["computed_at"] { at.date } else { Date() }
+        let panel = decode(facets, computedAt)
         cache[key] = panel
         return panel
     }
