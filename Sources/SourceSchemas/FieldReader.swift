@@ -140,6 +140,23 @@ public struct FieldReader {
         return value * scale
     }
 
+    /// The list a cell of JSON text holds (`[{"id": 28, "name": "Action"}]`), as exports write
+    /// API lists; an empty cell is an empty list, and anything but one JSON list is refused.
+    public static func jsonList(_ text: String, field: String) throws(RecordError) -> [BSONValue] {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { return [] }
+        let value: BSONValue
+        do {
+            value = try BSONValue(json: trimmed)
+        } catch {
+            throw RecordError(field: field, reason: "not one valid JSON list (\(error)): \"\(trimmed.prefix(60))\"")
+        }
+        guard case .array(let list) = value else {
+            throw RecordError(field: field, reason: "expected a JSON list, found \(value.typeName): \"\(trimmed.prefix(60))\"")
+        }
+        return list
+    }
+
     static func format(_ number: Double) -> String { number == number.rounded() ? String(Int64(number)) : String(number) }
 
     /// A value as an error message shows it: text quoted (cut at 40 characters), numbers as they are,

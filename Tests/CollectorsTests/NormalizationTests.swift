@@ -126,8 +126,9 @@ import Testing
         #expect(throws: RecordError(field: "budget", reason: "negative count -1")) {
             try TMDBMovie.normalize(try Document(extendedJSON: "{\"id\": 1, \"title\": \"t\", \"budget\": -1}"), key: nil)
         }
-        #expect(throws: RecordError(field: "genres", reason: "expected a list, found string")) {
-            try TMDBMovie.normalize(try Document(extendedJSON: "{\"id\": 1, \"title\": \"t\", \"genres\": \"Drama\"}"), key: nil)
+        #expect(throws: RecordError(field: "genres", reason: "expected a list, found long")) {
+            try TMDBMovie.normalize(
+                try Document(extendedJSON: "{\"id\": 1, \"title\": \"t\", \"genres\": {\"$numberLong\": \"18\"}}"), key: nil)
         }
         #expect(throws: RecordError(field: "title", reason: "required, missing")) {
             try TMDBMovie.normalize(try Document(extendedJSON: "{\"id\": 1}"), key: nil)

@@ -84,7 +84,7 @@ public final class FileInput {
         return rows(of: stream, path: path, header: header) { record throws(RecordError) -> NormalizedRecord in
             switch kind {
             case .tmdb:
-                return try TMDBMovie.normalize(try TMDB5000CSV.document(header: lowered, record: record, credits: credits), key: nil)
+                return try TMDBMovie.normalize(TMDB5000CSV.document(header: lowered, record: record, credits: credits), key: nil)
             case .tiktok:
                 var document = Document()
                 for (j, name) in header.enumerated() { document[name] = .string(record.string(at: j)) }

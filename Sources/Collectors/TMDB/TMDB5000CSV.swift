@@ -9,9 +9,9 @@ import SourceSchemas
 /// numbers as numbers, the JSON columns as lists, `keywords` as `{keywords: […]}` and the
 /// credits as `credits: {cast, crew}`.
 public struct TMDB5000CSV {
-    /// Columns holding JSON lists.
-    static let jsonColumns: Set<String> = ["genres", "keywords", "production_companies", "production_countries", "spoken_languages"]
-    static let numberColumns: Set<String> = ["budget", "id", "popularity", "revenue", "runtime", "vote_average", "vote_count"]
+    /// Columns whose empty cell means something (an empty JSON list, a missing number) rather
+    /// than no value: they are passed on as text for the normalizer to read.
+    static let keptEmpty: Set<String> = ["genres", "keywords", "production_companies", "production_countries", "spoken_languages"]
 
     /// Credits by movie id, read from the credits CSV; problems are kept to be reported.
     public struct Credits {
@@ -49,7 +49,7 @@ public struct TMDB5000CSV {
                     continue
                 }
                 do throws(RecordError) {
-                    document[column] = try parseJSONList(text, field: column)
+                    document[column] = .array(try FieldReader.jsonList(text, field: column))
                 } catch {
                     credits.problems.append((position, error, raw))
                 }
@@ -59,49 +59,21 @@ public struct TMDB5000CSV {
         return credits
     }
 
-    /// The API-shaped document of one movies row (`header` lower-cased, the row's field count
-    /// already checked against it by ``FileInput``), with its credits if known.
-    public static func document(header: [String], record: CSVRecord, credits: Credits?) throws(RecordError) -> Document {
+    /// One movies row as a document of its cells (`header` lower-cased, the row's field count
+    /// already checked against it by ``FileInput``), with its credits if known. The cells stay
+    /// text: ``TMDBMovie/normalize(_:key:)`` brings them to the API's shape, as it does for a row
+    /// sent to the server.
+    public static func document(header: [String], record: CSVRecord, credits: Credits?) -> Document {
         var document = Document()
         for (j, column) in header.enumerated() {
             let text = record.string(at: j)
-            if jsonColumns.contains(column) {
-                let list = try parseJSONList(text, field: column)
-                document[column] = column == "keywords" ? .document(["keywords": list]) : list
-            } else if numberColumns.contains(column) {
-                if FieldReader.missingMarkers.contains(text.trimmingCharacters(in: .whitespaces).lowercased()) {
-                    document[column] = .null
-                } else if let number = FieldReader.parseNumber(text) {
-                    document[column] = number == number.rounded() && abs(number) < 9e15 ? .int64(Int64(number)) : .double(number)
-                } else {
-                    throw RecordError(field: column, reason: "expected a number, found \"\(text.prefix(40))\"")
-                }
-            } else {
-                document[column] = text.isEmpty ? .null : .string(text)
-            }
+            document[column] = text.isEmpty && !keptEmpty.contains(column) ? .null : .string(text)
         }
-        if let credits, case .int64(let id)? = document["id"], let movieCredits = credits.byMovie[id] {
+        if let credits, let idText = document["id"]?.stringValue, let id = Int64(idText.trimmingCharacters(in: .whitespaces)),
+            let movieCredits = credits.byMovie[id]
+        {
             document["credits"] = .document(movieCredits)
         }
         return document
-    }
-
-    static func parseJSONList(_ text: String, field: String) throws(RecordError) -> BSONValue {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty { return .array([]) }
-        // The whole cell must be one JSON list: the extended-JSON reader below stops after the first
-        // value, so `[]} , {"a": 1` would otherwise pass as `[]`.
-        guard (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: [.fragmentsAllowed])) is [Any] else {
-            throw RecordError(field: field, reason: "not one valid JSON list: \"\(trimmed.prefix(60))\"")
-        }
-        do {
-            let wrapped = try Document(extendedJSON: "{\"v\": \(trimmed)}")
-            guard case .array(let list)? = wrapped["v"] else { throw RecordError(field: field, reason: "expected a JSON list") }
-            return .array(list)
-        } catch let error as RecordError {
-            throw error
-        } catch {
-            throw RecordError(field: field, reason: "not valid JSON: \(String(describing: error).prefix(120))")
-        }
     }
 }

@@ -5,8 +5,11 @@ import BSON
 /// The document is kept as given; only `id` is made an integer and `_id` set to it.
 ///
 /// Accepted shapes: a details answer (with `credits`/`keywords` appended or not), a `/movie/popular`
-/// result (`genre_ids` instead of `genres`), and the `{title, details, reviews}` wrapper some
-/// crawlers write (the details are stored, with `reviews` beside them).
+/// result (`genre_ids` instead of `genres`), the `{title, details, reviews}` wrapper some
+/// crawlers write (the details are stored, with `reviews` beside them), and a row of the TMDB 5000
+/// CSV (lists as JSON text, numbers as text, `keywords` a plain list), read as text or parsed.
+/// Every shape is brought to the API's, here and only here, so a document sent to the server
+/// gives the features its collected twin gives.
 public enum TMDBMovie {
     /// The collection the collectors store movies in.
     public static let collection = "raw_tmdb_movies"
@@ -24,6 +27,9 @@ public enum TMDBMovie {
             document = details
             if let reviews = raw["reviews"] { document["reviews"] = reviews }
         }
+        document = try apiShaped(document)
+        // JSON text may have held keys of its own.
+        try OperatorKeys.refuse(in: document)
         let fields = FieldReader(document: document)
         let id: Int64
         if let given = try fields.count("id") {
@@ -53,6 +59,33 @@ public enum TMDBMovie {
         return NormalizedRecord(key: .int64(id), document: document)
     }
 
+    /// Fields the API gives as lists and the TMDB 5000 CSV writes as JSON text.
+    static let listFields = ["genres", "keywords", "production_companies", "production_countries", "spoken_languages"]
+    /// Numeric fields (beside `id`), which exports may write as text: whole ones become integers.
+    static let numberFields = ["budget", "revenue", "runtime", "vote_count", "popularity", "vote_average"]
+
+    /// The document in the API's shape: list fields given as JSON text parsed, a plain keyword
+    /// list wrapped as the API's `{keywords: […]}`, numeric text made a number (a missing marker
+    /// null), so the same features come out of every shape.
+    static func apiShaped(_ given: Document) throws(RecordError) -> Document {
+        var document = given
+        for field in listFields {
+            if case .string(let text)? = document[field] { document[field] = .array(try FieldReader.jsonList(text, field: field)) }
+        }
+        if case .array(let keywords)? = document["keywords"] { document["keywords"] = ["keywords": .array(keywords)] }
+        for field in numberFields {
+            guard case .string(let text)? = document[field] else { continue }
+            if FieldReader.missingMarkers.contains(text.trimmingCharacters(in: .whitespaces).lowercased()) {
+                document[field] = .null
+            } else if let number = FieldReader.parseNumber(text) {
+                document[field] = number == number.rounded() && abs(number) < 9e15 ? .int64(Int64(number)) : .double(number)
+            } else {
+                throw RecordError(field: field, reason: "expected a number, found \"\(text.prefix(40))\"")
+            }
+        }
+        return document
+    }
+
     /// `credits` with every person's id made an integer; anything else in a person's id, job or
     /// name is refused with the person's path.
     private static func checkedCredits(_ value: BSONValue) throws(RecordError) -> BSONValue {
@@ -60,7 +93,8 @@ public enum TMDBMovie {
             throw RecordError(field: "credits", reason: "expected an object with cast and crew, found \(value.typeName)")
         }
         for list in ["cast", "crew"] {
-            guard let people = credits[list], !people.isNull else { continue }
+            guard var people = credits[list], !people.isNull else { continue }
+            if case .string(let text) = people { people = .array(try FieldReader.jsonList(text, field: "credits.\(list)")) }
             guard case .array(let entries) = people else {
                 throw RecordError(field: "credits.\(list)", reason: "expected a list, found \(people.typeName)")
             }
