@@ -326,7 +326,9 @@ public struct PredictionServer: Sendable {
         case .logisticRegression, .decisionTreeClassifier:
             let classes = pipeline.model.classes ?? []
             guard let p = try pipeline.model.predictProbabilities(x) else { throw .invalidModel("a classifier without probabilities") }
-            return zip(0..<x.rows, p.argmaxPerRow()).map { i, best in Prediction(label: classes[best], probability: p[i, best]) }
+            return zip(0..<x.rows, p.argmaxPerRow()).map { i, best in
+                Prediction(label: classes[best], probability: p[i, best], probabilities: (0..<p.columns).map { p[i, $0] })
+            }
         case .ridgeRegression, .decisionTreeRegressor:
             return try pipeline.model.predict(x).map { Prediction(value: $0) }
         case .kMeans(let kmeans):
@@ -382,6 +384,10 @@ enum PredictionBody {
                 writer.number(label)
                 writer.raw(",\"probability\":")
                 writer.optionalNumber(answer.probability)
+                if let probabilities = answer.probabilities {
+                    writer.raw(",\"probabilities\":")
+                    writer.numberObject(served.classNames) { name in served.classNames.firstIndex(of: name).map { probabilities[$0] } }
+                }
             } else if let cluster = answer.cluster {
                 writer.raw("\"cluster\":")
                 writer.number(cluster)
@@ -411,10 +417,12 @@ enum PredictionBody {
     }
 }
 
-/// One row's answer: label and probability, a value, or a cluster and its distance.
+/// One row's answer: label and probability (and every class's, in the model's class order), a
+/// value, or a cluster and its distance.
 struct Prediction {
     var label: Double?
     var probability: Double?
+    var probabilities: [Double]?
     var value: Double?
     var cluster: Int?
     var distance: Double?

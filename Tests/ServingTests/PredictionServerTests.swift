@@ -132,6 +132,14 @@ extension Trait where Self == TrainedRegistry {
             let predictions = body["predictions"] as? [[String: Any]] ?? []
             #expect(predictions.count == 2)
             #expect(predictions.allSatisfy { ($0["probability"] as? Double).map { (0...1).contains($0) } == true && $0["label"] != nil })
+            // Every class's probability, as predict_proba: they sum to 1 and the label's is `probability`.
+            for prediction in predictions {
+                let probabilities = prediction["probabilities"] as? [String: Double] ?? [:]
+                #expect(probabilities.keys.sorted() == ["0", "1"])
+                #expect(abs(probabilities.values.reduce(0, +) - 1) < 1e-12)
+                let label = (prediction["label"] as? Double).map { String(Int($0)) } ?? ""
+                #expect(probabilities[label] == prediction["probability"] as? Double)
+            }
 
             let (aliasStatus, aliasBody) = try await Self.post(
                 client, "/v1/models/tiktok_virality/versions/production/predict", "{\"instances\": [\(Self.instance())]}")
