@@ -77,6 +77,24 @@ struct JSONWriter: TextOutputStream {
         if let value { number(value) } else { raw("null") }
     }
 
+    /// A number's JSON text, as ``number(_:)-(Double)`` writes it (a key that names a number).
+    static func text(of value: Double) -> String {
+        var writer = JSONWriter(capacity: 24)
+        writer.number(value)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    /// `{"name": value, …}`, the names and values paired in order.
+    mutating func numberObject(_ names: [String], values: [Double]) {
+        byte(UInt8(ascii: "{"))
+        for (i, (name, value)) in zip(names, values).enumerated() {
+            if i > 0 { byte(UInt8(ascii: ",")) }
+            key(name)
+            number(value)
+        }
+        byte(UInt8(ascii: "}"))
+    }
+
     /// `{"name": number, …}` in the given order.
     mutating func numberObject(_ names: [String], _ value: (String) -> Double?) {
         byte(UInt8(ascii: "{"))

@@ -386,7 +386,7 @@ enum PredictionBody {
                 writer.optionalNumber(answer.probability)
                 if let probabilities = answer.probabilities {
                     writer.raw(",\"probabilities\":")
-                    writer.numberObject(served.classNames) { name in served.classNames.firstIndex(of: name).map { probabilities[$0] } }
+                    writer.numberObject(served.classNames, values: probabilities)
                 }
             } else if let cluster = answer.cluster {
                 writer.raw("\"cluster\":")

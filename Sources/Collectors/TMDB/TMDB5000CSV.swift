@@ -5,9 +5,10 @@ import SourceSchemas
 
 /// The widely shared "TMDB 5000" Kaggle export: `tmdb_5000_movies.csv` (five columns hold JSON
 /// lists) and, optionally, `tmdb_5000_credits.csv` (`movie_id, title, cast, crew`, JSON lists).
-/// Rows become documents in the shape of TMDB's API answer, so one pipeline reads both sources:
-/// numbers as numbers, the JSON columns as lists, `keywords` as `{keywords: […]}` and the
-/// credits as `credits: {cast, crew}`.
+/// A row becomes a document of its cells with the credits as `credits: {cast, crew}`;
+/// ``TMDBMovie/normalize(_:key:)`` then brings it to the shape of TMDB's API answer (numbers as
+/// numbers, the JSON columns as lists, `keywords` as `{keywords: […]}`), so one pipeline reads
+/// both sources.
 public struct TMDB5000CSV {
     /// Columns whose empty cell means something (an empty JSON list, a missing number) rather
     /// than no value: they are passed on as text for the normalizer to read.

@@ -2,7 +2,8 @@ import Foundation
 import BSON
 
 /// TMDB movie documents as TMDB's `/movie/{id}` API answers them, validated and keyed by TMDB id.
-/// The document is kept as given; only `id` is made an integer and `_id` set to it.
+/// The document is kept as given but for its shape (see below): `id` is made an integer and `_id`
+/// set to it.
 ///
 /// Accepted shapes: a details answer (with `credits`/`keywords` appended or not), a `/movie/popular`
 /// result (`genre_ids` instead of `genres`), the `{title, details, reviews}` wrapper some
