@@ -49,42 +49,11 @@ public enum FeatureCatalog {
     }
 
     /// The author's earlier videos: median log views and how many (0 for a first video).
-    static var authorHistory: [HistoryFeature] {
-        let logViews: BSONValue = ["$ln": ["$add": [1, ["$ifNull": ["$stats.views", 0]]]]]
-        let medianLogViews: BSONValue = ["$median": ["input": "$_log_views", "method": "approximate"]]
-        return [
-            HistoryFeature(
-                name: "author_prior_median_log_views",
-                stages: [
-                    [
-                        "$addFields": [
-                            "_log_views": logViews,
-                            "_posted": ["$convert": ["input": "$created_at", "to": "date", "onError": .null, "onNull": .null]],
-                        ]
-                    ],
-                    [
-                        "$setWindowFields": [
-                            "partitionBy": "$author.id", "sortBy": ["_posted": 1, "_id": 1],
-                            "output": [
-                                "author_prior_median_log_views": [
-                                    "$median": ["input": "$_log_views", "method": "approximate"],
-                                    "window": ["documents": ["unbounded", -1]],
-                                ],
-                                "author_prior_videos": ["$count": [:], "window": ["documents": ["unbounded", -1]]],
-                            ],
-                        ]
-                    ],
-                ],
-                lookup: { video in
-                    // The author id is a string (TikTokVideo.normalize makes it one); `$eq` keeps it a value.
-                    guard case .string(let author)? = video[path: "author.id"] else { return nil }
-                    return [
-                        ["$match": ["author.id": ["$eq": .string(author)]]],
-                        ["$addFields": ["_log_views": logViews]],
-                        ["$group": ["_id": .null, "author_prior_median_log_views": medianLogViews, "author_prior_videos": ["$sum": 1]]],
-                    ]
-                }),
-            HistoryFeature(name: "author_prior_videos", stages: [], withoutHistory: 0),
+    static var authorHistory: [HistoryWindow] {
+        [
+            HistoryWindow(
+                partition: .field("author.id"), value: .log1p(.coalesce(.field("stats.views"), fallback: 0)),
+                outputs: [HistoryOutput("author_prior_median_log_views", .median), HistoryOutput("author_prior_videos", .count)])
         ]
     }
 
@@ -123,94 +92,16 @@ public enum FeatureCatalog {
     }
 
     /// The director's and the three lead actors' earlier films: mean log revenue (known revenue only).
-    /// A film without a director (or cast) has no partition: null and missing are the same here,
-    /// since servers differ on which one `{$first: []}` gives.
-    static var filmHistory: [HistoryFeature] {
-        let released: BSONValue = ["$convert": ["input": "$release_date", "to": "date", "onError": .null, "onNull": .null]]
-        let logRevenue: BSONValue = ["$cond": [["$gt": [["$ifNull": ["$revenue", 0]], 0]], ["$ln": ["$add": [1, "$revenue"]]], .null]]
-        let director: BSONValue = [
-            "$getField": [
-                "field": "id",
-                "input": [
-                    "$first": [
-                        "$filter": [
-                            "input": ["$ifNull": ["$credits.crew", []]], "cond": ["$eq": ["$$this.job", "Director"]],
-                        ]
-                    ]
-                ],
-            ]
-        ]
-        let leads: BSONValue = ["$slice": [["$ifNull": ["$credits.cast", []]], 3]]
+    static var filmHistory: [HistoryWindow] {
+        let logRevenue: FeatureExpression = .condition(
+            .greater(.coalesce(.field("revenue"), fallback: 0), .constant(0)), then: .log1p(.field("revenue")), otherwise: .missing)
         return [
-            HistoryFeature(
-                name: "director_prior_mean_log_revenue",
-                stages: [
-                    ["$addFields": ["_released": released, "_log_revenue": logRevenue, "_director": director]],
-                    [
-                        "$setWindowFields": [
-                            "partitionBy": "$_director", "sortBy": ["_released": 1, "_id": 1],
-                            "output": ["_director_prior": ["$avg": "$_log_revenue", "window": ["documents": ["unbounded", -1]]]],
-                        ]
-                    ],
-                    [
-                        "$addFields": [
-                            "director_prior_mean_log_revenue": [
-                                "$cond": [FeatureExpression.isMissing("$_director"), .null, "$_director_prior"]
-                            ]
-                        ]
-                    ],
-                ],
-                lookup: { film in
-                    let crew = film[path: "credits.crew"]?.arrayValue ?? []
-                    // Person ids are integers (TMDBMovie.normalize refuses anything else) and enter the
-                    // pipeline only as `$literal`s: a request's value is never read as an expression.
-                    guard case .int64(let id)? = crew.lazy.compactMap(\.documentValue).first(where: { $0["job"] == "Director" })?["id"]
-                    else { return nil }
-                    return [
-                        ["$match": ["$expr": ["$eq": [director, ["$literal": .int64(id)]]]]],
-                        ["$group": ["_id": .null, "director_prior_mean_log_revenue": ["$avg": logRevenue]]],
-                    ]
-                }),
-            HistoryFeature(
-                name: "lead_cast_prior_mean_log_revenue",
-                stages: [
-                    ["$addFields": ["_leads": leads]],
-                    ["$unwind": ["path": "$_leads", "preserveNullAndEmptyArrays": true]],
-                    [
-                        "$setWindowFields": [
-                            "partitionBy": "$_leads.id", "sortBy": ["_released": 1, "_id": 1],
-                            "output": ["_lead_prior": ["$avg": "$_log_revenue", "window": ["documents": ["unbounded", -1]]]],
-                        ]
-                    ],
-                    [
-                        "$group": [
-                            "_id": "$_id", "row": ["$first": "$$ROOT"],
-                            "lead_cast_prior_mean_log_revenue": [
-                                "$avg": ["$cond": [FeatureExpression.isMissing("$_leads.id"), .null, "$_lead_prior"]]
-                            ],
-                        ]
-                    ],
-                    [
-                        "$replaceRoot": [
-                            "newRoot": [
-                                "$mergeObjects": ["$row", ["lead_cast_prior_mean_log_revenue": "$lead_cast_prior_mean_log_revenue"]]
-                            ]
-                        ]
-                    ],
-                ],
-                lookup: { film in
-                    let cast = (film[path: "credits.cast"]?.arrayValue ?? []).prefix(3).compactMap { person -> BSONValue? in
-                        if case .int64(let id)? = person.documentValue?["id"] { .int64(id) } else { nil }
-                    }
-                    guard !cast.isEmpty else { return nil }
-                    return [
-                        ["$addFields": ["_leads": leads, "_log_revenue": logRevenue]],
-                        ["$unwind": "$_leads"],
-                        ["$match": ["$expr": ["$in": ["$_leads.id", ["$literal": .array(cast)]]]]],
-                        ["$group": ["_id": "$_leads.id", "prior": ["$avg": "$_log_revenue"]]],
-                        ["$group": ["_id": .null, "lead_cast_prior_mean_log_revenue": ["$avg": "$prior"]]],
-                    ]
-                }),
+            HistoryWindow(
+                partition: .firstElement(array: "credits.crew", where: "job", equals: "Director", key: "id"), value: logRevenue,
+                outputs: [HistoryOutput("director_prior_mean_log_revenue", .mean)]),
+            HistoryWindow(
+                partition: .leadingElements(array: "credits.cast", count: 3, key: "id"), value: logRevenue,
+                outputs: [HistoryOutput("lead_cast_prior_mean_log_revenue", .mean)]),
         ]
     }
 

@@ -53,7 +53,7 @@ public struct FeatureProfile: Sendable, Codable, Equatable {
     public static func measure(_ set: FeatureSet, in database: MongoDatabase) async throws -> FeatureProfile {
         let collection = database.collection(set.collection)
         let rows = try await collection.countDocuments()
-        var kinds: [(String, String)] = set.features.map { ($0.name, "feature") } + set.history.map { ($0.name, "history") }
+        var kinds: [(String, String)] = set.features.map { ($0.name, "feature") } + set.historyNames.map { ($0, "history") }
         if set.label != nil || set.quantileLabel != nil { kinds.append(("label", "label")) }
         kinds += set.scores.map { ($0.name, "score") }
         var group: Document = ["_id": .null]

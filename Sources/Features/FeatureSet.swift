@@ -17,32 +17,6 @@ public struct Feature: Sendable, Equatable {
     }
 }
 
-/// A feature computed over strictly earlier documents of the same partition (an author's earlier
-/// videos, a director's earlier films) with `$setWindowFields`, so that no row sees its own or a
-/// later outcome. At prediction time, for a new document, ``lookup`` computes the same statistic
-/// over the stored rows that came before it.
-public struct HistoryFeature: Sendable {
-    /// The column name.
-    public let name: String
-    /// The aggregation stages that add `name` to each document (they may add helper fields).
-    public let stages: [Document]
-    /// For one new (normalized) document: the stages that reduce the set's stored rows from
-    /// strictly before it (the caller has matched those) to one row holding `name` and any feature
-    /// declared with an empty lookup after it; nil when the document has no partition (no author).
-    /// Declared nil for a feature that an earlier feature's lookup computes.
-    public let lookup: (@Sendable (Document) -> [Document]?)?
-    /// The value when the document has no earlier rows (a count's 0); nil means missing.
-    public let withoutHistory: Double?
-
-    /// A history feature added by `stages`, with its value without history and its prediction-time lookup.
-    public init(name: String, stages: [Document], withoutHistory: Double? = nil, lookup: (@Sendable (Document) -> [Document]?)? = nil) {
-        self.name = name
-        self.stages = stages
-        self.withoutHistory = withoutHistory
-        self.lookup = lookup
-    }
-}
-
 /// A feature set: the entity it describes, where its rows come from, its features (known at
 /// posting or release time), history features, its label and task.
 ///
@@ -66,7 +40,7 @@ public struct FeatureSet: Sendable {
     /// Features computed from each row alone.
     public let features: [Feature]
     /// Features computed over strictly earlier rows of a partition.
-    public let history: [HistoryFeature]
+    public let history: [HistoryWindow]
     /// The label (nil for clustering); it may read outcome fields.
     public let label: FeatureExpression?
     /// Stages that run before the features, after the filter (grouping rows into entities, for example).
@@ -79,7 +53,7 @@ public struct FeatureSet: Sendable {
     /// A set, refused when a feature reads an outcome field or a name is given twice.
     public init(
         name: String, version: Int, task: LearningTask, source: String, outcomeFields: Set<String>, filter: Document = [:],
-        timeField: String, features: [Feature], history: [HistoryFeature] = [], label: FeatureExpression?,
+        timeField: String, features: [Feature], history: [HistoryWindow] = [], label: FeatureExpression?,
         preparation: [Document] = [], scores: [Feature] = [], quantileLabel: QuantileLabel? = nil
     ) throws(FeatureDefinitionError) {
         for feature in features {
@@ -89,7 +63,7 @@ public struct FeatureSet: Sendable {
                 }
             }
         }
-        let names = features.map(\.name) + history.map(\.name)
+        let names = features.map(\.name) + history.flatMap(\.outputs).map(\.name)
         if let duplicate = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw .duplicateName(featureSet: name, feature: duplicate)
         }
@@ -109,7 +83,10 @@ public struct FeatureSet: Sendable {
     }
 
     /// Every feature name, per-document features first, then history features.
-    public var featureNames: [String] { features.map(\.name) + history.map(\.name) }
+    public var featureNames: [String] { features.map(\.name) + historyNames }
+
+    /// The history features' names, in declaration order.
+    public var historyNames: [String] { history.flatMap(\.outputs).map(\.name) }
 
     /// The collection the set is materialized into.
     public var collection: String { "features_\(name)" }
@@ -153,7 +130,7 @@ public struct FeatureSet: Sendable {
         var stages: [Document] = []
         if !filter.isEmpty { stages.append(["$match": .document(filter)]) }
         stages += preparation
-        for feature in history { stages += feature.stages }
+        stages += HistoryWindow.stages(history, timeField: timeField, probes: false)
         if let onlyIngestedAfter {
             // Windows above saw every row; only rows ingested since the last build are rewritten.
             stages.append(["$match": ["_ingest.fetched_at": ["$gt": .date(onlyIngestedAfter)]]])
@@ -166,7 +143,7 @@ public struct FeatureSet: Sendable {
             "_id": 1, "entity_time": ["$convert": ["input": .string("$" + timeField), "to": "date", "onError": .null, "onNull": .null]],
         ]
         for feature in features { projection[feature.name] = feature.expression.aggregation }
-        for feature in history { projection[feature.name] = ["$ifNull": [.string("$" + feature.name), .null]] }
+        for (name, value) in HistoryWindow.projection(history) { projection[name] = value }
         if let label { projection["label"] = label.aggregation }
         for score in scores { projection[score.name] = score.expression.aggregation }
         return projection
@@ -183,35 +160,6 @@ public struct FeatureSet: Sendable {
     public func evaluate(_ document: Document) -> [String: Double?] {
         var values: [String: Double?] = [:]
         for feature in features { values[feature.name] = feature.expression.evaluate(document) }
-        return values
-    }
-
-    /// The history features of one new normalized document, from the stored rows of the set's
-    /// source that pass its filter and came strictly before the document's time: what the
-    /// pipeline's windows would give it as the next row of its partition.
-    public func history(for document: Document, in database: MongoDatabase) async throws -> [String: Double?] {
-        var values: [String: Double?] = Dictionary(uniqueKeysWithValues: history.map { ($0.name, $0.withoutHistory) })
-        guard let time = FeatureExpression.date(FieldPath.values(timeField, in: document).single) else {
-            return values.mapValues { _ in nil }
-        }
-        let earlier: Document = [
-            "$match": [
-                "$expr": [
-                    "$lt": [
-                        ["$convert": ["input": .string("$" + timeField), "to": "date", "onError": .null, "onNull": .null]], .date(time),
-                    ]
-                ]
-            ]
-        ]
-        for feature in history {
-            guard let lookup = feature.lookup else { continue }
-            guard let stages = lookup(document) else { continue }
-            let pipeline = (filter.isEmpty ? [] : [["$match": .document(filter)]]) + preparation + [earlier] + stages
-            guard let row = try await database.collection(source).aggregate(pipeline).first else { continue }
-            for name in history.map(\.name) where row[name] != nil {
-                values.updateValue(row[name]?.doubleValue, forKey: name)
-            }
-        }
         return values
     }
 }

@@ -7,8 +7,9 @@ import SourceSchemas
 /// Feature rows computed from raw source documents, for `{"documents": [...]}` requests: each
 /// document is normalized as the collectors would store it, then its features are evaluated by
 /// the model's feature set (the same definitions the pipelines compile), and its history features
-/// are looked up among the stored rows that came before it. A feature the document cannot give is
-/// missing (the model's preprocessing imputes it, or the tree routes it).
+/// are looked up among the stored rows that came before it, in one aggregation for the request.
+/// A feature the document cannot give is missing (the model's preprocessing imputes it, or the
+/// tree routes it).
 enum DocumentRows {
     static func compute(
         _ documents: [Document], for model: ServedModel, database: MongoDatabase
@@ -32,18 +33,13 @@ enum DocumentRows {
             }
         }
         guard problems.isEmpty else { throw ServingError.fields(summary: "invalid documents", problems) }
-        var rows: [[String: Double?]] = []
-        for document in normalized {
-            var history: [String: Double?] = [:]
-            if !set.history.isEmpty {
-                do {
-                    history = try await set.history(for: document, in: database)
-                } catch let error as MongoError {
-                    throw ServingError.database("looking up the history features of \(set.name)", error)
-                }
-            }
-            rows.append(set.evaluate(document).merging(history) { given, _ in given })
+        let history: [[String: Double?]]
+        do {
+            history = try await set.history(for: normalized, in: database)
+        } catch {
+            throw ServingError.database("looking up the history features of \(set.name)", error)
         }
+        let rows = zip(normalized, history).map { document, history in set.evaluate(document).merging(history) { given, _ in given } }
         let names = model.keys.names
         let columns = names.map { name in FeatureColumn.numeric(rows.map { ($0[name] ?? nil) ?? .nan }) }
         do {

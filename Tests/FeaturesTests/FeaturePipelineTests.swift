@@ -34,52 +34,61 @@ import Testing
                 #expect(verification.rows == raw, "\(name)")
                 #expect(verification.rows > 50, "\(name)")
                 #expect(verification.mismatches.isEmpty, "\(name): \(verification.mismatches.prefix(3))")
-                #expect(verification.compared == verification.rows * (set.features.count + set.scores.count))
+                #expect(verification.compared == verification.rows * (set.features.count + set.scores.count + set.historyNames.count))
+                for history in set.historyNames {  // the history compared is not missing on both sides throughout
+                    let present = try await database.collection(set.collection).countDocuments([history: ["$type": "number"]])
+                    #expect(present > verification.rows / 10, "\(name): \(history) present in \(present) rows")
+                }
             }
             // The check can fail: a value changed in the database is reported with its row and feature.
             let set = try FeatureCatalog.set("tmdb_hit")
             let row = try await database.collection(set.collection).findOne()!
             _ = try await database.collection(set.collection).bulkWrite([
-                .updateOne(filter: ["_id": row["_id"]!], update: ["$set": ["cast_size": 999]], upsert: false)
+                .updateOne(
+                    filter: ["_id": row["_id"]!], update: ["$set": ["cast_size": 999, "director_prior_mean_log_revenue": 99]], upsert: false
+                )
             ])
             let tampered = try await FeatureVerification.verify(set, in: database)
-            #expect(tampered.mismatches.map(\.feature) == ["cast_size"])
-            #expect(tampered.mismatches.first?.database == 999)
+            #expect(tampered.mismatches.map(\.feature) == ["cast_size", "director_prior_mean_log_revenue"])
+            #expect(tampered.mismatches.map(\.database) == [999, 99])
         }
     }
 
-    /// At prediction time a history feature is looked up for one document; on a stored document
-    /// (with no other document at exactly its time) the lookup must give what the window gave its row.
-    @Test func predictionTimeLookupsMatchTheWindowsRowForRow() async throws {
+    /// New documents are looked up in one aggregation, and each gets what it would get alone:
+    /// two new videos of one author both see only the stored videos, not each other.
+    @Test func batchedLookupsAreIndependentOfTheBatch() async throws {
         try await withTestDatabase { database in
             try await Self.loadSeeds(into: database)
-            for (name, every) in [("tmdb_revenue", 1), ("tiktok_engagement", 6)] {
-                let set = try FeatureCatalog.set(name)
-                _ = try await FeatureBuilder(database: database, set: set).build()
-                let raw = try await database.collection(set.source).find(set.filter)
-                var atTime: [String: Int] = [:]
-                for document in raw { atTime[document[path: set.timeField].map { "\($0)" } ?? "-", default: 0] += 1 }
-                let rows = Dictionary(uniqueKeysWithValues: try await database.collection(set.collection).find().map { ($0["_id"]!, $0) })
-                var compared = 0
-                var withHistory = 0
-                for (index, document) in raw.enumerated()
-                where index % every == 0 && atTime[document[path: set.timeField].map { "\($0)" } ?? "-"] == 1 {
-                    let row = try #require(rows[document["_id"]!])
-                    let looked = try await set.history(for: document, in: database)
-                    for feature in set.history {
-                        let window = row[feature.name]?.doubleValue
-                        let lookup = looked[feature.name] ?? nil
-                        #expect(
-                            (window == nil) == (lookup == nil) && abs((window ?? 0) - (lookup ?? 0)) < 1e-9,
-                            "\(name) \(document["_id"]!) \(feature.name): window \(String(describing: window)), lookup \(String(describing: lookup))"
-                        )
-                        compared += 1
-                        if lookup != nil && lookup != 0 { withHistory += 1 }
-                    }
-                }
-                #expect(compared > 100, "\(name)")
-                #expect(withHistory > 20, "\(name): the check must see rows that have a history")
+            let set = try FeatureCatalog.set("tiktok_engagement")
+            let stored = try await database.collection(set.source).find(
+                set.filter, options: FindOptions(sort: ["created_at": -1], limit: 40))
+            var newVideos: [Document] = []
+            for (index, video) in stored.enumerated() {
+                var next = video
+                next["_id"] = .string("new-\(index)")
+                next["created_at"] = .datetime(BSONDateTime(millisecondsSinceEpoch: 1_900_000_000_000 + Int64(index)))
+                next["stats"] = nil
+                newVideos.append(next)
             }
+            let batch = try await set.history(for: newVideos, in: database)
+            var withHistory = 0
+            for (index, video) in newVideos.enumerated() {
+                let alone = try await set.history(for: [video], in: database)[0]
+                #expect(alone == batch[index], "\(video["_id"]!): alone \(alone), in the batch \(batch[index])")
+                let author = try #require(video[path: "author.id"])
+                let earlier = try await database.collection(set.source).countDocuments(["author.id": author, "stats.views": ["$gte": 0]])
+                #expect(batch[index]["author_prior_videos"] == .some(Double(earlier)), "every stored video of the author is earlier")
+                if earlier > 0 {
+                    withHistory += 1
+                    #expect(batch[index]["author_prior_median_log_views"] != .some(nil))
+                }
+            }
+            #expect(withHistory > 20)
+            // A request whose author has no stored videos: a first video.
+            var stranger = newVideos[0]
+            stranger["author"] = ["id": "no-such-author"]
+            let first = try await set.history(for: [stranger], in: database)[0]
+            #expect(first["author_prior_videos"] == .some(0) && first["author_prior_median_log_views"] == .some(nil))
         }
     }
 

@@ -38,7 +38,7 @@ import Testing
             let newFilm = try TMDBMovie.normalize(
                 ["id": 9_999, "title": "Later", "budget": 5_000_000, "release_date": "2020-01-01"], key: nil
             ).document
-            let served = try await set.history(for: newFilm, in: database)
+            let served = try await set.history(for: [newFilm], in: database)[0]
             #expect(served["director_prior_mean_log_revenue"] == .some(nil) && served["lead_cast_prior_mean_log_revenue"] == .some(nil))
         }
     }

@@ -86,3 +86,29 @@ extension MongoCursor {
         return documents
     }
 }
+
+extension MongoDatabase {
+    /// Runs a database-level aggregation (`{aggregate: 1}`), whose pipeline starts from `$documents`
+    /// rather than a collection, and returns every result document.
+    public func aggregate(_ pipeline: [Document], options: AggregateOptions = AggregateOptions()) async throws(MongoError) -> [Document] {
+        let context = OperationContext(operation: "aggregate \(name)", hosts: client.configuration.hosts)
+        let databaseName = name
+        return try await client.withConnection(context.operation) { (connection) throws(MongoError) -> [Document] in
+            guard let database = mongoc_client_get_database(connection, databaseName) else {
+                throw MongoError(.commandFailed, operation: context.operation, message: "the driver could not open the database")
+            }
+            defer { mongoc_database_destroy(database) }
+            let pipelineHandle = try context.handle(["pipeline": .array(pipeline.map(BSONValue.document))])
+            let optionsHandle = try context.handle(options.document)
+            let opened = BSONHandle.withUnsafeBSON(pipelineHandle, optionsHandle) { pipeline, options in
+                mongoc_database_aggregate(database, pipeline, options, nil)
+            }
+            guard let pointer = opened else {
+                throw MongoError(.commandFailed, operation: context.operation, message: "the driver could not open a cursor")
+            }
+            var cursor = MongoCursor(
+                taking: pointer, operation: context.operation, hosts: context.hosts, sizesBatches: options.batchSize == nil)
+            return try cursor.drain()
+        }
+    }
+}
