@@ -18,7 +18,9 @@ struct TrainCommand: AsyncParsableCommand {
             version N+1 of the model (named after the task unless --name) under models/ and in GridFS.
 
             With --data, numeric columns are used as numbers (empty, NA, #N/A, NaN, null are missing); any other \
-            column is categorical and one-hot encoded. Preprocessing is fitted on the training rows only.
+            column is categorical and one-hot encoded. Preprocessing is fitted on the training rows only. \
+            A text --label is a classifier's classes, answered by name; rows whose label is missing are \
+            left out and counted.
 
             Parameters use scikit-learn's names:
               logistic  C, max_iter, tol, class_weight=balanced, fit_intercept
@@ -128,6 +130,8 @@ struct TrainResult: Encodable {
         test = run.evaluation.metrics
         baseline = run.baseline.metrics
         crossValidation = run.crossValidation?.mapValues { CVSummary(mean: $0.mean, sd: $0.standardDeviation) }
+        classes = run.classLabels
+        rowsWithoutLabel = run.rowsWithoutLabel
         self.output = output
         self.model = model
     }
@@ -141,6 +145,8 @@ struct TrainResult: Encodable {
     var test: [String: Double]
     var baseline: [String: Double]
     var crossValidation: [String: CVSummary]?
+    var classes: [String]?
+    var rowsWithoutLabel: Int
     var output: String?
     var model: String?
 
@@ -148,9 +154,11 @@ struct TrainResult: Encodable {
         var lines = [
             (model.map { "registered \($0): " } ?? "")
                 + "\(algorithm) (\(task)) on \(trainRows) training rows, \(features.count) features"
-                + (fitSeconds > 0 ? "; fit in \(String(format: "%.3f", fitSeconds)) s" : ""),
-            "held-out metrics on \(testRows) rows (baseline in brackets):",
+                + (fitSeconds > 0 ? "; fit in \(String(format: "%.3f", fitSeconds)) s" : "")
         ]
+        if rowsWithoutLabel > 0 { lines.append("left out \(rowsWithoutLabel) rows whose label is missing") }
+        if let classes { lines.append("classes (label text): \(classes.joined(separator: ", "))") }
+        lines.append("held-out metrics on \(testRows) rows (baseline in brackets):")
         for (name, value) in test.sorted(by: { $0.key < $1.key }) {
             let base = baseline[name].map { String(format: " [%.4f]", $0) } ?? ""
             lines.append("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) " + String(format: "%.4f", value) + base)

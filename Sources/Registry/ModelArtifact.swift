@@ -5,12 +5,12 @@ import Foundation
 /// and to know where it came from. Stored as JSON, described by `models/model-artifact.schema.json`.
 /// `schema_version` changes whenever the layout does; a reader refuses versions it does not know.
 /// Version 2 stores cross-validation as `{mean, standard_deviation}` per metric; version 1 (as
-/// `[mean, sd]`) is still read.
+/// `[mean, sd]`) is still read; version 3 adds `class_labels` (a classifier trained on a text label).
 public struct ModelArtifact: Sendable, Codable, Equatable {
     /// The layout this code writes.
-    public static let currentSchemaVersion = 2
+    public static let currentSchemaVersion = 3
     /// The layouts this code reads.
-    public static let readableSchemaVersions: ClosedRange<Int> = 1...2
+    public static let readableSchemaVersions: ClosedRange<Int> = 1...3
 
     /// The layout of this artifact (``currentSchemaVersion`` when written by this code).
     public var schemaVersion: Int
@@ -26,13 +26,18 @@ public struct ModelArtifact: Sendable, Codable, Equatable {
     public var pipeline: ModelPipeline
     /// Where the model came from and how good it was.
     public var metadata: ModelMetadata
+    /// A classifier trained on a text label: the text of each class, by class code (the model's
+    /// classes are 0, 1, …); nil when the label was numeric.
+    public var classLabels: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case schemaVersion = "schema_version", name, version, task, features, pipeline, metadata
+        case schemaVersion = "schema_version", name, version, task, features, pipeline, metadata, classLabels = "class_labels"
     }
 
     /// A new artifact in the current schema; the registry gives it its version when registering.
-    public init(name: String, task: LearningTask, features: [String], pipeline: ModelPipeline, metadata: ModelMetadata) {
+    public init(
+        name: String, task: LearningTask, features: [String], pipeline: ModelPipeline, metadata: ModelMetadata, classLabels: [String]? = nil
+    ) {
         schemaVersion = Self.currentSchemaVersion
         self.name = name
         version = 0
@@ -40,6 +45,7 @@ public struct ModelArtifact: Sendable, Codable, Equatable {
         self.features = features
         self.pipeline = pipeline
         self.metadata = metadata
+        self.classLabels = classLabels
     }
 
     /// Decodes artifact bytes, refusing a schema version this code does not know.

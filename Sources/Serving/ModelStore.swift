@@ -14,15 +14,16 @@ public struct ServedModel: Sendable {
     public let featureSet: FeatureSet?
     /// The model's input features, for matching request keys.
     let keys: FeatureKeys
-    /// A classifier's classes as the keys of an answer's `probabilities` (`"0"`, `"1"`: the text
-    /// its `label` is written as), in the model's class order; empty for other models.
+    /// A classifier's classes as the keys of an answer's `probabilities` (`"0"`, `"1"`, or the
+    /// names of a text label: the text its `label` is written as), in the model's class order;
+    /// empty for other models.
     let classNames: [String]
 
     init(artifact: ModelArtifact, featureSet: FeatureSet?) {
         self.artifact = artifact
         self.featureSet = featureSet
         keys = FeatureKeys(artifact.features)
-        classNames = (artifact.pipeline.model.classes ?? []).map(JSONWriter.text(of:))
+        classNames = artifact.classLabels ?? (artifact.pipeline.model.classes ?? []).map(JSONWriter.text(of:))
     }
 
     /// The model name.

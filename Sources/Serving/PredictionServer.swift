@@ -381,7 +381,11 @@ enum PredictionBody {
             writer.raw("{")
             if let label = answer.label {
                 writer.raw("\"label\":")
-                writer.number(label)
+                if let names = served.artifact.classLabels, let code = Int(exactly: label), names.indices.contains(code) {
+                    writer.string(names[code])
+                } else {
+                    writer.number(label)
+                }
                 writer.raw(",\"probability\":")
                 writer.optionalNumber(answer.probability)
                 if let probabilities = answer.probabilities {

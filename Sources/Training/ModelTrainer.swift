@@ -77,7 +77,6 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
     case tooFewRows(path: String, rows: Int)
     case noColumn(option: String, name: String, path: String, columns: [String])
     case textLabel(String)
-    case missingLabel(String, row: Int)
 
     /// The problem, with what to do about it.
     public var description: String {
@@ -90,8 +89,7 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
         case .tooFewRows(let path, let rows): "\(path) has \(rows) rows; too few to train and test"
         case .noColumn(let option, let name, let path, let columns):
             "\(option) \(name): \(path) has no such column (it has \(columns.joined(separator: ", ")))"
-        case .textLabel(let label): "--label \(label) must be numeric (classes as 0, 1, …)"
-        case .missingLabel(let label, let row): "--label \(label) is missing at data row \(row); drop or fill those rows first"
+        case .textLabel(let label): "--label \(label) is text: text labels are classes; train a classifier or give a numeric label"
         }
     }
 }

@@ -30,17 +30,22 @@ public struct TableTrainer: Sendable {
         self.seed = seed
     }
 
-    /// Reads the table and trains `spec` on it.
+    /// Reads the table and trains `spec` on it. Rows whose label is missing are left out (and
+    /// counted in ``TrainingRun/rowsWithoutLabel``); a text label is a classifier's classes, coded
+    /// 0, 1, … in sorted order and kept by name in ``TrainingRun/classLabels``.
     public func train(_ spec: AlgorithmSpec) throws -> TrainingRun {
         let table = try FeatureTable(csv: path)
-        let (features, target) = try splitLabel(table)
+        let (features, target, classLabels) = try splitLabel(table, task: spec.task)
         var generator = SeededGenerator(seed: seed)
-        let order = Array(0..<table.rows).shuffled(using: &generator)
-        let testCount = max(1, Int((Double(table.rows) * testFraction).rounded()))
-        guard table.rows - testCount >= 2 else { throw TrainingError.tooFewRows(path: path, rows: table.rows) }
-        return try TrainingRun.fit(
+        let order = Array(0..<features.rows).shuffled(using: &generator)
+        let testCount = max(1, Int((Double(features.rows) * testFraction).rounded()))
+        guard features.rows - testCount >= 2 else { throw TrainingError.tooFewRows(path: path, rows: features.rows) }
+        var run = try TrainingRun.fit(
             spec, features: features, target: target, train: Array(order.dropFirst(testCount)).sorted(),
             test: Array(order.prefix(testCount)).sorted(), label: label, folds: folds, seed: seed)
+        run.classLabels = classLabels
+        run.rowsWithoutLabel = table.rows - features.rows
+        return run
     }
 
     /// Registers `run` as the next version of `name`, recording the file and its SHA-256.
@@ -50,17 +55,32 @@ public struct TableTrainer: Sendable {
         return try await registry.register(artifact).1
     }
 
-    private func splitLabel(_ table: FeatureTable) throws(TrainingError) -> (FeatureTable, [Double]) {
+    /// The features (without the label and dropped columns) and the target of the rows that have
+    /// a label, with the class names of a text label.
+    private func splitLabel(_ table: FeatureTable, task: LearningTask) throws(TrainingError) -> (FeatureTable, [Double], [String]?) {
         for name in drop where table.column(named: name) == nil {
             throw .noColumn(option: "--drop", name: name, path: path, columns: table.names)
         }
-        guard let label else { return (table.removing(Set(drop)), [Double](repeating: 0, count: table.rows)) }
+        guard let label else { return (table.removing(Set(drop)), [Double](repeating: 0, count: table.rows), nil) }
         guard let column = table.column(named: label) else {
             throw .noColumn(option: "--label", name: label, path: path, columns: table.names)
         }
-        guard case .numeric(let values) = column else { throw .textLabel(label) }
-        if let row = values.firstIndex(where: { $0.isNaN }) { throw .missingLabel(label, row: row + 1) }
-        return (table.removing(Set(drop + [label])), values)
+        let target: [Double]
+        var classLabels: [String]?
+        switch column {
+        case .numeric(let values):
+            target = values
+        case .categorical(let values):
+            guard task == .classification else { throw .textLabel(label) }
+            let names = Set(values.compactMap { $0 }).sorted()
+            let codes = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Double($0)) })
+            target = values.map { $0.flatMap { codes[$0] } ?? .nan }
+            classLabels = names
+        }
+        let labelled = target.indices.filter { !target[$0].isNaN }
+        let features = table.removing(Set(drop + [label]))
+        guard labelled.count < table.rows else { return (features, target, classLabels) }
+        return (features.selectingRows(labelled), labelled.map { target[$0] }, classLabels)
     }
 
     /// SHA-256 of the file's bytes, read a mebibyte at a time so that any size takes constant memory.

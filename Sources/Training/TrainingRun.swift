@@ -33,6 +33,10 @@ public struct TrainingRun: Sendable {
     public let seed: UInt64
     /// Seconds the final fit took (preprocessing and model, not cross-validation).
     public let fitSeconds: Double
+    /// For a text label, the text of each class by class code (see ``ModelArtifact/classLabels``).
+    public var classLabels: [String]?
+    /// Rows left out because their label was missing.
+    public var rowsWithoutLabel = 0
 
     /// Fits `spec` on the `train` rows of `features`, evaluates on the `test` rows, and with
     /// `folds` ≥ 2 cross-validates on the training rows (stratified, seeded by `seed`).
@@ -68,7 +72,8 @@ public struct TrainingRun: Sendable {
             metadata: ModelMetadata(
                 algorithm: spec.family, parameters: spec.parameters, featureSet: featureSet, trainingRows: trainingRows,
                 testRows: testRows, dataFingerprint: dataFingerprint, seed: seed, split: split, metrics: evaluation.metrics,
-                baseline: baseline.metrics, crossValidation: crossValidation, codeVersion: Self.codeVersion, createdAt: Date()))
+                baseline: baseline.metrics, crossValidation: crossValidation, codeVersion: Self.codeVersion, createdAt: Date()),
+            classLabels: classLabels)
     }
 }
 

@@ -83,10 +83,13 @@ import Training
             }
 
             let text = String(decoding: original, as: UTF8.self)
-            let future = text.replacingOccurrences(of: "\"schema_version\":2", with: "\"schema_version\":99")
-            #expect(throws: RegistryError.unsupportedSchema(found: 99, supported: 2)) { try ModelArtifact.decode(Array(future.utf8)) }
+            let future = text.replacingOccurrences(of: "\"schema_version\":3", with: "\"schema_version\":99")
+            #expect(throws: RegistryError.unsupportedSchema(found: 99, supported: 3)) { try ModelArtifact.decode(Array(future.utf8)) }
             // Schema 1 (cross-validation as [mean, sd]) is still read.
-            let old = text.replacingOccurrences(of: "\"schema_version\":2", with: "\"schema_version\":1")
+            #expect(
+                try ModelArtifact.decode(Array(text.replacingOccurrences(of: "\"schema_version\":3", with: "\"schema_version\":2").utf8))
+                    .classLabels == nil)
+            let old = text.replacingOccurrences(of: "\"schema_version\":3", with: "\"schema_version\":1")
                 .replacingOccurrences(of: "\"code_version\"", with: "\"cross_validation\":{\"r2\":[0.5,0.1]},\"code_version\"")
             let read = try ModelArtifact.decode(Array(old.utf8))
             #expect(read.metadata.crossValidation?["r2"] == CrossValidationSummary(mean: 0.5, standardDeviation: 0.1))
