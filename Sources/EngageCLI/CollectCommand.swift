@@ -177,10 +177,14 @@ struct CollectCommand: AsyncParsableCommand {
     struct Videos: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "videos",
-            abstract: "A one-row-per-video CSV into raw_videos, columns found by name.",
+            abstract: "A one-row-per-video CSV into raw_videos, columns found by name or pattern.",
             discussion: """
-                Columns are matched by name patterns (views, view_count, play_count, video_view_count, …); \
-                the mapping chosen is printed. Fields: \(VideoColumnMapping.Field.allCases.map(\.rawValue).joined(separator: ", ")).
+                Columns are matched by name (views, view_count, play_count, …), then by pattern once prefixes \
+                (video_, post_, stats_) and suffixes (_count, _id, _sec, _ms) are taken off; the mapping is \
+                printed with how each column was found, and what stays ambiguous is left for --map. \
+                A video on several rows keeps its newest (by an observed-at column, else its views); every \
+                row's counts are a snapshot in video_stats. \
+                Fields: \(VideoColumnMapping.Field.allCases.map(\.rawValue).joined(separator: ", ")).
                 """)
 
         @OptionGroup var connection: ConnectionOptions
@@ -194,7 +198,9 @@ struct CollectCommand: AsyncParsableCommand {
             let mapping = try VideoColumnMapping(header: try FileInput.csvHeader(from), overrides: overrides)
             if !output.json { print("column mapping for \(from):\n\(mapping.description)") }
             let input = try FileInput.videos(from, mapping: mapping, platform: platform)
-            try await output.collect(input, source: "videos-file:\(from)", into: "raw_videos", label: "videos", connection: connection)
+            try await output.collect(
+                input, source: "videos-file:\(from)", into: "raw_videos", snapshots: VideoColumnMapping.snapshotCollection, label: "videos",
+                connection: connection)
         }
     }
 }

@@ -12,12 +12,20 @@ public struct NormalizedRecord: Sendable {
     /// A measure that only grows between observations of the same record (a video's views). A record
     /// whose freshness is below the stored one is an older observation: it does not replace the newer.
     public var freshness: Double?
+    /// Whether the snapshot is the source's own observation (dated by the source, or undated), not
+    /// stamped with the time it was read: then an older observation's snapshot is still appended,
+    /// because it is true history (a trending export's earlier day). A TikTok crawl is stamped when
+    /// read, so its older observation loaded later would put old stats at a new time: it is skipped.
+    public var snapshotIsSourceObservation: Bool
 
     /// A record stored under `key`, with an optional snapshot and freshness.
-    public init(key: BSONValue, document: Document, snapshot: Document? = nil, freshness: Double? = nil) {
+    public init(
+        key: BSONValue, document: Document, snapshot: Document? = nil, freshness: Double? = nil, snapshotIsSourceObservation: Bool = false
+    ) {
         self.key = key
         self.document = document
         self.snapshot = snapshot
         self.freshness = freshness
+        self.snapshotIsSourceObservation = snapshotIsSourceObservation
     }
 }

@@ -114,4 +114,44 @@ import Testing
             #expect(reasons == [.string("required, missing"), .string("negative count -4")])
         }
     }
+
+    /// A trending export lists a video once a day (issue 16): the newest day's stats are kept
+    /// whatever the row order, every day is a snapshot in `video_stats`, and re-reading the file
+    /// writes nothing.
+    @Test func repeatedRowsOfOneVideoAreSnapshotsAndTheNewestWins() async throws {
+        var rows: [String] = []
+        for day in (1...4).reversed() {  // newest first, as exports often are
+            for video in ["a", "b", "c"] { rows.append("\(video),2024-03-0\(day),Title \(video),\(day * 100),\(day * 10)") }
+        }
+        let path = try temporaryFile((["video_id,trending_date,title,views,likes"] + rows).joined(separator: "\n"), suffix: ".csv")
+        // Without an observed-at column, the counts order the rows.
+        let undated = try temporaryFile("id,views\nz,50\nz,70\nz,60\n", suffix: ".csv")
+        defer { for file in [path, undated] { try? FileManager.default.removeItem(atPath: file) } }
+        try await withTestDatabase { database in
+            func collect(_ file: String) async throws -> IngestSummary {
+                let input = try FileInput.videos(
+                    file, mapping: try VideoColumnMapping(header: try FileInput.csvHeader(file)), platform: "youtube")
+                return try await Ingestor(
+                    database: database, collection: "raw_videos", snapshotCollection: VideoColumnMapping.snapshotCollection,
+                    source: "videos-file:test"
+                ).run(next: input.next)
+            }
+            let first = try await collect(path)
+            #expect(first.read == 12 && first.inserted == 3 && first.unchanged == 9 && first.snapshots == 12)
+            let stored = try await database.collection("raw_videos").find([:], options: FindOptions(sort: ["_id": 1]))
+            #expect(stored.map { $0["views"] } == [.int64(400), .int64(400), .int64(400)])
+            #expect(stored[0]["observed_at"] == .datetime(BSONDateTime(millisecondsSinceEpoch: 1_709_510_400_000)))
+            let days = try await database.collection("video_stats").find(
+                ["video_id": "youtube:a"], options: FindOptions(sort: ["observed_at": 1]))
+            #expect(days.map { $0[path: "stats.views"] } == [.int64(100), .int64(200), .int64(300), .int64(400)])
+
+            let again = try await collect(path)
+            #expect(again.inserted == 0 && again.updated == 0 && again.unchanged == 12 && again.snapshots == 0)
+            #expect(try await database.collection("video_stats").countDocuments() == 12)
+
+            let counted = try await collect(undated)
+            #expect(counted.inserted == 1 && counted.updated + counted.unchanged == 2 && counted.snapshots == 3, "\(counted)")
+            #expect(try await database.collection("raw_videos").findOne(["_id": "youtube:z"])?["views"] == .int64(70))
+        }
+    }
 }

@@ -151,6 +151,58 @@ import Testing
         #expect(throws: CollectError.self) { try VideoColumnMapping(header: ["views"], overrides: ["views": "nope"]) }
     }
 
+    /// The columns of real exports that exact names missed (issue 16): Kaggle's TikTok dataset,
+    /// YouTube trending, TikTok-Api items flattened by a notebook.
+    @Test func videoColumnsAreFoundByPatternWithTheirConfidence() throws {
+        let tiktok = try VideoColumnMapping(header: [
+            "#", "claim_status", "video_id", "video_duration_sec", "video_transcription_text", "verified_status", "author_ban_status",
+            "video_view_count", "video_like_count", "video_share_count", "video_download_count", "video_comment_count",
+        ])
+        let found = Dictionary(uniqueKeysWithValues: tiktok.columns.map { ($0.key, tiktok.header[$0.value]) })
+        #expect(found[.videoID] == "video_id" && tiktok.matches[.videoID] == .exact)
+        #expect(found[.views] == "video_view_count" && tiktok.matches[.views] == .exact)
+        #expect(found[.likes] == "video_like_count" && tiktok.matches[.likes] == .pattern)
+        #expect(found[.shares] == "video_share_count" && found[.comments] == "video_comment_count")
+        #expect(found[.duration] == "video_duration_sec" && tiktok.durationUnit == 1)
+        #expect(Set(found.keys) == [.videoID, .views, .likes, .shares, .comments, .duration], "\(found)")
+        #expect(tiktok.description.contains("video_like_count (pattern)"))
+
+        let youtube = try VideoColumnMapping(header: [
+            "video_id", "trending_date", "title", "channel_title", "category_id", "publish_time", "tags", "views", "likes", "dislikes",
+            "comment_count", "thumbnail_link", "comments_disabled", "ratings_disabled", "video_error_or_removed", "description",
+        ])
+        #expect(youtube.columns[.category] == 4 && youtube.matches[.category] == .pattern)
+        #expect(youtube.columns[.observedAt] == 1 && youtube.columns[.publishedAt] == 5)
+        #expect(youtube.columns[.likes] == 8 && youtube.columns[.comments] == 10 && youtube.columns[.creator] == 3)
+
+        let flattened = try VideoColumnMapping(header: [
+            "id", "desc", "createTime", "video_duration", "author_id", "author_uniqueId", "stats_diggCount", "stats_shareCount",
+            "stats_commentCount", "stats_playCount", "authorStats_heartCount",
+        ])
+        #expect(flattened.columns[.views] == 9 && flattened.columns[.likes] == 6 && flattened.columns[.creator] == 4)
+
+        // Units: milliseconds become seconds.
+        let milliseconds = try VideoColumnMapping(header: ["views", "videoDurationMs"])
+        #expect(milliseconds.durationUnit == 0.001)
+        let path = try temporaryFile("views,videoDurationMs\n10,15000\n", suffix: ".csv")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let item = try #require(try FileInput.videos(path, mapping: milliseconds, platform: "tiktok").next())
+        #expect(try item.outcome.get().document["duration_s"] == .double(15))
+
+        // Two columns that match equally well are reported, not guessed; --map settles it.
+        let twice = try VideoColumnMapping(header: ["views", "video_shares", "post_shares"])
+        #expect(twice.columns[.shares] == nil && twice.ambiguous[.shares] == ["video_shares", "post_shares"])
+        #expect(twice.description.contains("--map shares=COLUMN"))
+        #expect(
+            try VideoColumnMapping(header: ["views", "video_shares", "post_shares"], overrides: ["shares": "post_shares"]).columns[.shares]
+                == 2)
+        #expect {
+            try VideoColumnMapping(header: ["video_plays", "post_plays"])
+        } throws: { error in
+            "\(error)".contains("video_plays and post_plays match it equally well")
+        }
+    }
+
     @Test func hashtagsAndDatesInTheirCommonSpellings() {
         #expect(HashtagParser.parse("['Dance', 'fyp']") == ["dance", "fyp"])
         #expect(HashtagParser.parse("dance, fyp") == ["dance", "fyp"])

@@ -16,7 +16,7 @@ public struct IngestSummary: Sendable, Equatable, Codable {
     public var unchanged = 0
     /// Records refused, each stored in `rejects` with its field and reason.
     public var rejected = 0
-    /// Stats snapshots appended (TikTok).
+    /// Stats snapshots appended (TikTok items, video exports); one already stored is not counted again.
     public var snapshots = 0
     /// Problems in a side input (the TMDB credits file), reported as rejects but not counted in `read`.
     public var sideInputRejected = 0

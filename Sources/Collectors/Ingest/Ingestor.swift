@@ -28,7 +28,9 @@ public struct IngestItem: Sendable {
 /// SHA-256 of its content). A record whose hash matches the stored one is left alone (`unchanged`),
 /// so re-running a file writes nothing and an interrupted run re-run completes without duplicates;
 /// so is an older observation of a record (lower ``NormalizedRecord/freshness``), so that loading
-/// an old crawl after a new one keeps the newer stats.
+/// an old crawl after a new one keeps the newer stats, and of several rows of one record in a
+/// file the freshest is kept (the others still add their snapshots when they are the source's own
+/// observations, see ``NormalizedRecord/snapshotIsSourceObservation``).
 /// Rejects are keyed by source and position, so they are not duplicated either. Every run is
 /// recorded in `ingest_runs`, with its counts when it ends.
 public struct Ingestor: Sendable {
@@ -234,11 +236,32 @@ public struct Ingestor: Sendable {
             let hash: String? = if case .string(let text)? = document[path: "_ingest.content_hash"] { text } else { nil }
             stored[id] = (hash, document[path: "_ingest.freshness"]?.doubleValue)
         }
+        // Several rows of one record in a batch (a daily export): the freshest is the one written,
+        // the others are older observations. Ties go to the later row.
+        var freshest: [BSONValue: Int] = [:]
+        for (index, entry) in records.enumerated() {
+            if let kept = freshest[entry.record.key],
+                (records[kept].record.freshness ?? -.infinity) > (entry.record.freshness ?? -.infinity)
+            {
+                continue
+            }
+            freshest[entry.record.key] = index
+        }
         var writes: [WriteModel] = []
         var snapshots: [Document] = []
         var inserted = 0
         var updated = 0
-        for (record, hashed, hash) in records {
+        func keepSnapshot(of record: NormalizedRecord) throws {
+            guard var snapshot = record.snapshot else { return }
+            snapshot["_id"] = .string(SHA256.hex(try snapshot.bsonBytes()))
+            snapshots.append(snapshot)
+        }
+        for (index, (record, hashed, hash)) in records.enumerated() {
+            guard freshest[record.key] == index else {
+                summary.unchanged += 1
+                if record.snapshotIsSourceObservation { try keepSnapshot(of: record) }
+                continue
+            }
             var document = hashed
             var ingest: Document = [
                 "source": .string(source), "run_id": .string(runID), "fetched_at": .date(fetchedAt), "content_hash": .string(hash),
@@ -246,8 +269,13 @@ public struct Ingestor: Sendable {
             if let freshness = record.freshness { ingest["freshness"] = .double(freshness) }
             document["_ingest"] = .document(ingest)
             if let previous = stored[record.key] {
-                if previous.hash == hash || (record.freshness ?? .infinity) < (previous.freshness ?? -.infinity) {
+                if previous.hash == hash {
                     summary.unchanged += 1
+                    continue
+                }
+                if (record.freshness ?? .infinity) < (previous.freshness ?? -.infinity) {
+                    summary.unchanged += 1
+                    if record.snapshotIsSourceObservation { try keepSnapshot(of: record) }
                     continue
                 }
                 updated += 1
@@ -256,20 +284,17 @@ public struct Ingestor: Sendable {
                 inserted += 1
                 writes.append(.insertOne(document))
             }
-            if var snapshot = record.snapshot {
-                snapshot["_id"] = .string(SHA256.hex(try snapshot.bsonBytes()))
-                snapshots.append(snapshot)
-            }
+            try keepSnapshot(of: record)
         }
         // Snapshots first: a run stopped between the two writes leaves a snapshot (keyed by its
         // content, so writing it again is harmless) and a raw document not yet written, which the
         // next run sees as new and writes with its snapshot. The other order would leave the raw
         // document looking unchanged and its snapshot lost for good.
         if let snapshotCollection, !snapshots.isEmpty {
-            try await database.collection(snapshotCollection).upsert(snapshots, key: ["_id"])
+            // Counted when new: re-reading a file appends nothing.
+            summary.snapshots += try await database.collection(snapshotCollection).upsert(snapshots, key: ["_id"]).upserted
         }
         if !writes.isEmpty { _ = try await target.bulkWrite(writes, ordered: false) }
-        summary.snapshots += snapshotCollection == nil ? 0 : snapshots.count
         summary.inserted += inserted
         summary.updated += updated
     }

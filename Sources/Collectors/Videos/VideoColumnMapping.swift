@@ -5,13 +5,32 @@ import MongoKit
 import SourceSchemas
 
 /// Which CSV column holds each field of a "one row per video" export. Column names vary by
-/// exporter (`views`, `view_count`, `play_count`, `video_view_count`, …), so fields are found by
-/// name patterns (case, spaces and punctuation ignored), and `--map field=column` overrides them.
+/// exporter (`views`, `view_count`, `play_count`, `video_view_count`, `Length (sec)`, …), so each
+/// field is found in three steps, and the mapping says which one found it:
+///
+/// 1. **exact**: the column's name (case, spaces and punctuation ignored) is one of the field's names;
+/// 2. **pattern**: it is once exporter prefixes (`video_`, `post_`, `total_`, …) and suffixes
+///    (`_count`, `_id`, `_name`) are taken off, with a unit suffix (`_sec`, `_ms`, `_min`) read as
+///    the duration's unit: `video_like_count` is likes, `category_id` the category,
+///    `video_duration_ms` the duration in milliseconds;
+/// 3. **mapped**: `--map field=column` names it, which also settles what stays ambiguous (two
+///    columns that match a field equally well are left unmapped and reported, never guessed).
 public struct VideoColumnMapping: Sendable, Equatable, Codable {
     /// The fields of the normalized video schema.
     public enum Field: String, Sendable, CaseIterable, Codable {
         case videoID = "video_id", title, views, likes, comments, shares, duration = "duration_s"
         case publishedAt = "published_at", platform, creator, category, country, hashtags
+        case observedAt = "observed_at"
+    }
+
+    /// How a field's column was found.
+    public enum Match: String, Sendable, Equatable, Codable {
+        /// The column's name is one of the field's names.
+        case exact
+        /// The name matches once exporter prefixes, suffixes and units are taken off.
+        case pattern
+        /// Named with `--map`.
+        case mapped
     }
 
     /// Normalized column names that mean each field, best first.
@@ -20,18 +39,20 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
         .title: ["title", "caption", "description", "desc", "text", "videotitle", "videodescription"],
         .views: [
             "views", "viewcount", "playcount", "videoviewcount", "plays", "viewscount", "totalviews", "numviews", "videoviews",
-            "impressions",
+            "impressions", "view", "play",
         ],
-        .likes: ["likes", "likecount", "diggcount", "likescount", "hearts", "numlikes", "totallikes", "reactions"],
-        .comments: ["comments", "commentcount", "commentscount", "numcomments", "totalcomments"],
-        .shares: ["shares", "sharecount", "sharescount", "numshares", "totalshares", "reposts"],
+        .likes: [
+            "likes", "likecount", "diggcount", "likescount", "hearts", "numlikes", "totallikes", "reactions", "like", "digg", "heart",
+        ],
+        .comments: ["comments", "commentcount", "commentscount", "numcomments", "totalcomments", "comment"],
+        .shares: ["shares", "sharecount", "sharescount", "numshares", "totalshares", "reposts", "share", "repost"],
         .duration: [
             "duration", "durations", "durationsec", "durationseconds", "videoduration", "length", "lengthsec", "videolength",
             "durationsecs",
         ],
         .publishedAt: [
             "publishedat", "publishtime", "publishdate", "published", "uploaddate", "uploadtime", "createtime", "createdat", "created",
-            "postedat", "postdate", "date", "timestamp", "datetime", "uploaded",
+            "postedat", "postdate", "date", "timestamp", "datetime", "uploaded", "publish", "upload", "create", "posted",
         ],
         .platform: ["platform", "network", "site", "app", "source"],
         .creator: [
@@ -40,11 +61,38 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
         ],
         .category: ["category", "categoryname", "genre", "topic", "niche", "contentcategory"],
         .country: ["country", "countrycode", "region", "location", "market", "geo"],
-        .hashtags: ["hashtags", "tags", "hashtag", "challenges", "keywords"],
+        .hashtags: ["hashtags", "tags", "hashtag", "challenges", "keywords", "tag"],
+        .observedAt: [
+            "observedat", "trendingdate", "scrapedat", "crawledat", "fetchedat", "collectedat", "retrievedat", "capturedat", "snapshotdate",
+            "snapshotat", "asof", "extractedat", "observed", "trending", "scraped", "crawled", "fetched", "collected", "snapshot",
+        ],
+    ]
+
+    /// Leading words exporters put before a field's name (`video_view_count`, `stats_diggCount`, `total_likes`).
+    static let prefixes: Set<String> = [
+        "video", "videos", "post", "item", "clip", "content", "media", "stats", "stat", "total", "num", "number",
+    ]
+    /// Trailing words after it (`like_count`, `category_id`, `channel_name`).
+    static let suffixes: Set<String> = [
+        "count", "counts", "total", "num", "number", "id", "ids", "name", "code", "at", "time", "date", "utc",
+    ]
+    /// Trailing unit words of a duration, in seconds per unit.
+    static let units: [String: Double] = [
+        "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "ms": 0.001, "millis": 0.001, "msec": 0.001, "milliseconds": 0.001,
+        "min": 60, "mins": 60, "minute": 60, "minutes": 60,
     ]
 
     /// Column index per field.
     public private(set) var columns: [Field: Int]
+    /// Where each row's counts are appended as a snapshot.
+    public static let snapshotCollection = "video_stats"
+
+    /// How each mapped field's column was found.
+    public private(set) var matches: [Field: Match]
+    /// Fields that two or more columns match equally well, left unmapped: the candidates, for `--map`.
+    public private(set) var ambiguous: [Field: [String]]
+    /// Seconds per unit of the duration column (`_ms`: 0.001, `_min`: 60).
+    public private(set) var durationUnit: Double
     /// The header, as read.
     public let header: [String]
 
@@ -52,7 +100,10 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
     public init(header: [String], overrides: [String: String] = [:]) throws(CollectError) {
         self.header = header
         let normalized = header.map(Self.normalize)
-        var columns: [Field: Int] = [:]
+        columns = [:]
+        matches = [:]
+        ambiguous = [:]
+        durationUnit = 1
         var taken = Set<Int>()
         for (field, column) in overrides {
             guard let target = Field(rawValue: field) else {
@@ -63,37 +114,109 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
                     "--map \(field)=\(column): the file has no column \(column) (it has \(header.joined(separator: ", ")))")
             }
             columns[target] = index
+            matches[target] = .mapped
             taken.insert(index)
         }
+        // Exact names first, for every field, so that a pattern never takes a column another field names exactly.
         for field in Field.allCases where columns[field] == nil {
             for pattern in Self.patterns[field] ?? [] {
                 if let index = normalized.firstIndex(of: pattern), !taken.contains(index) {
                     columns[field] = index
+                    matches[field] = .exact
                     taken.insert(index)
                     break
                 }
             }
         }
-        guard columns[.views] != nil else {
-            throw .invalidMapping(
-                "no column for views (looked for \(Self.patterns[.views]!.joined(separator: ", "))); name it with --map views=COLUMN")
+        let cores = header.map(Self.core)
+        for field in Field.allCases where columns[field] == nil {
+            let names = Self.patterns[field] ?? []
+            let ranked = cores.indices.compactMap { index in
+                taken.contains(index) ? nil : names.firstIndex(of: cores[index].name).map { (rank: $0, index: index) }
+            }
+            guard let bestRank = ranked.map(\.rank).min() else { continue }
+            let best = ranked.filter { $0.rank == bestRank }.map(\.index)
+            guard best.count == 1, let index = best.first else {
+                ambiguous[field] = best.map { header[$0] }
+                continue
+            }
+            columns[field] = index
+            matches[field] = .pattern
+            taken.insert(index)
         }
-        self.columns = columns
+        if let index = columns[.duration] {
+            durationUnit = Self.core(header[index]).unit ?? 1
+        }
+        guard columns[.views] != nil else {
+            let candidates = ambiguous[.views].map { " (\($0.joined(separator: " and ")) match it equally well)" } ?? ""
+            throw .invalidMapping(
+                "no column for views\(candidates); looked for \((Self.patterns[.views] ?? []).joined(separator: ", ")) "
+                    + "with prefixes such as video_ and suffixes such as _count; name it with --map views=COLUMN")
+        }
     }
 
     static func normalize(_ name: String) -> String {
         name.lowercased().filter { $0.isLetter || $0.isNumber }
     }
 
+    /// The words of a column name: split at punctuation, spaces and lower-to-upper case changes.
+    static func words(_ name: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var previousWasLower = false
+        for character in name {
+            guard character.isLetter || character.isNumber else {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+                previousWasLower = false
+                continue
+            }
+            if character.isUppercase && previousWasLower && !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+            current.append(contentsOf: character.lowercased())
+            previousWasLower = character.isLowercase || character.isNumber
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    /// A column name without exporter prefixes, suffixes and a unit, and that unit (in seconds).
+    static func core(_ name: String) -> (name: String, unit: Double?) {
+        var words = words(name)
+        var unit: Double?
+        while words.count > 1, let first = words.first, prefixes.contains(first) { words.removeFirst() }
+        while words.count > 1, let last = words.last {
+            if let seconds = units[last], unit == nil {
+                unit = seconds
+            } else if !suffixes.contains(last) {
+                break
+            }
+            words.removeLast()
+        }
+        return (words.joined(), unit)
+    }
+
     /// The mapping as `field ← column` lines, for the user to check.
     public var description: String {
         Field.allCases.map { field in
-            "  \(field.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) ← \(columns[field].map { header[$0] } ?? "(none)")"
+            let found: String
+            if let index = columns[field] {
+                let unit = field == .duration && durationUnit != 1 ? ", \(durationUnit) s per unit" : ""
+                found = "\(header[index]) (\(matches[field]?.rawValue ?? "exact")\(unit))"
+            } else if let candidates = ambiguous[field] {
+                found = "(ambiguous: \(candidates.joined(separator: ", ")); choose with --map \(field.rawValue)=COLUMN)"
+            } else {
+                found = "(none)"
+            }
+            return "  \(field.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) ← \(found)"
         }.joined(separator: "\n")
     }
 
     /// The normalized document of one row with the header's field count (``FileInput`` checks it).
-    /// The raw row is kept under `raw` (column → text).
+    /// The raw row is kept under `raw` (column → text). The row is also a snapshot of the video's
+    /// counts (for ``snapshotCollection``), and its freshness is its observed-at time, else its views.
     public func normalize(_ record: CSVRecord, platform: String?) throws(RecordError) -> NormalizedRecord {
         var raw = Document()
         for (j, name) in header.enumerated() { raw[name] = .string(record.string(at: j)) }
@@ -109,11 +232,17 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
         for field in [Field.likes, .comments, .shares] {
             if let name = column(field), let value = try fields.count(name) { document[field.rawValue] = .int64(value) }
         }
-        if let name = column(.duration), let seconds = try fields.number(name) {
+        if let name = column(.duration), let given = try fields.number(name) {
+            let seconds = given * durationUnit
             guard seconds >= 0 && seconds <= 86_400 else { throw RecordError(field: name, reason: "implausible duration \(seconds) s") }
             document["duration_s"] = .double(seconds)
         }
         if let name = column(.publishedAt), let date = try fields.date(name) { document["published_at"] = .date(date) }
+        var observedAt: Date?
+        if let name = column(.observedAt), let date = try fields.date(name) {
+            observedAt = date
+            document["observed_at"] = .date(date)
+        }
         for field in [Field.title, .creator, .category, .country] {
             if let name = column(field), let text = try fields.string(name) { document[field.rawValue] = .string(text) }
         }
@@ -136,6 +265,16 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
         document["video_id"] = .string(id)
         document["_id"] = .string(key)
         document["raw"] = .document(raw)
-        return NormalizedRecord(key: .string(key), document: document)
+        // Rows carry no crawl time of their own: the observed-at column orders observations of one
+        // video, else its counts do (they only grow), and each row is a snapshot of its counts.
+        var stats = Document()
+        for field in [Field.views, .likes, .comments, .shares] where document[field.rawValue] != nil {
+            stats[field.rawValue] = document[field.rawValue]
+        }
+        var snapshot: Document = ["video_id": .string(key), "stats": .document(stats)]
+        if let observedAt { snapshot["observed_at"] = .date(observedAt) }
+        return NormalizedRecord(
+            key: .string(key), document: document, snapshot: snapshot,
+            freshness: observedAt.map(\.timeIntervalSince1970) ?? Double(views), snapshotIsSourceObservation: true)
     }
 }
