@@ -140,7 +140,7 @@ let package = Package(
             name: "EngageCLI",
             dependencies: commandLine + [
                 "EngageML", "SourceSchemas", "Collectors", "Features", "Training", "Registry", "Reports", "Serving", "SeedData",
-                "Insights",
+                "Insights", "DelimitedText",
             ],
             swiftSettings: strict
         ),
@@ -230,7 +230,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EngageCLITests",
-            dependencies: ["EngageCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "EngageCLI", "EngageTestSupport", "SeedData", "Collectors", "Features", "Training", "Registry", "MongoKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -10,8 +10,11 @@ import SourceSchemas
 /// are looked up among the stored rows that came before it, in one aggregation for the request.
 /// A feature the document cannot give is missing (the model's preprocessing imputes it, or the
 /// tree routes it).
-enum DocumentRows {
-    static func compute(
+public enum DocumentRows {
+    /// The feature table (in the model's feature order) of `documents`, and each document's
+    /// computed features. Throws ``ServingError/fields(summary:_:)`` naming every document that
+    /// cannot be normalized, by its index.
+    public static func compute(
         _ documents: [Document], for model: ServedModel, database: MongoDatabase
     ) async throws -> (table: FeatureTable, features: [[String: Double?]]) {
         guard let set = model.featureSet else {

@@ -17,7 +17,7 @@ public struct ServedModel: Sendable {
     /// A classifier's classes as the keys of an answer's `probabilities` (`"0"`, `"1"`, or the
     /// names of a text label: the text its `label` is written as), in the model's class order;
     /// empty for other models.
-    let classNames: [String]
+    public let classNames: [String]
 
     init(artifact: ModelArtifact, featureSet: FeatureSet?) {
         self.artifact = artifact
@@ -156,8 +156,7 @@ public actor ModelStore {
     public var served: [ServedModel] { current.values.sorted { $0.name < $1.name } }
 
     private func load(_ name: String, version: Int) async throws -> ServedModel {
-        let artifact = try await registry.load(name, reference: String(version))
-        return ServedModel(artifact: artifact, featureSet: try? FeatureCatalog.set(artifact.metadata.featureSet.name))
+        try await ServedModel.load(name, reference: String(version), from: registry)
     }
 
     /// A problem as `/v2/health/ready` shows it: the registry's own refusals in full, database

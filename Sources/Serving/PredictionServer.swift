@@ -171,7 +171,7 @@ public struct PredictionServer: Sendable {
         } catch {
             throw error.serving(summary: "invalid inputs")
         }
-        let answers = try predictions(served, table)
+        let answers = try served.predictions(table)
         let outputs = InferenceProtocol.outputNames(served.artifact.task).map { output -> InferenceProtocol.Tensor in
             let data: [Double] = answers.map { answer in
                 switch output {
@@ -268,7 +268,7 @@ public struct PredictionServer: Sendable {
             table = rows.table
             computed = rows.features
         }
-        let answers = try predictions(served, table)
+        let answers = try served.predictions(table)
         let explanations: [Explanation]?
         do {
             explanations = explain ? try served.artifact.pipeline.explain(table) : nil
@@ -288,53 +288,6 @@ public struct PredictionServer: Sendable {
     }
 
     private static let jsonHeaders: HTTPFields = [.contentType: "application/json"]
-
-    /// The model's answers for every row. A row whose values the model cannot turn into finite
-    /// outputs (values far outside anything it was trained on, such as 1e200) is a 400 naming the
-    /// instance and its largest feature, never an answer with `null` or `Infinity` in it.
-    private func predictions(_ served: ServedModel, _ table: FeatureTable) throws(ServingError) -> [Prediction] {
-        if let answers = try? answer(served, table), answers.allSatisfy(\.isFinite) { return answers }
-        var problems: [FieldProblem] = []
-        for row in 0..<table.rows {
-            let single = table.selectingRows([row])
-            if let answers = try? answer(served, single), answers.allSatisfy(\.isFinite) { continue }
-            problems.append(Self.outOfRange(single, instance: row))
-        }
-        guard !problems.isEmpty else { throw .internalError("a batch of \(table.rows) rows failed where each row alone succeeded") }
-        throw .fields(summary: "instances the model cannot compute a finite answer for", problems)
-    }
-
-    /// The problem of one row that gives no finite answer: its feature of largest magnitude.
-    private static func outOfRange(_ row: FeatureTable, instance: Int) -> FieldProblem {
-        var worst: (name: String, value: Double)?
-        for (name, column) in zip(row.names, row.columns) {
-            guard case .numeric(let values) = column, let value = values.first, !value.isNaN else { continue }
-            if worst == nil || abs(value) > abs(worst!.value) { worst = (name, value) }
-        }
-        guard let worst else {
-            return FieldProblem(instance: instance, field: "(instance)", error: "the model gives no finite answer for it")
-        }
-        return FieldProblem(
-            instance: instance, field: worst.name,
-            error: "\(worst.value) is too large in magnitude for this model: its answer would not be a finite number")
-    }
-
-    private func answer(_ served: ServedModel, _ table: FeatureTable) throws(MLError) -> [Prediction] {
-        let pipeline = served.artifact.pipeline
-        let x = try pipeline.matrix(table)
-        switch pipeline.model {
-        case .logisticRegression, .decisionTreeClassifier:
-            let classes = pipeline.model.classes ?? []
-            guard let p = try pipeline.model.predictProbabilities(x) else { throw .invalidModel("a classifier without probabilities") }
-            return zip(0..<x.rows, p.argmaxPerRow()).map { i, best in
-                Prediction(label: classes[best], probability: p[i, best], probabilities: (0..<p.columns).map { p[i, $0] })
-            }
-        case .ridgeRegression, .decisionTreeRegressor:
-            return try pipeline.model.predict(x).map { Prediction(value: $0) }
-        case .kMeans(let kmeans):
-            return try kmeans.assign(x).map { Prediction(cluster: $0.cluster, distance: $0.distance) }
-        }
-    }
 }
 
 // MARK: Bodies
@@ -381,11 +334,7 @@ enum PredictionBody {
             writer.raw("{")
             if let label = answer.label {
                 writer.raw("\"label\":")
-                if let names = served.artifact.classLabels, let code = Int(exactly: label), names.indices.contains(code) {
-                    writer.string(names[code])
-                } else {
-                    writer.number(label)
-                }
+                if served.artifact.classLabels != nil { writer.string(served.labelText(label)) } else { writer.number(label) }
                 writer.raw(",\"probability\":")
                 writer.optionalNumber(answer.probability)
                 if let probabilities = answer.probabilities {
@@ -418,33 +367,6 @@ enum PredictionBody {
         }
         writer.raw("]}")
         return writer.buffer
-    }
-}
-
-/// One row's answer: label and probability (and every class's, in the model's class order), a
-/// value, or a cluster and its distance.
-struct Prediction {
-    var label: Double?
-    var probability: Double?
-    var probabilities: [Double]?
-    var value: Double?
-    var cluster: Int?
-    var distance: Double?
-
-    /// Whether every number of the answer is finite.
-    var isFinite: Bool {
-        [label, probability, value, distance].allSatisfy { $0?.isFinite ?? true }
-    }
-
-    /// The answer as the prediction log stores it.
-    var document: Document {
-        var document = Document()
-        if let label { document["label"] = .double(label) }
-        if let probability { document["probability"] = .double(probability) }
-        if let value { document["value"] = .double(value) }
-        if let cluster { document["cluster"] = .int64(Int64(cluster)) }
-        if let distance { document["distance"] = .double(distance) }
-        return document
     }
 }
 

@@ -15,8 +15,18 @@ public struct ProgressBar: Sendable {
         self.enabled = !quiet && isatty(STDERR_FILENO) != 0
     }
 
-    /// Redraws with `done` of `total` units (bytes, pages…; nil when unknown) and the counts so far.
+    /// Redraws with how far through the input (nil when unknown) and the ingest counts so far.
     public mutating func update(fraction: Double?, summary: IngestSummary, force: Bool = false) {
+        update(
+            fraction: fraction, done: summary.read,
+            counts: "\(summary.read) read · \(summary.inserted) new · \(summary.updated) updated · \(summary.unchanged) same · "
+                + "\(summary.rejected) rejected",
+            force: force)
+    }
+
+    /// Redraws with how far through the input (nil when unknown), `counts` as text, and the rate
+    /// of `done` units a second.
+    public mutating func update(fraction: Double?, done: Int, counts: String, force: Bool = false) {
         guard enabled else { return }
         let now = ContinuousClock.now
         guard force || now - lastDraw >= .milliseconds(100) else { return }
@@ -25,17 +35,20 @@ public struct ProgressBar: Sendable {
         let width = 24
         let filled = Int((fraction ?? 0).clamped(0, 1) * Double(width))
         let bar = fraction == nil ? "" : "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
-        let rate = Double(summary.read) / elapsed
-        let line =
-            "\r\(label) \(bar)\(summary.read) read · \(summary.inserted) new · \(summary.updated) updated · "
-            + "\(summary.unchanged) same · \(summary.rejected) rejected · \(Int(rate))/s "
-        FileHandle.standardError.write(Data(line.utf8))
+        let rate = Double(done) / elapsed
+        FileHandle.standardError.write(Data("\r\(label) \(bar)\(counts) · \(Int(rate))/s ".utf8))
     }
 
     /// Ends the bar's line.
     public mutating func finish(summary: IngestSummary) {
         guard enabled else { return }
         update(fraction: 1, summary: summary, force: true)
+        finish()
+    }
+
+    /// Ends the bar's line, as last drawn.
+    public func finish() {
+        guard enabled else { return }
         FileHandle.standardError.write(Data("\n".utf8))
     }
 }

@@ -61,6 +61,33 @@ public final class FileInput {
         }
     }
 
+    /// Every record of a JSON (array, JSON Lines, wrapper) or CSV file as the file gives it, not
+    /// normalized: a JSON object as parsed, a CSV row as text fields keyed by the header. Each
+    /// record is known by its position (the key is null). For reading files to score (`engage predict`).
+    public static func records(_ path: String) throws -> FileInput {
+        if path.lowercased().hasSuffix(".csv") {
+            let stream = try CSVRecordStream(path: path)
+            guard let headerRecord = try stream.next() else { throw CollectError.unsupportedFormat("\(path) is empty") }
+            let header = headerRecord.strings.map { $0.trimmingCharacters(in: .whitespaces) }
+            return rows(of: stream, path: path, header: header) { record throws(RecordError) -> NormalizedRecord in
+                var document = Document()
+                for (j, name) in header.enumerated() { document[name] = .string(record.string(at: j)) }
+                return NormalizedRecord(key: .null, document: document)
+            }
+        }
+        let stream = try JSONRecordStream(path: path)
+        let layout = { stream.wrapperKey.map { "the \"\($0)\" array of a wrapper object" } }
+        return FileInput(path: path, layout: layout) { offset in
+            guard let raw = try stream.next() else { return nil }
+            offset.last = raw.position.offset
+            return IngestItem(
+                position: raw.position, raw: raw.text,
+                outcome: Result { () throws(RecordError) -> NormalizedRecord in
+                    NormalizedRecord(key: .null, document: try parse(raw))
+                })
+        }
+    }
+
     /// A "one row per video" CSV under `mapping`.
     public static func videos(_ path: String, mapping: VideoColumnMapping, platform: String?) throws -> FileInput {
         let stream = try CSVRecordStream(path: path)
