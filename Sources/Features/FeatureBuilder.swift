@@ -60,27 +60,54 @@ public struct FeatureBuilder: Sendable {
         let target = database.collection(set.collection)
         if full { try await target.drop() }
 
-        // Every quantile the build needs, measured in one pass over the source.
+        // Every quantile the build needs, measured in one pass over the source (and one more
+        // within each value of a `within` field: each platform gets its own cuts).
         var wanted: [(FeatureExpression, [Double])] = []
         if let quantileLabel = set.quantileLabel { wanted.append((quantileLabel.expression, [quantileLabel.quantile])) }
-        if !set.scores.isEmpty {
-            wanted += [(ShortVideoScores.views, [0.5, 0.8, 0.95, 0.99]), (ShortVideoScores.viralityScore, [0.75, 0.9])]
+        if let scoring = set.scoring {
+            wanted += [(scoring.views, [0.5, 0.8, 0.95, 0.99]), (scoring.viralityScore, [0.75, 0.9])]
         }
-        var measured = try await quantiles(wanted)
+        let within = set.quantileLabel?.within ?? set.scoring?.within
+        let overall = try await quantiles(wanted)
+        var groups: [(value: BSONValue, quantiles: [[Double]])] = []
+        if let within { groups = try await quantiles(wanted, within: within) }
         var label: FeatureExpression?
         var threshold: Double?
         var extra: Document = [:]
-        if let quantileLabel = set.quantileLabel {
-            let cut = measured.removeFirst()[0]
-            threshold = cut
-            label = .condition(.greaterOrEqual(quantileLabel.expression, .constant(cut)), then: .constant(1), otherwise: .constant(0))
+        var groupThresholds: [BSONValue] = []
+        /// The expression of each group's cuts, chosen by the row's `within` value (overall cuts otherwise).
+        func perGroup(_ make: ([[Double]]) -> BSONValue) -> BSONValue {
+            guard let within, !groups.isEmpty else { return make(overall) }
+            let branches: [BSONValue] = groups.map { group in
+                ["case": ["$eq": [.string("$" + within), ["$literal": group.value]]], "then": make(group.quantiles)]
+            }
+            return ["$switch": ["branches": .array(branches), "default": make(overall)]]
         }
-        if !set.scores.isEmpty {
-            let views = measured[0], scores = measured[1]
-            extra = ShortVideoScores.tierColumns(
-                ShortVideoScores.Cuts(
-                    viewsMedian: views[0], viewsP80: views[1], viewsP95: views[2], viewsP99: views[3], scoreP75: scores[0],
-                    scoreP90: scores[1]))
+        if let quantileLabel = set.quantileLabel {
+            func labelled(_ cut: Double) -> FeatureExpression {
+                .condition(.greaterOrEqual(quantileLabel.expression, .constant(cut)), then: .constant(1), otherwise: .constant(0))
+            }
+            threshold = overall[0][0]
+            label = labelled(overall[0][0])
+            if quantileLabel.within != nil {
+                extra["label"] = perGroup { labelled($0[0][0]).aggregation }
+                groupThresholds = groups.map { group -> BSONValue in
+                    ["within": group.value, "threshold": .double(group.quantiles[0][0])]
+                }
+            }
+        }
+        if let scoring = set.scoring {
+            let offset = set.quantileLabel == nil ? 0 : 1
+            func tiers(_ measured: [[Double]]) -> Document {
+                let views = measured[offset], scores = measured[offset + 1]
+                return scoring.tierColumns(
+                    ShortVideoScores.Cuts(
+                        viewsMedian: views[0], viewsP80: views[1], viewsP95: views[2], viewsP99: views[3], scoreP75: scores[0],
+                        scoreP90: scores[1]))
+            }
+            for (name, _) in tiers(overall) {
+                extra[name] = scoring.within == nil ? tiers(overall)[name] : perGroup { tiers($0)[name] ?? .null }
+            }
         }
         let newest = try await database.collection(set.source).aggregate([
             ["$group": ["_id": .null, "t": ["$max": "$_ingest.fetched_at"]]]
@@ -97,6 +124,7 @@ public struct FeatureBuilder: Sendable {
             "source_ingested_through": newest ?? .null,
         ]
         if let threshold { record["label_threshold"] = .double(threshold) }
+        if !groupThresholds.isEmpty { record["label_thresholds"] = .array(groupThresholds) }
         try await builds.upsert([record], key: ["_id"])
         let summary = FeatureBuildSummary(
             featureSet: set.name, version: set.version, definitionHash: set.definitionHash, full: full,
@@ -108,18 +136,27 @@ public struct FeatureBuilder: Sendable {
     /// Quantiles of each expression over the set's rows (approximate, as `$percentile` computes
     /// them; values that are not numbers are skipped), all in one `$group`: one pass over the source.
     func quantiles(_ wanted: [(FeatureExpression, [Double])]) async throws -> [[Double]] {
+        try await quantiles(wanted, within: nil).first?.quantiles ?? wanted.map { $0.1.map { _ in 0 } }
+    }
+
+    /// The same quantiles within each value of the field `within` (nil: one group of every row),
+    /// with the values as stored.
+    func quantiles(_ wanted: [(FeatureExpression, [Double])], within: String?) async throws -> [(value: BSONValue, quantiles: [[Double]])] {
         guard !wanted.isEmpty else { return [] }
-        var group: Document = ["_id": .null]
+        var group: Document = ["_id": within.map { .string("$" + $0) } ?? .null]
         for (index, (expression, ps)) in wanted.enumerated() {
             group["q\(index)"] = [
                 "$percentile": ["input": expression.aggregation, "p": .array(ps.map(BSONValue.double)), "method": "approximate"]
             ]
         }
-        let stages: [Document] = (set.filter.isEmpty ? [] : [["$match": .document(set.filter)]]) + [["$group": .document(group)]]
-        let answer = try await database.collection(set.source).aggregate(stages).first ?? [:]
-        return wanted.enumerated().map { index, item in
-            guard case .array(let values)? = answer["q\(index)"] else { return item.1.map { _ in 0 } }
-            return values.map { $0.doubleValue ?? 0 }
+        let stages: [Document] =
+            (set.filter.isEmpty ? [] : [["$match": .document(set.filter)]]) + [["$group": .document(group)], ["$sort": ["_id": 1]]]
+        return try await database.collection(set.source).aggregate(stages).map { answer in
+            let quantiles = wanted.enumerated().map { index, item in
+                guard case .array(let values)? = answer["q\(index)"] else { return item.1.map { _ in 0.0 } }
+                return values.map { $0.doubleValue ?? 0 }
+            }
+            return (answer["_id"] ?? .null, quantiles)
         }
     }
 

@@ -6,13 +6,15 @@ import SourceSchemas
 /// or release time; outcomes enter through labels, scores and strictly-earlier history.
 public enum FeatureCatalog {
     /// The built-in sets' names.
-    public static var names: [String] { ["tiktok_virality", "tiktok_engagement", "tmdb_hit", "tmdb_revenue", "creator_segments"] }
+    public static var names: [String] {
+        ["tiktok_virality", "tiktok_engagement", "tmdb_hit", "tmdb_revenue", "creator_segments", "video_virality", "video_engagement"]
+    }
 
     /// The set named `name`.
     public static func set(_ name: String) throws(FeatureDefinitionError) -> FeatureSet {
         switch name {
         case "tiktok_virality": try tiktok(name: name, task: .classification, label: nil)
-        case "tiktok_engagement": try tiktok(name: name, task: .regression, label: ShortVideoScores.engagementRate)
+        case "tiktok_engagement": try tiktok(name: name, task: .regression, label: ShortVideoScores.tiktok.engagementRate)
         case "tmdb_hit":
             try tmdb(
                 name: name, task: .classification, filter: ["budget": ["$gt": 0], "revenue": ["$gt": 0]],
@@ -22,6 +24,8 @@ public enum FeatureCatalog {
         case "tmdb_revenue":
             try tmdb(name: name, task: .regression, filter: ["revenue": ["$gt": 0]], label: .log1p(.field("revenue")))
         case "creator_segments": try creatorSegments()
+        case "video_virality": try videos(name: name, task: .classification, label: nil)
+        case "video_engagement": try videos(name: name, task: .regression, label: ShortVideoScores.videos.engagementRate)
         default: throw .unknownSet(name)
         }
     }
@@ -61,8 +65,8 @@ public enum FeatureCatalog {
         try FeatureSet(
             name: name, version: 1, task: task, source: TikTokVideo.collection, outcomeFields: TikTokVideo.outcomeFields,
             filter: ["stats.views": ["$gte": 0]], timeField: "created_at", features: tiktokFeatures, history: authorHistory,
-            label: label, scores: ShortVideoScores.columns,
-            quantileLabel: task == .classification ? QuantileLabel(expression: ShortVideoScores.viralityScore, quantile: 0.9) : nil)
+            label: label, scores: ShortVideoScores.tiktok.columns, scoring: .tiktok,
+            quantileLabel: task == .classification ? QuantileLabel(expression: ShortVideoScores.tiktok.viralityScore, quantile: 0.9) : nil)
     }
 
     // MARK: TMDB
@@ -113,6 +117,52 @@ public enum FeatureCatalog {
             timeField: "release_date", features: tmdbFeatures, history: filmHistory, label: label)
     }
 
+    // MARK: Video exports (any platform)
+
+    static let videoPlatforms = ["youtube", "tiktok", "instagram"]
+    static let videoCategories = ["Education", "Entertainment", "Gaming", "Music", "Sports", "Food", "Travel", "Tech"]
+    static let videoCountries = ["US", "GB", "IN", "BR"]
+
+    /// What a "one row per video" export knows at publish time.
+    static var videoFeatures: [Feature] {
+        var features = [
+            Feature("duration_s", .field("duration_s")),
+            Feature("hour", .datePart(.hour, "published_at")),
+            Feature("weekday", .datePart(.weekday, "published_at")),
+            Feature("month", .datePart(.month, "published_at")),
+            Feature("title_length", .stringLength("title")),
+            Feature("hashtag_count", .arraySize("hashtags")),
+        ]
+        for platform in videoPlatforms { features.append(Feature("platform_" + platform, .memberOf("platform", [platform]))) }
+        for category in videoCategories {
+            features.append(Feature("category_" + category.lowercased(), .memberOf("category", [category])))
+        }
+        for country in videoCountries { features.append(Feature("country_" + country.lowercased(), .memberOf("country", [country]))) }
+        return features
+    }
+
+    /// The creator's earlier videos: median log views and how many (0 for a first video).
+    static var creatorHistory: [HistoryWindow] {
+        [
+            HistoryWindow(
+                partition: .field("creator"), value: .log1p(.coalesce(.field("views"), fallback: 0)),
+                outputs: [HistoryOutput("creator_prior_median_log_views", .median), HistoryOutput("creator_prior_videos", .count)])
+        ]
+    }
+
+    /// `raw_videos` rows of any platform; virality is the top decile of the virality score within
+    /// the video's platform, and tiers are cut within the platform too.
+    static func videos(name: String, task: LearningTask, label: FeatureExpression?) throws(FeatureDefinitionError) -> FeatureSet {
+        let scoring = ShortVideoScores.videos
+        return try FeatureSet(
+            name: name, version: 1, task: task, source: "raw_videos",
+            outcomeFields: ["views", "likes", "comments", "shares", "observed_at", "raw"], filter: ["views": ["$gte": 0]],
+            timeField: "published_at", features: videoFeatures, history: creatorHistory, label: label, scores: scoring.columns,
+            scoring: scoring,
+            quantileLabel: task == .classification
+                ? QuantileLabel(expression: scoring.viralityScore, quantile: 0.9, within: scoring.within) : nil)
+    }
+
     // MARK: Creators
 
     /// Creators described by what their videos did: a descriptive segmentation with no label, so
@@ -125,7 +175,7 @@ public enum FeatureCatalog {
                 "verified": ["$max": ["$cond": [["$eq": ["$author.verified", true]], 1, 0]]],
                 "videos": ["$sum": 1],
                 "mean_log_views": ["$avg": ["$ln": ["$add": [1, ["$ifNull": ["$stats.views", 0]]]]]],
-                "mean_engagement_rate": ["$avg": ShortVideoScores.engagementRate.aggregation],
+                "mean_engagement_rate": ["$avg": ShortVideoScores.tiktok.engagementRate.aggregation],
                 "mean_duration_s": ["$avg": "$duration_s"],
                 "mean_hashtags": ["$avg": ["$cond": [["$isArray": "$hashtags"], ["$size": "$hashtags"], 0]]],
                 "last_posted": ["$max": "$created_at"],

@@ -49,12 +49,14 @@ public struct FeatureSet: Sendable {
     public let scores: [Feature]
     /// A label set from a quantile of an expression at build time (e.g. the top 10 % virality score).
     public let quantileLabel: QuantileLabel?
+    /// The short-video scoring layer whose tiers the build adds (with `scores` its rate columns).
+    public let scoring: ShortVideoScores?
 
     /// A set, refused when a feature reads an outcome field or a name is given twice.
     public init(
         name: String, version: Int, task: LearningTask, source: String, outcomeFields: Set<String>, filter: Document = [:],
         timeField: String, features: [Feature], history: [HistoryWindow] = [], label: FeatureExpression?,
-        preparation: [Document] = [], scores: [Feature] = [], quantileLabel: QuantileLabel? = nil
+        preparation: [Document] = [], scores: [Feature] = [], scoring: ShortVideoScores? = nil, quantileLabel: QuantileLabel? = nil
     ) throws(FeatureDefinitionError) {
         for feature in features {
             for path in feature.expression.fieldsRead {
@@ -80,6 +82,7 @@ public struct FeatureSet: Sendable {
         self.preparation = preparation
         self.scores = scores
         self.quantileLabel = quantileLabel
+        self.scoring = scoring
     }
 
     /// Every feature name, per-document features first, then history features.
@@ -119,7 +122,10 @@ public struct FeatureSet: Sendable {
     public var definitionHash: String {
         var description = projection(label: label)
         if let quantileLabel {
-            description["label"] = ["quantile": .double(quantileLabel.quantile), "of": quantileLabel.expression.aggregation]
+            description["label"] = [
+                "quantile": .double(quantileLabel.quantile), "of": quantileLabel.expression.aggregation,
+                "within": quantileLabel.within.map(BSONValue.string) ?? .null,
+            ]
         }
         let stages = computation(onlyIngestedAfter: nil) + [["$project": .document(description)]]
         let text = stages.compactMap { try? $0.extendedJSON(.canonical) }.joined(separator: "\n")
@@ -194,10 +200,13 @@ public struct QuantileLabel: Sendable, Equatable {
     public let expression: FeatureExpression
     /// The quantile (0.9: the top 10 % are 1).
     public let quantile: Double
+    /// A field whose each value has its own threshold (the platform); nil: one over all rows.
+    public let within: String?
 
-    /// A label that is 1 when `expression` reaches its `quantile`.
-    public init(expression: FeatureExpression, quantile: Double) {
+    /// A label that is 1 when `expression` reaches its `quantile` (within each value of `within`).
+    public init(expression: FeatureExpression, quantile: Double, within: String? = nil) {
         self.expression = expression
         self.quantile = quantile
+        self.within = within
     }
 }

@@ -6,30 +6,49 @@ import MongoKit
 /// Top 1%: the band between p80 and p95 gets a name of its own) and a
 /// viral potential by score quantiles (High ≥ p90, Medium ≥ p75, Low, Unknown without views).
 /// These read outcomes: they describe what happened and make labels, and are never features.
-public enum ShortVideoScores {
-    static let views: FeatureExpression = .field("stats.views")
-    static func rate(_ counts: [String]) -> FeatureExpression {
-        .clamp(.ratio(.add(counts.map { .coalesce(.field("stats." + $0), fallback: 0) }), views, ifZero: 0), min: 0, max: 1)
+///
+/// One layer per schema: TikTok items keep their counts under `stats`, video exports at the top.
+/// With ``within``, the build measures the tier cuts (and a quantile label's threshold) within
+/// each value of that field (each platform), so that a platform with bigger audiences does not
+/// take every top tier.
+public struct ShortVideoScores: Sendable, Equatable {
+    /// Where the counts are (`stats.` or nothing).
+    let prefix: String
+    /// The field whose values the cuts are measured within (nil: over all rows).
+    public let within: String?
+
+    /// The layer of `raw_tiktok_videos` (counts under `stats`), cuts over all rows.
+    public static let tiktok = ShortVideoScores(prefix: "stats.", within: nil)
+    /// The layer of `raw_videos` (counts at the top), cuts within each platform.
+    public static let videos = ShortVideoScores(prefix: "", within: "platform")
+
+    var views: FeatureExpression { .field(prefix + "views") }
+    func rate(_ counts: [String]) -> FeatureExpression {
+        .clamp(.ratio(.add(counts.map { .coalesce(.field(prefix + $0), fallback: 0) }), views, ifZero: 0), min: 0, max: 1)
     }
 
     /// `(likes + comments + shares) / views`, capped at 1; missing without views.
-    public static let engagementRate = rate(["likes", "comments", "shares"])
+    public var engagementRate: FeatureExpression { rate(["likes", "comments", "shares"]) }
     /// `0.30·log1p(views) + 0.40·log1p(shares) + 0.30·(engagement rate·100)`.
-    public static let viralityScore: FeatureExpression = .add([
-        .multiply([.constant(0.30), .log1p(.coalesce(views, fallback: 0))]),
-        .multiply([.constant(0.40), .log1p(.coalesce(.field("stats.shares"), fallback: 0))]),
-        .multiply([.constant(0.30), .multiply([engagementRate, .constant(100)])]),
-    ])
+    public var viralityScore: FeatureExpression {
+        .add([
+            .multiply([.constant(0.30), .log1p(.coalesce(views, fallback: 0))]),
+            .multiply([.constant(0.40), .log1p(.coalesce(.field(prefix + "shares"), fallback: 0))]),
+            .multiply([.constant(0.30), .multiply([engagementRate, .constant(100)])]),
+        ])
+    }
 
     /// The columns stored beside the features.
-    static let columns: [Feature] = [
-        Feature("engagement_rate", engagementRate),
-        Feature("like_rate", rate(["likes"])),
-        Feature("comment_rate", rate(["comments"])),
-        Feature("share_rate", rate(["shares"])),
-        Feature("virality_score", viralityScore),
-        Feature("views", views),
-    ]
+    var columns: [Feature] {
+        [
+            Feature("engagement_rate", engagementRate),
+            Feature("like_rate", rate(["likes"])),
+            Feature("comment_rate", rate(["comments"])),
+            Feature("share_rate", rate(["shares"])),
+            Feature("virality_score", viralityScore),
+            Feature("views", views),
+        ]
+    }
 
     /// Quantile cut points measured over a set's rows at build time.
     public struct Cuts: Sendable, Equatable {
@@ -48,8 +67,8 @@ public enum ShortVideoScores {
     }
 
     /// `performance_tier` and `viral_potential` as aggregation expressions over the cuts.
-    static func tierColumns(_ cuts: Cuts) -> Document {
-        let views: BSONValue = ShortVideoScores.views.aggregation
+    func tierColumns(_ cuts: Cuts) -> Document {
+        let views: BSONValue = self.views.aggregation
         let score = viralityScore.aggregation
         return [
             "performance_tier": [

@@ -112,8 +112,8 @@ public enum VideoRows {
                     "hour": ["$cond": [dated, ["$hour": published], .null]],
                     "weekday": ["$cond": [dated, ["$isoDayOfWeek": published], .null]],
                     "duration_bucket": durationBucket,
-                    "engagement_rate": ShortVideoScores.engagementRate.aggregation,
-                    "virality_score": ShortVideoScores.viralityScore.aggregation,
+                    "engagement_rate": ShortVideoScores.tiktok.engagementRate.aggregation,
+                    "virality_score": ShortVideoScores.tiktok.viralityScore.aggregation,
                     "views": "$stats.views", "likes": "$stats.likes", "comments": "$stats.comments", "shares": "$stats.shares",
                 ]
             ],

@@ -354,13 +354,14 @@ import Training
     @Test func anOversizedDeclaredBodyIsA413FromTheHeadAlone() async throws {
         try await withServer { port in
             let connection = try RawConnection(port: port)
-            let started = ContinuousClock.now
             try connection.send(
                 "POST /v1/models/tmdb_hit/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 3000000000\r\n\r\n{"
             )
-            let answer = try connection.readHead(timeout: .seconds(5))
+            // The body never arrives: a server that waited for it would answer 408 after the
+            // 1 s body timeout, so a 413 is decided from the head alone. No bound on the time
+            // here: in the full suite, CPU-bound tests beside this one delay any handler.
+            let answer = try connection.readHead(timeout: .seconds(30))
             #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer)")
-            #expect(ContinuousClock.now - started < .seconds(1))
         }
     }
 
