@@ -25,8 +25,10 @@ $engage collect videos --from seeds/videos_export.csv
 step "engage features build all (aggregation pipelines inside MongoDB, \$merge into features_*)"
 $engage features build all
 
-step "engage features verify all: every built value equals the Swift evaluation of its raw document"
-$engage features verify all
+# One set per distinct feature definition (the *_engagement sets share their features and history
+# with the *_virality sets; verify compares features, never labels); `verify all` checks every set.
+step "engage features verify: every built value equals what serving computes for its raw document"
+$engage features verify tiktok_virality tmdb_hit tmdb_revenue video_virality
 
 step "engage features show tiktok_virality"
 $engage features show tiktok_virality

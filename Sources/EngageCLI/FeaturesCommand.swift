@@ -76,14 +76,16 @@ struct FeaturesCommand: AsyncParsableCommand {
     /// `engage features verify SET`
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check every built row against the same feature definitions evaluated in Swift on its raw document.")
+            abstract: "Check every built row against what serving computes for its raw document (features in Swift, history by lookup).")
 
         @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The feature set, or all (per-document sets).") var name: String
+        @Argument(help: "Feature sets, or all (every set whose rows are one raw document each).") var sets: [String]
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let names = name == "all" ? ["tiktok_virality", "tiktok_engagement", "tmdb_hit", "tmdb_revenue"] : [name]
+            let names =
+                sets == ["all"]
+                ? FeatureCatalog.names.filter { name in (try? FeatureCatalog.set(name))?.preparation.isEmpty == true } : sets
             let results = try await connection.withDatabase { database in
                 var results: [FeatureVerification] = []
                 for name in names { results.append(try await FeatureVerification.verify(try FeatureCatalog.set(name), in: database)) }
