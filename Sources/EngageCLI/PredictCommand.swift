@@ -188,8 +188,10 @@ struct BatchScorer {
                 }
                 summary.scored += kept.count
                 return writer.take()
-            } catch ServingError.fields(_, let problems) where !problems.isEmpty {
+            } catch ServingError.fields(let summary, let problems) where !problems.isEmpty {
                 let bad = Set(problems.map(\.instance))
+                // A problem that names no record of the batch cannot be left out: stop rather than retry forever.
+                guard kept.indices.contains(where: bad.contains) else { throw ServingError.fields(summary: summary, problems) }
                 for problem in problems where kept.indices.contains(problem.instance) {
                     reject(kept[problem.instance].position, field: problem.field, reason: problem.error)
                 }
