@@ -341,13 +341,13 @@ import Training
             let idle = try (0..<3).map { _ in try RawConnection(port: port) }
             let half = try RawConnection(port: port)
             try half.send("GET /v2/health/live HTTP/1.1\r\nHost: x\r\n")  // a head that never ends
-            for connection in idle { #expect(try connection.readAll(timeout: .seconds(5)).isEmpty) }
+            for connection in idle { #expect(await connection.readAll(timeout: .seconds(5)).isEmpty) }
             #expect(ContinuousClock.now - started < .seconds(4))
             // Slots freed: a fourth and fifth connection are answered.
             let answer = try RawConnection(port: port)
             try answer.send("GET /v2/health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            #expect(try answer.readAll(timeout: .seconds(5)).hasPrefix("HTTP/1.1 200"))
-            #expect(try half.readAll(timeout: .seconds(5)).isEmpty)
+            #expect(await answer.readAll(timeout: .seconds(5)).hasPrefix("HTTP/1.1 200"))
+            #expect(await half.readAll(timeout: .seconds(5)).isEmpty)
         }
     }
 
@@ -360,7 +360,7 @@ import Training
             // The body never arrives: a server that waited for it would answer 408 after the
             // 1 s body timeout, so a 413 is decided from the head alone. No bound on the time
             // here: in the full suite, CPU-bound tests beside this one delay any handler.
-            let answer = try connection.readHead(timeout: .seconds(30))
+            let answer = await connection.readHead(timeout: .seconds(30))
             #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer)")
         }
     }
@@ -375,14 +375,16 @@ import Training
                 try await Task.sleep(for: .milliseconds(250))
                 try? connection.send(" ")
             }
-            let answer = try connection.readHead(timeout: .seconds(5))
+            let answer = await connection.readHead(timeout: .seconds(5))
             #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
         }
     }
 }
 
-/// A blocking TCP client on loopback, for sending partial requests.
-final class RawConnection {
+/// A blocking TCP client on loopback, for sending partial requests. Its reads wait on a thread of
+/// their own: a read blocking a thread of the cooperative pool could starve the very server it
+/// waits for (with two cores, two such reads and nothing answers).
+final class RawConnection: Sendable {
     let descriptor: Int32
 
     init(port: Int) throws {
@@ -407,16 +409,22 @@ final class RawConnection {
     }
 
     /// Everything until the server closes the connection (or `timeout` passes).
-    func readAll(timeout: Duration) throws -> String {
-        try read(timeout: timeout) { _ in false }
+    func readAll(timeout: Duration) async -> String {
+        await read(timeout: timeout) { _ in false }
     }
 
     /// The response head, up to the blank line.
-    func readHead(timeout: Duration) throws -> String {
-        try read(timeout: timeout) { $0.contains("\r\n\r\n") }
+    func readHead(timeout: Duration) async -> String {
+        await read(timeout: timeout) { $0.contains("\r\n\r\n") }
     }
 
-    private func read(timeout: Duration, until done: (String) -> Bool) throws -> String {
+    private func read(timeout: Duration, until done: @escaping @Sendable (String) -> Bool) async -> String {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: self.readBlocking(timeout: timeout, until: done)) }
+        }
+    }
+
+    private func readBlocking(timeout: Duration, until done: (String) -> Bool) -> String {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
         var buffer = [UInt8](repeating: 0, count: 4096)
