@@ -20,7 +20,9 @@ struct PredictCommand: AsyncParsableCommand {
             The file is JSON (array, JSON Lines, wrapper object) or CSV. Each record is a feature row when \
             it has every feature of the model (extra fields such as ids are ignored; empty, NA and null \
             are missing and imputed as in training), else a raw document of the model's source (a TikTok \
-            item, a TMDB movie), normalized and featurized as engage serve does. --input decides it instead.
+            item, a TMDB movie; for a video model, a row of a video export, its columns found as \
+            engage collect videos finds them), normalized and featurized as engage serve does. --input \
+            decides it instead.
 
             Each output row has the record number (from 1), the record's id when it has one (id, _id, \
             video_id), then label, probability and p_CLASS for each class (classifiers), value (regressors), \
@@ -47,6 +49,7 @@ struct PredictCommand: AsyncParsableCommand {
     @Option(help: "csv or jsonl (default: from --out's extension, else jsonl).") var format: Format?
     @Option(help: "auto, documents or features.") var input = InputKind.auto
     @Option(help: "Records scored per batch (one history lookup per batch).") var batch = 256
+    @Option(help: "The platform of every row of a video export without a platform column.") var platform: String?
 
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
@@ -58,10 +61,10 @@ struct PredictCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         let summary = try await location.withRegistry { registry in
             let served = try await ServedModel.load(name, reference: reference, from: registry)
-            let records = try FileInput.records(from)
+            let (records, kind) = try open(for: served)
             let sink = try ScoreSink(path: out)
             var scorer = BatchScorer(
-                model: served, database: registry.database, kind: input, writer: ScoreWriter(model: served, format: outputFormat),
+                model: served, database: registry.database, kind: kind, writer: ScoreWriter(model: served, format: outputFormat),
                 quiet: location.json)
             var progress = ProgressBar(label: "predict", quiet: location.json)
             var pending: [(position: RecordPosition, document: Document)] = []
@@ -93,6 +96,23 @@ struct PredictCommand: AsyncParsableCommand {
         } else {
             FileHandle.standardError.write(Data((finished.text + "\n").utf8))
         }
+    }
+}
+
+extension PredictCommand {
+    /// The file's records, and how to read them. A video export (CSV) scored by a model of
+    /// `raw_videos` is read as `engage collect videos` reads it, columns found by name or
+    /// pattern, so that its rows are documents of the stored schema (views may be missing: posts
+    /// not yet published); any other file is read as it is.
+    func open(for model: ServedModel) throws -> (FileInput, InputKind) {
+        guard model.featureSet?.source == "raw_videos", from.lowercased().hasSuffix(".csv"), input != .features else {
+            return (try FileInput.records(from), input)
+        }
+        let header = try FileInput.csvHeader(from)
+        if input == .auto && model.artifact.features.allSatisfy(header.contains) { return (try FileInput.records(from), .features) }
+        let mapping = try VideoColumnMapping(header: header, requiresViews: false)
+        if !location.json { FileHandle.standardError.write(Data("column mapping for \(from):\n\(mapping.description)\n".utf8)) }
+        return (try FileInput.videos(from, mapping: mapping, platform: platform), .documents)
     }
 }
 

@@ -55,9 +55,15 @@ public enum DocumentRows {
     /// The document as the collectors store it in `source`.
     private static func normalize(_ raw: Document, source: String, at now: Date) throws(RecordError) -> Document {
         switch source {
-        case TikTokVideo.collection: try TikTokVideo.normalize(raw, observedAt: now, requireStats: false).document
-        case TMDBMovie.collection: try TMDBMovie.normalize(raw, key: nil).document
-        default: throw RecordError(field: "(document)", reason: "documents of \(source) cannot be normalized here; send instances")
+        case TikTokVideo.collection: return try TikTokVideo.normalize(raw, observedAt: now, requireStats: false).document
+        case TMDBMovie.collection: return try TMDBMovie.normalize(raw, key: nil).document
+        case "raw_videos":
+            // Video exports have no one source shape: documents come in the stored schema
+            // (`engage predict` maps a CSV's columns to it as `engage collect videos` does).
+            try OperatorKeys.refuse(in: raw)
+            return raw
+        default:
+            throw RecordError(field: "(document)", reason: "documents of \(source) cannot be normalized here; send instances")
         }
     }
 }

@@ -95,10 +95,14 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
     public private(set) var durationUnit: Double
     /// The header, as read.
     public let header: [String]
+    /// Whether every row must give its views: true when collecting, false when scoring posts not
+    /// yet published.
+    public let requiresViews: Bool
 
     /// Detects the mapping from `header`, then applies `overrides` (field name → column name).
-    public init(header: [String], overrides: [String: String] = [:]) throws(CollectError) {
+    public init(header: [String], overrides: [String: String] = [:], requiresViews: Bool = true) throws(CollectError) {
         self.header = header
+        self.requiresViews = requiresViews
         let normalized = header.map(Self.normalize)
         columns = [:]
         matches = [:]
@@ -147,7 +151,7 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
         if let index = columns[.duration] {
             durationUnit = Self.core(header[index]).unit ?? 1
         }
-        guard columns[.views] != nil else {
+        guard columns[.views] != nil || !requiresViews else {
             let candidates = ambiguous[.views].map { " (\($0.joined(separator: " and ")) match it equally well)" } ?? ""
             throw .invalidMapping(
                 "no column for views\(candidates); looked for \((Self.patterns[.views] ?? []).joined(separator: ", ")) "
@@ -225,10 +229,13 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
         func column(_ field: Field) -> String? { columns[field].map { header[$0] } }
 
         var document = Document()
-        guard let viewsColumn = column(.views), let views = try fields.count(viewsColumn) else {
+        var views: Int64?
+        if let viewsColumn = column(.views) { views = try fields.count(viewsColumn) }
+        if let views {
+            document["views"] = .int64(views)
+        } else if requiresViews {
             throw RecordError(field: column(.views) ?? "views", reason: "required, missing")
         }
-        document["views"] = .int64(views)
         for field in [Field.likes, .comments, .shares] {
             if let name = column(field), let value = try fields.count(name) { document[field.rawValue] = .int64(value) }
         }
@@ -275,6 +282,6 @@ public struct VideoColumnMapping: Sendable, Equatable, Codable {
         if let observedAt { snapshot["observed_at"] = .date(observedAt) }
         return NormalizedRecord(
             key: .string(key), document: document, snapshot: snapshot,
-            freshness: observedAt.map(\.timeIntervalSince1970) ?? Double(views), snapshotIsSourceObservation: true)
+            freshness: observedAt.map(\.timeIntervalSince1970) ?? views.map(Double.init), snapshotIsSourceObservation: true)
     }
 }
