@@ -44,20 +44,11 @@ public final class FileInput {
         if path.lowercased().hasSuffix(".csv") {
             return try csv(path, kind: kind, credits: credits, observedAt: observedAt)
         }
-        let stream = try JSONRecordStream(path: path)
-        let layout = { stream.wrapperKey.map { "the \"\($0)\" array of a wrapper object" } }
-        return FileInput(path: path, layout: layout) { offset in
-            guard let raw = try stream.next() else { return nil }
-            offset.last = raw.position.offset
-            return IngestItem(
-                position: raw.position, raw: raw.text,
-                outcome: Result { () throws(RecordError) -> NormalizedRecord in
-                    let document = try parse(raw)
-                    switch kind {
-                    case .tmdb: return try TMDBMovie.normalize(document, key: raw.position.key)
-                    case .tiktok: return try TikTokVideo.normalize(document, observedAt: observedAt)
-                    }
-                })
+        return try jsonRecords(path) { document, position throws(RecordError) in
+            switch kind {
+            case .tmdb: try TMDBMovie.normalize(document, key: position.key)
+            case .tiktok: try TikTokVideo.normalize(document, observedAt: observedAt)
+            }
         }
     }
 
@@ -70,11 +61,16 @@ public final class FileInput {
             guard let headerRecord = try stream.next() else { throw CollectError.unsupportedFormat("\(path) is empty") }
             let header = headerRecord.strings.map { $0.trimmingCharacters(in: .whitespaces) }
             return rows(of: stream, path: path, header: header) { record throws(RecordError) -> NormalizedRecord in
-                var document = Document()
-                for (j, name) in header.enumerated() { document[name] = .string(record.string(at: j)) }
-                return NormalizedRecord(key: .null, document: document)
+                NormalizedRecord(key: .null, document: textDocument(header: header, record: record))
             }
         }
+        return try jsonRecords(path) { document, _ throws(RecordError) in NormalizedRecord(key: .null, document: document) }
+    }
+
+    /// The records of a JSON file, each parsed to a document and then normalized by `normalize`.
+    private static func jsonRecords(
+        _ path: String, normalize: @escaping (Document, RecordPosition) throws(RecordError) -> NormalizedRecord
+    ) throws -> FileInput {
         let stream = try JSONRecordStream(path: path)
         let layout = { stream.wrapperKey.map { "the \"\($0)\" array of a wrapper object" } }
         return FileInput(path: path, layout: layout) { offset in
@@ -82,10 +78,15 @@ public final class FileInput {
             offset.last = raw.position.offset
             return IngestItem(
                 position: raw.position, raw: raw.text,
-                outcome: Result { () throws(RecordError) -> NormalizedRecord in
-                    NormalizedRecord(key: .null, document: try parse(raw))
-                })
+                outcome: Result { () throws(RecordError) -> NormalizedRecord in try normalize(try parse(raw), raw.position) })
         }
+    }
+
+    /// A CSV row as a document of its text fields, keyed by the header.
+    private static func textDocument(header: [String], record: CSVRecord) -> Document {
+        var document = Document()
+        for (j, name) in header.enumerated() { document[name] = .string(record.string(at: j)) }
+        return document
     }
 
     /// A "one row per video" CSV under `mapping`.
@@ -113,9 +114,7 @@ public final class FileInput {
             case .tmdb:
                 return try TMDBMovie.normalize(TMDB5000CSV.document(header: lowered, record: record, credits: credits), key: nil)
             case .tiktok:
-                var document = Document()
-                for (j, name) in header.enumerated() { document[name] = .string(record.string(at: j)) }
-                return try TikTokVideo.normalize(document, observedAt: observedAt)
+                return try TikTokVideo.normalize(textDocument(header: header, record: record), observedAt: observedAt)
             }
         }
     }
