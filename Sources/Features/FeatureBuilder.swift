@@ -105,8 +105,8 @@ public struct FeatureBuilder: Sendable {
                         viewsMedian: views[0], viewsP80: views[1], viewsP95: views[2], viewsP99: views[3], scoreP75: scores[0],
                         scoreP90: scores[1]))
             }
-            for (name, _) in tiers(overall) {
-                extra[name] = scoring.within == nil ? tiers(overall)[name] : perGroup { tiers($0)[name] ?? .null }
+            for (name, value) in tiers(overall) {
+                extra[name] = scoring.within == nil ? value : perGroup { tiers($0)[name] ?? .null }
             }
         }
         let newest = try await database.collection(set.source).aggregate([
