@@ -8,13 +8,17 @@ COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
 RUN swift build -c release --product engage --static-swift-stdlib \
- && cp "$(swift build -c release --show-bin-path)/engage" /usr/local/bin/engage
+ && bin="$(swift build -c release --show-bin-path)" \
+ && cp "$bin/engage" /usr/local/bin/engage \
+ && cp -R "$bin/EngageML_Features.resources" /usr/local/bin/
 
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libmongoc-1.0-0 libbson-1.0-0 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /usr/local/bin/engage /usr/local/bin/engage
+# The built-in feature set files, found beside the executable.
+COPY --from=build /usr/local/bin/EngageML_Features.resources /usr/local/bin/EngageML_Features.resources
 COPY models /app/models
 COPY seeds /app/seeds
 COPY scripts/pipeline.sh /app/scripts/pipeline.sh

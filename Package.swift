@@ -38,7 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
-        // Tests only: reading openapi.yaml to check real answers against it.
+        // Feature set files (features/NAME.yaml); the tests read openapi.yaml with it too.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
@@ -84,9 +84,11 @@ let package = Package(
         .target(
             name: "Features",
             dependencies: [
-                "MongoKit", "SourceSchemas", "EngageML", "Hashing",
+                "MongoKit", "EngageML", "Hashing",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
+            resources: [.copy("Catalog")],
             swiftSettings: strict
         ),
         .target(

@@ -8,7 +8,7 @@ struct FeaturesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Build feature collections inside MongoDB and describe them.",
-        subcommands: [List.self, Build.self, Show.self, Verify.self, Pipeline.self])
+        subcommands: [List.self, Build.self, Show.self, Verify.self, Pipeline.self, Definition.self])
 
     /// `engage features list`
     struct List: ParsableCommand {
@@ -16,7 +16,7 @@ struct FeaturesCommand: AsyncParsableCommand {
 
         func run() throws {
             for name in FeatureCatalog.names {
-                let set = try FeatureCatalog.set(name)
+                let set = try FeatureCatalog.resolve(name)
                 print("\(name) (\(set.task.rawValue), v\(set.version), from \(set.source)): \(set.featureNames.joined(separator: ", "))")
             }
         }
@@ -26,7 +26,10 @@ struct FeaturesCommand: AsyncParsableCommand {
     struct Build: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Materialize a feature set into features_SET with $merge (incremental unless --full).",
-            discussion: "Sets: \(FeatureCatalog.names.joined(separator: ", ")), or all.")
+            discussion: """
+                SET is a built-in set (\(FeatureCatalog.names.joined(separator: ", "))), a set of yours in \
+                features/SET.yaml, a path to a feature set file, or all (built-in sets and yours).
+                """)
 
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The feature set, or all.") var name: String
@@ -34,8 +37,8 @@ struct FeaturesCommand: AsyncParsableCommand {
         @Flag(help: "Print the summary as JSON.") var json = false
 
         func run() async throws {
-            let names = name == "all" ? FeatureCatalog.names : [name]
-            let sets = try names.map { try FeatureCatalog.set($0) }
+            let names = name == "all" ? FeatureCatalog.allNames() : [name]
+            let sets = try names.map { try FeatureCatalog.resolve($0) }
             try await connection.withDatabase { database in
                 var summaries: [FeatureBuildSummary] = []
                 for set in sets {
@@ -63,13 +66,25 @@ struct FeaturesCommand: AsyncParsableCommand {
                 measured at build time, so its label column is left out here.
                 """)
 
-        @Argument(help: "The feature set.") var name: String
+        @Argument(help: "The feature set: a name (built in or features/NAME.yaml) or a file.") var name: String
 
         func run() throws {
-            let set = try FeatureCatalog.set(name)
+            let set = try FeatureCatalog.resolve(name)
             let stages = set.pipeline(builtAt: Date()) + [set.mergeStage]
             print("// db.\(set.source).aggregate([ … ]): \(stages.count) stages")
             for stage in stages { print(try stage.extendedJSON(.relaxed) + ",") }
+        }
+    }
+
+    /// `engage features definition SET`
+    struct Definition: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a feature set's definition as a feature set file (YAML), to copy into features/ and edit.")
+
+        @Argument(help: "The feature set: a name (built in or features/NAME.yaml) or a file.") var name: String
+
+        func run() throws {
+            print(try FeatureSetFile.text(of: try FeatureCatalog.resolve(name)), terminator: "")
         }
     }
 
@@ -85,10 +100,10 @@ struct FeaturesCommand: AsyncParsableCommand {
         func run() async throws {
             let names =
                 sets == ["all"]
-                ? FeatureCatalog.names.filter { name in (try? FeatureCatalog.set(name))?.preparation.isEmpty == true } : sets
+                ? FeatureCatalog.allNames().filter { name in (try? FeatureCatalog.resolve(name))?.preparation.isEmpty == true } : sets
             let results = try await connection.withDatabase { database in
                 var results: [FeatureVerification] = []
-                for name in names { results.append(try await FeatureVerification.verify(try FeatureCatalog.set(name), in: database)) }
+                for name in names { results.append(try await FeatureVerification.verify(try FeatureCatalog.resolve(name), in: database)) }
                 return results
             }
             if json { try printJSON(results) }
@@ -110,11 +125,11 @@ struct FeaturesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Schema, counts, null rates and min / median / max per feature.")
 
         @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The feature set.") var name: String
+        @Argument(help: "The feature set: a name (built in or features/NAME.yaml) or a file.") var name: String
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let set = try FeatureCatalog.set(name)
+            let set = try FeatureCatalog.resolve(name)
             try await connection.withDatabase { database in
                 let profile = try await FeatureProfile.measure(set, in: database)
                 if json { return try printJSON(profile) }

@@ -36,7 +36,9 @@ struct TrainCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "A feature set to train on: \(FeatureCatalog.names.joined(separator: ", ")).", completion: .list(FeatureCatalog.names))
+    @Option(
+        help: "A feature set to train on: \(FeatureCatalog.names.joined(separator: ", ")), yours in features/NAME.yaml, or a file.",
+        completion: .list(FeatureCatalog.names))
     var task: String?
     @Option(help: "How to hold out test rows for --task: time:YYYY-MM-DD or hash:FRACTION.", transform: { try SplitRule(parsing: $0) })
     var split = SplitRule.hash(testFraction: 0.2)
@@ -90,7 +92,7 @@ struct TrainCommand: AsyncParsableCommand {
     }
 
     private func trainOnFeatureSet(_ name: String) async throws {
-        let set = try FeatureCatalog.set(name)
+        let set = try FeatureCatalog.resolve(name)
         let spec = try AlgorithmSpec(name: algorithm.rawValue, task: set.task, parameters: parameterValues)
         var progress: (@Sendable (String) -> Void)?
         if !json {

@@ -1,8 +1,7 @@
-import EngageML
-import MongoKit
-import SourceSchemas
+import Foundation
 
-/// The feature sets EngageML builds, declared once. Features use only what is known at posting
+/// The feature sets EngageML builds in, each a feature set file in `Catalog/` (shipped as the
+/// target's resources), read as a user's own file is. Features use only what is known at posting
 /// or release time; outcomes enter through labels, scores and strictly-earlier history.
 public enum FeatureCatalog {
     /// The built-in sets' names.
@@ -12,189 +11,65 @@ public enum FeatureCatalog {
 
     /// The set named `name`.
     public static func set(_ name: String) throws(FeatureDefinitionError) -> FeatureSet {
-        switch name {
-        case "tiktok_virality": try tiktok(name: name, task: .classification, label: nil)
-        case "tiktok_engagement": try tiktok(name: name, task: .regression, label: ShortVideoScores.tiktok.engagementRate)
-        case "tmdb_hit":
-            try tmdb(
-                name: name, task: .classification, filter: ["budget": ["$gt": 0], "revenue": ["$gt": 0]],
-                label: .condition(
-                    .greaterOrEqual(.field("revenue"), .multiply([.constant(2.5), .field("budget")])),
-                    then: .constant(1), otherwise: .constant(0)))
-        case "tmdb_revenue":
-            try tmdb(name: name, task: .regression, filter: ["revenue": ["$gt": 0]], label: .log1p(.field("revenue")))
-        case "creator_segments": try creatorSegments()
-        case "video_virality": try videos(name: name, task: .classification, label: nil)
-        case "video_engagement": try videos(name: name, task: .regression, label: ShortVideoScores.videos.engagementRate)
-        default: throw .unknownSet(name)
-        }
+        guard let loaded = sets[name] else { throw .unknownSet(name) }
+        return try loaded.get()
     }
 
-    // MARK: TikTok
-
-    static let genericTags = ["fyp", "foryou", "foryoupage", "viral", "trending", "tiktok"]
-
-    static var tiktokFeatures: [Feature] {
-        [
-            Feature("log_followers", .log1p(.field("author.followers"))),
-            Feature("log_following", .log1p(.field("author.following"))),
-            Feature("verified", .coalesce(.field("author.verified"), fallback: 0)),
-            Feature("duration_s", .field("duration_s")),
-            Feature("hashtag_count", .arraySize("hashtags")),
-            Feature("generic_hashtag", .memberOf("hashtags", genericTags)),
-            Feature("music_original", .coalesce(.field("music.original"), fallback: 0)),
-            Feature("hour", .datePart(.hour, "created_at")),
-            Feature("weekday", .datePart(.weekday, "created_at")),
-            Feature(
-                "evening",
-                .condition(.greaterOrEqual(.datePart(.hour, "created_at"), .constant(18)), then: .constant(1), otherwise: .constant(0))),
-            Feature("description_length", .stringLength("description")),
-        ]
-    }
-
-    /// The author's earlier videos: median log views and how many (0 for a first video).
-    static var authorHistory: [HistoryWindow] {
-        [
-            HistoryWindow(
-                partition: .field("author.id"), value: .log1p(.coalesce(.field("stats.views"), fallback: 0)),
-                outputs: [HistoryOutput("author_prior_median_log_views", .median), HistoryOutput("author_prior_videos", .count)])
-        ]
-    }
-
-    static func tiktok(name: String, task: LearningTask, label: FeatureExpression?) throws(FeatureDefinitionError) -> FeatureSet {
-        try FeatureSet(
-            name: name, version: 1, task: task, source: TikTokVideo.collection, outcomeFields: TikTokVideo.outcomeFields,
-            filter: ["stats.views": ["$gte": 0]], timeField: "created_at", features: tiktokFeatures, history: authorHistory,
-            label: label, scores: ShortVideoScores.tiktok.columns, scoring: .tiktok,
-            quantileLabel: task == .classification ? QuantileLabel(expression: ShortVideoScores.tiktok.viralityScore, quantile: 0.9) : nil)
-    }
-
-    // MARK: TMDB
-
-    static let genres = [
-        "Action", "Adventure", "Animation", "Comedy", "Drama", "Family", "Horror", "Science Fiction", "Thriller", "Romance",
-    ]
-
-    static var tmdbFeatures: [Feature] {
-        var features = [
-            Feature(
-                "log_budget", .condition(.greater(.field("budget"), .constant(0)), then: .log1p(.field("budget")), otherwise: .missing)),
-            Feature("runtime", .condition(.greater(.field("runtime"), .constant(0)), then: .field("runtime"), otherwise: .missing)),
-            Feature("release_month", .datePart(.month, "release_date")),
-            Feature("release_year", .datePart(.year, "release_date")),
-            Feature("english", .memberOf("original_language", ["en"])),
-            Feature("genre_count", .arraySize("genres")),
-            Feature("company_count", .arraySize("production_companies")),
-            Feature("cast_size", .arraySize("credits.cast")),
-            Feature("keyword_count", .arraySize("keywords.keywords")),
-        ]
-        for genre in genres {
-            features.append(
-                Feature("genre_" + genre.lowercased().replacingOccurrences(of: " ", with: "_"), .memberOf("genres.name", [genre])))
-        }
-        return features
-    }
-
-    /// The director's and the three lead actors' earlier films: mean log revenue (known revenue only).
-    static var filmHistory: [HistoryWindow] {
-        let logRevenue: FeatureExpression = .condition(
-            .greater(.coalesce(.field("revenue"), fallback: 0), .constant(0)), then: .log1p(.field("revenue")), otherwise: .missing)
-        return [
-            HistoryWindow(
-                partition: .firstElement(array: "credits.crew", where: "job", equals: "Director", key: "id"), value: logRevenue,
-                outputs: [HistoryOutput("director_prior_mean_log_revenue", .mean)]),
-            HistoryWindow(
-                partition: .leadingElements(array: "credits.cast", count: 3, key: "id"), value: logRevenue,
-                outputs: [HistoryOutput("lead_cast_prior_mean_log_revenue", .mean)]),
-        ]
-    }
-
-    static func tmdb(name: String, task: LearningTask, filter: Document, label: FeatureExpression) throws(FeatureDefinitionError)
+    /// The set a command argument names: a path to a feature set file (it has a `.yaml`, `.yml` or
+    /// `.json` extension or a `/`), else the user's `features/NAME.yaml` in `directory` (which then
+    /// takes the place of a built-in set of that name), else the built-in set.
+    public static func resolve(_ reference: String, in directory: String = FileManager.default.currentDirectoryPath) throws
         -> FeatureSet
     {
-        try FeatureSet(
-            name: name, version: 1, task: task, source: TMDBMovie.collection, outcomeFields: TMDBMovie.outcomeFields, filter: filter,
-            timeField: "release_date", features: tmdbFeatures, history: filmHistory, label: label)
-    }
-
-    // MARK: Video exports (any platform)
-
-    static let videoPlatforms = ["youtube", "tiktok", "instagram"]
-    static let videoCategories = ["Education", "Entertainment", "Gaming", "Music", "Sports", "Food", "Travel", "Tech"]
-    static let videoCountries = ["US", "GB", "IN", "BR"]
-
-    /// What a "one row per video" export knows at publish time.
-    static var videoFeatures: [Feature] {
-        var features = [
-            Feature("duration_s", .field("duration_s")),
-            Feature("hour", .datePart(.hour, "published_at")),
-            Feature("weekday", .datePart(.weekday, "published_at")),
-            Feature("month", .datePart(.month, "published_at")),
-            Feature("title_length", .stringLength("title")),
-            Feature("hashtag_count", .arraySize("hashtags")),
-        ]
-        for platform in videoPlatforms { features.append(Feature("platform_" + platform, .memberOf("platform", [platform]))) }
-        for category in videoCategories {
-            features.append(Feature("category_" + category.lowercased(), .memberOf("category", [category])))
+        let isPath = reference.contains("/") || FeatureSetFile.extensions.contains((reference as NSString).pathExtension.lowercased())
+        if isPath { return try FeatureSetFile.load(path: reference) }
+        for fileExtension in FeatureSetFile.extensions {
+            let path = "\(directory)/features/\(reference).\(fileExtension)"
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            let set = try FeatureSetFile.load(path: path)
+            guard set.name == reference else {
+                throw FeatureFileError(
+                    file: path, mark: nil, key: "name", problem: "declares \(set.name); a file in features/ must be named after its set")
+            }
+            return set
         }
-        for country in videoCountries { features.append(Feature("country_" + country.lowercased(), .memberOf("country", [country]))) }
-        return features
+        return try self.set(reference)
     }
 
-    /// The creator's earlier videos: median log views and how many (0 for a first video).
-    static var creatorHistory: [HistoryWindow] {
-        [
-            HistoryWindow(
-                partition: .field("creator"), value: .log1p(.coalesce(.field("views"), fallback: 0)),
-                outputs: [HistoryOutput("creator_prior_median_log_views", .median), HistoryOutput("creator_prior_videos", .count)])
-        ]
+    /// The names of the user's sets in `directory`'s `features/` folder, sorted.
+    public static func localNames(in directory: String = FileManager.default.currentDirectoryPath) -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/features")) ?? []
+        return Set(
+            files.filter { FeatureSetFile.extensions.contains(($0 as NSString).pathExtension.lowercased()) }
+                .map { ($0 as NSString).deletingPathExtension }
+        ).sorted()
     }
 
-    /// `raw_videos` rows of any platform; virality is the top decile of the virality score within
-    /// the video's platform, and tiers are cut within the platform too.
-    static func videos(name: String, task: LearningTask, label: FeatureExpression?) throws(FeatureDefinitionError) -> FeatureSet {
-        let scoring = ShortVideoScores.videos
-        return try FeatureSet(
-            name: name, version: 1, task: task, source: "raw_videos",
-            outcomeFields: ["views", "likes", "comments", "shares", "observed_at", "raw"], filter: ["views": ["$gte": 0]],
-            timeField: "published_at", features: videoFeatures, history: creatorHistory, label: label, scores: scoring.columns,
-            scoring: scoring,
-            quantileLabel: task == .classification
-                ? QuantileLabel(expression: scoring.viralityScore, quantile: 0.9, within: scoring.within) : nil)
+    /// The built-in sets' names, then the user's sets in `directory`'s `features/` that are not built in.
+    public static func allNames(in directory: String = FileManager.default.currentDirectoryPath) -> [String] {
+        names + localNames(in: directory).filter { !names.contains($0) }
     }
 
-    // MARK: Creators
+    /// The set a model was trained on: its recorded `definition` (a feature set file's text, kept in
+    /// the model artifact) when there is one, else, for models from before definitions were kept,
+    /// the built-in set named `name`.
+    public static func set(named name: String, definition: String?) throws -> FeatureSet {
+        guard let definition else { return try set(name) }
+        return try FeatureSetFile.parse(definition, file: "the model's recorded definition of \(name)")
+    }
 
-    /// Creators described by what their videos did: a descriptive segmentation with no label, so
-    /// the outcome fields are its input by design (nothing is predicted from them).
-    static func creatorSegments() throws(FeatureDefinitionError) -> FeatureSet {
-        let grouping: Document = [
-            "$group": [
-                "_id": "$author.id",
-                "followers": ["$max": "$author.followers"],
-                "verified": ["$max": ["$cond": [["$eq": ["$author.verified", true]], 1, 0]]],
-                "videos": ["$sum": 1],
-                "mean_log_views": ["$avg": ["$ln": ["$add": [1, ["$ifNull": ["$stats.views", 0]]]]]],
-                "mean_engagement_rate": ["$avg": ShortVideoScores.tiktok.engagementRate.aggregation],
-                "mean_duration_s": ["$avg": "$duration_s"],
-                "mean_hashtags": ["$avg": ["$cond": [["$isArray": "$hashtags"], ["$size": "$hashtags"], 0]]],
-                "last_posted": ["$max": "$created_at"],
-                "_fetched": ["$max": "$_ingest.fetched_at"],
-            ]
-        ]
-        let ingestTime: Document = ["$addFields": ["_ingest": ["fetched_at": "$_fetched"]]]
-        return try FeatureSet(
-            name: "creator_segments", version: 1, task: .clustering, source: TikTokVideo.collection, outcomeFields: [],
-            filter: ["author.id": ["$exists": true]], timeField: "last_posted",
-            features: [
-                Feature("log_followers", .log1p(.field("followers"))),
-                Feature("verified", .field("verified")),
-                Feature("log_videos", .log1p(.field("videos"))),
-                Feature("mean_log_views", .field("mean_log_views")),
-                Feature("mean_engagement_rate", .field("mean_engagement_rate")),
-                Feature("mean_duration_s", .field("mean_duration_s")),
-                Feature("mean_hashtags", .field("mean_hashtags")),
-            ],
-            label: nil, preparation: [grouping, ingestTime])
+    /// Every built-in set, read once.
+    private static let sets: [String: Result<FeatureSet, FeatureDefinitionError>] = Dictionary(
+        uniqueKeysWithValues: names.map { name in (name, Result { () throws(FeatureDefinitionError) in try load(name) }) })
+
+    private static func load(_ name: String) throws(FeatureDefinitionError) -> FeatureSet {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "yaml", subdirectory: "Catalog") else {
+            throw .builtInUnreadable(name, "Catalog/\(name).yaml is not among the installed resources")
+        }
+        do {
+            return try FeatureSetFile.load(path: url.path)
+        } catch {
+            throw .builtInUnreadable(name, error.description)
+        }
     }
 }

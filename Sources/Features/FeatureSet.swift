@@ -22,7 +22,7 @@ public struct Feature: Sendable, Equatable {
 ///
 /// The leakage guard runs at definition time: a feature that reads one of the declared outcome
 /// fields (or anything below them) is refused, because the model would learn from the answer.
-public struct FeatureSet: Sendable {
+public struct FeatureSet: Sendable, Equatable {
     /// The set's name (`tiktok_virality`).
     public let name: String
     /// Its version; a changed definition under the same version still rebuilds (the hash changes).
@@ -177,6 +177,7 @@ public enum FeatureDefinitionError: Error, Sendable, Equatable, CustomStringConv
     case unknownSet(String)
     case invalidSplit(String)
     case notPerDocument(String)
+    case builtInUnreadable(String, String)
 
     /// The problem, with what to do about it.
     public var description: String {
@@ -188,6 +189,9 @@ public enum FeatureDefinitionError: Error, Sendable, Equatable, CustomStringConv
         case .unknownSet(let name): "no feature set named \(name); known sets: \(FeatureCatalog.names.joined(separator: ", "))"
         case .notPerDocument(let name):
             "\(name) groups raw documents into entities; its rows cannot be re-evaluated one raw document at a time"
+        case .builtInUnreadable(let name, let problem):
+            "the built-in feature set \(name) could not be read (\(problem)); the installation is incomplete: "
+                + "EngageML_Features.resources must sit beside the engage executable"
         case .invalidSplit(let text): "split \(text) is neither time:YYYY-MM-DD nor hash:FRACTION (0 < FRACTION < 1)"
         }
     }

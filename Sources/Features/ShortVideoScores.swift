@@ -12,15 +12,23 @@ import MongoKit
 /// each value of that field (each platform), so that a platform with bigger audiences does not
 /// take every top tier.
 public struct ShortVideoScores: Sendable, Equatable {
-    /// Where the counts are (`stats.` or nothing).
-    let prefix: String
+    /// The document the counts (`views`, `likes`, `comments`, `shares`) are under (`stats`; nil: at the top).
+    public let countsUnder: String?
     /// The field whose values the cuts are measured within (nil: over all rows).
     public let within: String?
 
+    /// A layer reading the counts under `countsUnder`, its cuts within each value of `within`.
+    public init(countsUnder: String?, within: String?) {
+        self.countsUnder = countsUnder
+        self.within = within
+    }
+
     /// The layer of `raw_tiktok_videos` (counts under `stats`), cuts over all rows.
-    public static let tiktok = ShortVideoScores(prefix: "stats.", within: nil)
+    public static let tiktok = ShortVideoScores(countsUnder: "stats", within: nil)
     /// The layer of `raw_videos` (counts at the top), cuts within each platform.
-    public static let videos = ShortVideoScores(prefix: "", within: "platform")
+    public static let videos = ShortVideoScores(countsUnder: nil, within: "platform")
+
+    var prefix: String { countsUnder.map { $0 + "." } ?? "" }
 
     var views: FeatureExpression { .field(prefix + "views") }
     func rate(_ counts: [String]) -> FeatureExpression {

@@ -1,0 +1,29 @@
+import Features
+import Foundation
+import Testing
+
+@Suite struct FeatureSetFileTests {
+    /// Each built-in set's definition hash when the sets were still declared in Swift. The hash covers
+    /// the whole aggregation (filter, preparation, history, features, label, scores), so equal hashes
+    /// mean the files build the same rows, and stored rows and trained models stay current.
+    static let hashesBeforeTheMoveToFiles = [
+        "tiktok_virality": "593dcaf1fd7263a36b02af34ca89c62d2543c03615c85b03e56f04fa79131823",
+        "tiktok_engagement": "aea23490a7e1c821560895eeb98bffef1b7fd4d99b03628fe6bacb6d65eeee13",
+        "tmdb_hit": "4e26ca69a1f9e0e906ab1bb8bc60585d9168fa6ec4bdfb1e07f69df6acfd4692",
+        "tmdb_revenue": "3dd49ec593ebb469ea78a942d9cc4b4a197eeb2ef78519e35a5a051ae057c755",
+        "creator_segments": "f9baffcfcb13220754ebdf0ed1971338b768a4b504d90521ae20dfbb419ea94a",
+        "video_virality": "86b0dc4114ac0505247dcd84683afea440bac84433c9472a325458a72e9253df",
+        "video_engagement": "cc4f1596ab2030c0a5b08fa89fbdc904a74100a947fc8027c4bd5046254c2021",
+    ]
+
+    @Test(arguments: FeatureCatalog.names) func everyBuiltInFileDeclaresWhatTheSwiftCatalogDid(name: String) throws {
+        #expect(try FeatureCatalog.set(name).definitionHash == Self.hashesBeforeTheMoveToFiles[name])
+    }
+
+    @Test(arguments: FeatureCatalog.names) func everyBuiltInSetSurvivesWritingAndReading(name: String) throws {
+        let set = try FeatureCatalog.set(name)
+        let read = try FeatureSetFile.parse(try FeatureSetFile.text(of: set), file: "\(name).yaml")
+        #expect(read == set)
+        #expect(read.definitionHash == set.definitionHash)
+    }
+}
