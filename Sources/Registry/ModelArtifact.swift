@@ -162,15 +162,20 @@ public struct FeatureSetReference: Sendable, Codable, Equatable {
     public var version: Int
     /// SHA-256 of the feature set's definition when the model was trained.
     public var definitionHash: String
+    /// The definition itself, as a feature set file's text, so the model serves raw documents with
+    /// exactly the features it learned from, whatever the file or catalog says later (nil in models
+    /// from before definitions were kept, and for CSV tables).
+    public var definition: String?
 
     /// A reference with every field given.
-    public init(name: String, version: Int, definitionHash: String) {
+    public init(name: String, version: Int, definitionHash: String, definition: String? = nil) {
         self.name = name
         self.version = version
         self.definitionHash = definitionHash
+        self.definition = definition
     }
 
-    enum CodingKeys: String, CodingKey { case name, version, definitionHash = "definition_hash" }
+    enum CodingKeys: String, CodingKey { case name, version, definitionHash = "definition_hash", definition }
 }
 
 /// What the registry refuses, and why.

@@ -22,7 +22,7 @@ public struct ReportBuilder: Sendable {
     public func build(_ name: String, reference: String?) async throws -> EvaluationReport {
         let artifact = try await registry.load(name, reference: reference)
         let metadata = artifact.metadata
-        let set = try FeatureCatalog.set(metadata.featureSet.name)
+        let set = try FeatureCatalog.set(named: metadata.featureSet.name, definition: metadata.featureSet.definition)
         let rows = try await SplitFeatureRows.read(
             database.collection(set.collection), featureNames: artifact.features, task: artifact.task,
             split: try SplitRule(parsing: metadata.split))

@@ -7,10 +7,14 @@ import Registry
 /// pipeline turns a feature table into one ``Prediction`` per row.
 extension ServedModel {
     /// Loads `name` at `reference` (a version or an alias; nil: the newest) from `registry`, with
-    /// the catalog feature set it was trained on (for raw documents).
+    /// the feature set it was trained on (for raw documents). A model of a CSV table has none.
     public static func load(_ name: String, reference: String? = nil, from registry: ModelRegistry) async throws -> ServedModel {
         let artifact = try await registry.load(name, reference: reference)
-        return ServedModel(artifact: artifact, featureSet: try? FeatureCatalog.set(artifact.metadata.featureSet.name))
+        let trainedOn = artifact.metadata.featureSet
+        let featureSet =
+            trainedOn.definition == nil
+            ? try? FeatureCatalog.set(trainedOn.name) : try FeatureCatalog.set(named: trainedOn.name, definition: trainedOn.definition)
+        return ServedModel(artifact: artifact, featureSet: featureSet)
     }
 
     /// The text a classifier's `label` is written as: the class name of a text label, else the number.

@@ -49,7 +49,8 @@ public struct ModelTrainer: Sendable {
             seed: seed)
         let artifact = run.artifact(
             name: modelName ?? set.name,
-            featureSet: FeatureSetReference(name: set.name, version: set.version, definitionHash: set.definitionHash),
+            featureSet: FeatureSetReference(
+                name: set.name, version: set.version, definitionHash: set.definitionHash, definition: try FeatureSetFile.text(of: set)),
             dataFingerprint: fingerprint(table: rows.table, rows: rows.train), split: split.description)
         progress?("registering")
         let (saved, record) = try await registry.register(artifact)
