@@ -8,14 +8,14 @@ struct FeaturesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Build feature collections inside MongoDB and describe them.",
-        subcommands: [List.self, Build.self, Show.self, Verify.self, Pipeline.self, Definition.self])
+        subcommands: [List.self, Init.self, Check.self, Build.self, Show.self, Verify.self, Pipeline.self, Definition.self])
 
     /// `engage features list`
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The feature sets and their features.")
+        static let configuration = CommandConfiguration(abstract: "The feature sets (built in, and yours in features/) and their features.")
 
         func run() throws {
-            for name in FeatureCatalog.names {
+            for name in FeatureCatalog.allNames() {
                 let set = try FeatureCatalog.resolve(name)
                 print("\(name) (\(set.task.rawValue), v\(set.version), from \(set.source)): \(set.featureNames.joined(separator: ", "))")
             }
@@ -85,6 +85,122 @@ struct FeaturesCommand: AsyncParsableCommand {
 
         func run() throws {
             print(try FeatureSetFile.text(of: try FeatureCatalog.resolve(name)), terminator: "")
+        }
+    }
+
+    /// `engage features init --collection C`
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Propose a feature set file for a collection from a profile of its documents, to edit.",
+            discussion: """
+                Numbers become features (log-scaled across orders of magnitude), text of few values one-hot columns, \
+                dates their hour, weekday and month, lists their length; count-like fields (views, likes, revenue, \
+                votes, …) are declared outcomes, never features. With a numeric --label, the creator's earlier rows \
+                become history. Without --label the set is for clustering.
+
+                Example: engage features init --collection raw_videos --label views --out features/my_videos.yaml
+                """)
+
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "The raw collection to describe.") var collection: String
+        @Option(help: "The field to predict (a number, a boolean, or text of two classes).") var label: String?
+        @Option(help: "Where to write the file (default: features/NAME.yaml).", completion: .file(extensions: ["yaml"])) var out: String?
+        @Option(help: "The set's name (default: the file's name, else COLLECTION_LABEL).") var name: String?
+        @Flag(help: "Overwrite an existing file.") var force = false
+        @Flag(help: "Print a JSON summary instead of text.") var json = false
+
+        /// What `--json` prints.
+        struct Summary: Encodable {
+            let file: String, featureSet: String, task: String, sampled: Int, documents: Int, features: [String], outcomes: [String]
+            let notes: [String]
+            enum CodingKeys: String, CodingKey {
+                case file, featureSet = "feature_set", task, sampled, documents, features, outcomes, notes
+            }
+        }
+
+        func run() async throws {
+            let setName =
+                name ?? out.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
+                ?? ([collection.replacingOccurrences(of: "raw_", with: "")] + (label.map { [$0] } ?? [])).joined(separator: "_")
+                .replacingOccurrences(of: ".", with: "_").lowercased()
+            guard setName.range(of: "^[a-z][a-z0-9_]{0,63}$", options: .regularExpression) != nil else {
+                throw ValidationError(
+                    "\(setName) is not a set name (lower-case letters, digits and _, starting with a letter); give --name")
+            }
+            let path = out ?? "features/\(setName).yaml"
+            if FileManager.default.fileExists(atPath: path) && !force {
+                throw ValidationError("\(path) exists; give --force to overwrite it, or another --out")
+            }
+            let proposal = try await connection.withDatabase { database in
+                try await FeatureSetProposal.propose(name: setName, collection: collection, label: label, in: database)
+            }
+            let header =
+                [
+                    "Proposed by engage features init from \(proposal.sampled) of \(proposal.documents) documents of \(collection).",
+                    "Edit it freely; engage features check \(path) validates it. What the profile found:",
+                ] + proposal.notes.map { "  " + $0 }
+            let text = try FeatureSetFile.text(of: proposal.set, header: header)
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            if json {
+                return try printJSON(
+                    Summary(
+                        file: path, featureSet: setName, task: proposal.set.task.rawValue, sampled: proposal.sampled,
+                        documents: proposal.documents, features: proposal.set.featureNames, outcomes: proposal.set.outcomeFields.sorted(),
+                        notes: proposal.notes))
+            }
+            print(
+                "wrote \(path): \(setName), \(proposal.set.task.rawValue), \(proposal.set.featureNames.count) features from "
+                    + "\(proposal.sampled) of \(proposal.documents) documents; outcomes: \(proposal.set.outcomeFields.sorted().joined(separator: ", "))"
+            )
+            print("next: edit it, then engage features build \(path == "features/\(setName).yaml" ? setName : path)")
+        }
+    }
+
+    /// `engage features check FILE…`
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate feature set files; each problem names the file, line, column and key.")
+
+        @Argument(help: "Feature set files (YAML or JSON).", completion: .file(extensions: FeatureSetFile.extensions)) var files: [String]
+        @Flag(help: "Print JSON.") var json = false
+
+        /// One file's result.
+        struct Result: Encodable {
+            let file: String
+            var featureSet: String?, task: String?, features: Int?, history: Int?
+            var error: Problem?
+            enum CodingKeys: String, CodingKey { case file, featureSet = "feature_set", task, features, history, error }
+        }
+
+        /// Where a file is wrong.
+        struct Problem: Encodable { let line: Int?, column: Int?, key: String, problem: String, message: String }
+
+        func run() throws {
+            var results: [Result] = []
+            for file in files {
+                var result = Result(file: file)
+                do {
+                    let set = try FeatureSetFile.load(path: file)
+                    result.featureSet = set.name
+                    result.task = set.task.rawValue
+                    result.features = set.features.count
+                    result.history = set.historyNames.count
+                    if !json {
+                        print(
+                            "\(file): ok, \(set.name) (\(set.task.rawValue) on \(set.source)), \(set.features.count) features, "
+                                + "\(set.historyNames.count) history features")
+                    }
+                } catch {
+                    result.error = Problem(
+                        line: error.line, column: error.column, key: error.key, problem: error.problem, message: error.description)
+                    if !json { FileHandle.standardError.write(Data("\(error.description)\n".utf8)) }
+                }
+                results.append(result)
+            }
+            if json { try printJSON(results) }
+            if results.contains(where: { $0.error != nil }) { throw ExitCode(1) }
         }
     }
 

@@ -405,7 +405,7 @@ extension DefinitionNode {
             let list = known.keys.sorted().joined(separator: ", ")
             throw failure(
                 names.isEmpty
-                    ? "no operator here; expected one of \(list)"
+                    ? "\(entries.map(\.0).joined(separator: ", ")) is not an operator; expected one of \(list)"
                     : "has \(names.count) operators (\(names.joined(separator: ", "))); give one")
         }
         let allowed = known[name] ?? []

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Features
+import Foundation
 @testable import EngageCLI
 import Testing
 
@@ -58,5 +60,21 @@ import Testing
 
     @Test func theVersionIsTheCodeVersion() {
         #expect(Engage.configuration.version == "engage 0.5.0")
+    }
+}
+
+extension CommandParsingTests {
+    @Test func checkFailsOnABadFileAndPassesTheGoodOnes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("check-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let valid = try FeatureSetFile.text(of: FeatureCatalog.set("video_virality"))
+        try valid.write(toFile: "\(folder)/good.yaml", atomically: true, encoding: .utf8)
+        try valid.replacingOccurrences(of: "task: classification", with: "task: guessing")
+            .write(toFile: "\(folder)/bad.yaml", atomically: true, encoding: .utf8)
+        var passing = try Engage.parseAsRoot(["features", "check", "\(folder)/good.yaml", "--json"])
+        try passing.run()
+        var failing = try Engage.parseAsRoot(["features", "check", "\(folder)/good.yaml", "\(folder)/bad.yaml"])
+        #expect(throws: ExitCode(1)) { try failing.run() }
     }
 }

@@ -1,5 +1,6 @@
 @testable import EngageCLI
 import EngageTestSupport
+import Features
 import Foundation
 import MongoKit
 import SeedData
@@ -7,7 +8,8 @@ import ArgumentParser
 import Testing
 
 /// The README's "Your own data" commands, run as a user types them, on a video export whose
-/// column names the tool has never seen (issue 16): collect, build, train, predict new posts.
+/// column names the tool has never seen (issue 16): collect, build, train, predict new posts, with
+/// the built-in set and with a set of the user's own that `features init` proposed.
 @Suite struct OwnDataTests {
     @Test func anUnfamiliarExportGoesFromCollectToPredictions() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("own-\(UUID())").path
@@ -72,6 +74,33 @@ import Testing
             #expect(scores.count == 21, "every new post is scored")
             let probabilities = scores.dropFirst().compactMap { Double($0.split(separator: ",")[3]) }
             #expect(probabilities.count == 20 && probabilities.allSatisfy { $0 >= 0.5 && $0 <= 1 })
+
+            // The fifth command: a feature set of the user's own, proposed from the collection's profile.
+            let file = "\(folder)/features/my_videos.yaml"
+            try await engage(["features", "init", "--collection", "raw_videos", "--label", "views", "--out", file, "--json"])
+            var check = try Engage.parseAsRoot(["features", "check", file])
+            try check.run()
+            let proposed = try FeatureSetFile.load(path: file)
+            #expect(proposed.name == "my_videos" && proposed.task == .regression && proposed.timeField == "published_at")
+            #expect(["views", "likes", "comments", "shares"].allSatisfy(proposed.outcomeFields.contains))
+            #expect(proposed.featureNames.contains("category_music") && proposed.featureNames.contains("title_length"))
+            #expect(proposed.historyNames == ["creator_prior_median_log_views", "creator_prior_rows"])
+            try await engage(["features", "build", file, "--json"])
+            try await engage(["features", "verify", file, "--json"])
+            try await engage(["train", "--task", file, "--algorithm", "tree", "--param", "max_depth=4", "--models", "\(folder)/models"])
+            func predictViews(_ out: String) async throws -> [String] {
+                try await engage([
+                    "predict", "my_videos", "--from", "\(folder)/new.csv", "--out", out, "--models", "\(folder)/models", "--json",
+                ])
+                return try String(contentsOfFile: out, encoding: .utf8).split(separator: "\r\n").map(String.init)
+            }
+            let views = try await predictViews("\(folder)/views.csv")
+            #expect(views.first == "record,id,value" && views.count == 21)
+            #expect(views.dropFirst().allSatisfy { ($0.split(separator: ",").last.flatMap { Double($0) } ?? -1) > 0 })
+            // The model keeps the definition it learned from: editing the file afterwards cannot skew it.
+            try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "title_length: {string_length: title}", with: "")
+                .write(toFile: file, atomically: true, encoding: .utf8)
+            #expect(try await predictViews("\(folder)/views-after-edit.csv") == views)
         }
     }
 }

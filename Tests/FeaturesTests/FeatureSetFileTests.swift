@@ -27,3 +27,73 @@ import Testing
         #expect(read.definitionHash == set.definitionHash)
     }
 }
+
+extension FeatureSetFileTests {
+    static let valid = """
+        name: my_videos
+        version: 1
+        task: regression
+        source: raw_videos
+        time_field: published_at
+        outcome_fields: [views, likes]
+        features:
+          duration_s: duration_s
+          hour: {hour: published_at}
+        label: {log1p: views}
+        """
+
+    func problem(_ text: String) -> FeatureFileError? {
+        do {
+            _ = try FeatureSetFile.parse(text, file: "features/my_videos.yaml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func aValidFileReadsAsTheSetItDeclares() throws {
+        let set = try FeatureSetFile.parse(Self.valid, file: "features/my_videos.yaml")
+        #expect(set.name == "my_videos" && set.task == .regression && set.source == "raw_videos")
+        #expect(set.featureNames == ["duration_s", "hour"])
+        #expect(set.label == .log1p(.field("views")))
+        #expect(set.outcomeFields == ["views", "likes"])
+    }
+
+    @Test func eachProblemNamesTheFileLineAndKey() throws {
+        let wrongType = try #require(problem(Self.valid.replacingOccurrences(of: "version: 1", with: "version: one")))
+        #expect(wrongType.line == 2 && wrongType.key == "version")
+        #expect(wrongType.description.hasPrefix("features/my_videos.yaml:2:"))
+
+        let unknownOperator = try #require(
+            problem(Self.valid.replacingOccurrences(of: "{hour: published_at}", with: "{hours: published_at}")))
+        #expect(unknownOperator.line == 9 && unknownOperator.key == "features.hour")
+        #expect(unknownOperator.problem.contains("hours"))
+
+        let leaking = try #require(problem(Self.valid.replacingOccurrences(of: "duration_s: duration_s", with: "duration_s: likes")))
+        #expect(leaking.line == 8 && leaking.key == "features.duration_s")
+        #expect(leaking.problem.contains("outcome"))
+
+        let missing = try #require(problem(Self.valid.replacingOccurrences(of: "source: raw_videos\n", with: "")))
+        #expect(missing.problem.contains("source") && missing.problem.contains("required"))
+
+        let duplicated = try #require(
+            problem(Self.valid.replacingOccurrences(of: "label:", with: "  hour: {weekday: published_at}\nlabel:")))
+        #expect(duplicated.line != nil && duplicated.problem.contains("hour given twice"), "\(duplicated)")
+
+        let syntax = try #require(problem(Self.valid.replacingOccurrences(of: "[views, likes]", with: "[views, likes")))
+        #expect(syntax.line != nil && syntax.problem.contains("not valid YAML"))
+
+        let badPath = try #require(problem(Self.valid.replacingOccurrences(of: "duration_s: duration_s", with: "duration_s: $where")))
+        #expect(badPath.key == "features.duration_s" && badPath.line == 8)
+    }
+
+    @Test func jsonIsReadAsWell() throws {
+        let json = """
+            {"name": "tiny", "version": 2, "task": "clustering", "source": "raw_videos", "time_field": "published_at",
+             "features": {"duration_s": "duration_s", "tags": {"array_size": "hashtags"}}}
+            """
+        let set = try FeatureSetFile.parse(json, file: "tiny.json")
+        #expect(set.version == 2 && set.task == .clustering && set.label == nil)
+        #expect(set.features[1].expression == .arraySize("hashtags"))
+    }
+}
