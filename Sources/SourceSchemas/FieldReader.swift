@@ -109,6 +109,7 @@ public struct FieldReader {
 
     static func parseDate(_ text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let date = DateText.parse(trimmed) { return date }
         if let number = Double(trimmed) { return dateFromEpoch(number) }
         for formatter in dateFormatters { if let date = formatter.date(from: trimmed) { return date } }
         let iso = ISO8601DateFormatter()
