@@ -14,7 +14,7 @@ struct CollectCommand: AsyncParsableCommand {
             stored in the rejects collection with their line, field, reason and raw text; the records \
             around them are kept. Re-running a file inserts nothing new.
             """,
-        subcommands: [TMDB.self, TikTok.self, Videos.self])
+        subcommands: [TMDB.self, TikTok.self, Videos.self, Events.self, Users.self])
 
     /// Options every collector shares.
     struct Output: ParsableArguments {
@@ -31,16 +31,19 @@ struct CollectCommand: AsyncParsableCommand {
         /// `finish` add to the run (side-input rejects), and prints the summary.
         func collect(
             _ input: FileInput, source: String, into collection: String, snapshots: String? = nil, label: String,
-            connection: ConnectionOptions,
-            finish: (Ingestor, inout IngestSummary) async throws -> Void = { _, _ in }
+            connection: ConnectionOptions, finish: (Ingestor, inout IngestSummary) async throws -> Void = { _, _ in },
+            observe: (NormalizedRecord) -> Void = { _ in }
         ) async throws {
             if dryRun { return try validateOnly(input, source: source) }
             try await connection.withDatabase { database in
                 let ingestor = Ingestor(
                     database: database, collection: collection, snapshotCollection: snapshots, source: source,
                     logger: connection.logger("engage.collect"))
-                var summary = try await ingestor.run(
-                    progress: ProgressBar(label: label, quiet: json), fraction: { input.fraction }, next: input.next)
+                var summary = try await ingestor.run(progress: ProgressBar(label: label, quiet: json), fraction: { input.fraction }) {
+                    let item = try input.next()
+                    if case .success(let record)? = item?.outcome { observe(record) }
+                    return item
+                }
                 summary.layout = input.layout
                 try await finish(ingestor, &summary)
                 try report(summary)
@@ -111,9 +114,9 @@ struct CollectCommand: AsyncParsableCommand {
             guard let from else { return try await collectFromAPI() }
             let creditRows = try credits.map { try TMDB5000CSV.readCredits(path: $0) }
             let input = try FileInput.open(from, kind: .tmdb, credits: creditRows)
-            try await output.collect(input, source: "tmdb-file:\(from)", into: TMDBMovie.collection, label: "tmdb", connection: connection)
-            {
-                ingestor, summary in
+            try await output.collect(
+                input, source: "tmdb-file:\(from)", into: TMDBMovie.collection, label: "tmdb", connection: connection
+            ) { ingestor, summary in
                 guard let credits, let creditRows else { return }
                 try await ingestor.reject(side: "tmdb-credits:\(credits)", problems: creditRows.problems, into: &summary)
                 try await ingestor.finish(summary)
@@ -200,6 +203,63 @@ struct CollectCommand: AsyncParsableCommand {
             let input = try FileInput.videos(from, mapping: mapping, platform: platform)
             try await output.collect(
                 input, source: "videos-file:\(from)", into: "raw_videos", snapshots: VideoColumnMapping.snapshotCollection, label: "videos",
+                connection: connection)
+        }
+    }
+}
+
+extension CollectCommand {
+    /// `engage collect events`
+    struct Events: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "events",
+            abstract: "Per-user interaction events (CSV or JSON Lines) into raw_events, fields found by name or pattern.",
+            discussion: """
+                One interaction per record: a user, a time and an action (view, like, comment, share, login, \
+                subscribe, ad_impression, …; other actions are kept and counted), and optionally a video, watch \
+                time, revenue, device and country. An event is keyed by its event id, else by the hash of what \
+                it says, so re-running a file stores nothing twice. \
+                Fields: \(InteractionEvents.Field.allCases.map(\.rawValue).joined(separator: ", ")).
+                """)
+
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var output: Output
+        @Option(help: "The CSV or JSON Lines file.", completion: .file(extensions: ["csv", "jsonl", "json"])) var from: String
+        @Option(name: .customLong("map"), help: "field=column, to override detection; repeatable.") var mappings: [KeyValue] = []
+
+        func run() async throws {
+            let overrides = Dictionary(mappings.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+            let mapping = try InteractionEvents(header: try FileInput.fieldNames(from), overrides: overrides)
+            if !output.json { print("field mapping for \(from):\n\(mapping.description)") }
+            let known = Set(InteractionEvents.knownActions)
+            var unknown: [String: Int] = [:]
+            try await output.collect(
+                try FileInput.events(from, mapping: mapping), source: "events-file:\(from)", into: InteractionEvents.collection,
+                label: "events", connection: connection, finish: { _, summary in summary.unknownActions = unknown },
+                observe: { record in
+                    if let action = record.document["action"]?.stringValue, !known.contains(action) { unknown[action, default: 0] += 1 }
+                })
+        }
+    }
+
+    /// `engage collect users`
+    struct Users: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "users",
+            abstract: "User attributes (signup date, country, age band, subscription) into raw_users, keyed by user id.",
+            discussion: "Fields: \(UserProfiles.Field.allCases.map(\.rawValue).joined(separator: ", ")); an age is put in its band.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var output: Output
+        @Option(help: "The CSV or JSON Lines file.", completion: .file(extensions: ["csv", "jsonl", "json"])) var from: String
+        @Option(name: .customLong("map"), help: "field=column, to override detection; repeatable.") var mappings: [KeyValue] = []
+
+        func run() async throws {
+            let overrides = Dictionary(mappings.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+            let mapping = try UserProfiles(header: try FileInput.fieldNames(from), overrides: overrides)
+            if !output.json { print("field mapping for \(from):\n\(mapping.description)") }
+            try await output.collect(
+                try FileInput.users(from, mapping: mapping), source: "users-file:\(from)", into: UserProfiles.collection, label: "users",
                 connection: connection)
         }
     }

@@ -22,6 +22,8 @@ public struct IngestSummary: Sendable, Equatable, Codable {
     public var sideInputRejected = 0
     /// How long the run took.
     public var seconds = 0.0
+    /// Events whose action the audience metrics do not know, per action (event logs only): kept, and counted here.
+    public var unknownActions: [String: Int]?
     /// Where in the file the records were found, when it wrapped them (see ``FileInput/layout``).
     public var layout: String?
 
@@ -34,7 +36,7 @@ public struct IngestSummary: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case runID = "run_id", source, collection, read, inserted, updated, unchanged, rejected, snapshots
-        case sideInputRejected = "side_input_rejected", seconds, layout
+        case sideInputRejected = "side_input_rejected", seconds, layout, unknownActions = "unknown_actions"
     }
 
     /// One line for people.
@@ -44,6 +46,10 @@ public struct IngestSummary: Sendable, Equatable, Codable {
         if let layout { line += " from \(layout)" }
         if snapshots > 0 { line += "; \(snapshots) stats snapshots" }
         if sideInputRejected > 0 { line += "; \(sideInputRejected) side-input rows rejected" }
+        if let unknownActions, !unknownActions.isEmpty {
+            let listed = unknownActions.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5).map { "\($0.key) \($0.value)" }
+            line += "; \(unknownActions.values.reduce(0, +)) events with other actions (\(listed.joined(separator: ", "))), kept"
+        }
         if rejected + sideInputRejected > 0 { line += " (see the rejects collection, run \(runID))" }
         return line + String(format: " in %.1f s", seconds)
     }

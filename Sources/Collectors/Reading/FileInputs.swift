@@ -98,6 +98,40 @@ public final class FileInput {
         }
     }
 
+    /// An event log (CSV or JSON Lines) under `mapping`.
+    public static func events(_ path: String, mapping: InteractionEvents) throws -> FileInput {
+        try named(path) { document throws(RecordError) in try mapping.normalize(document) }
+    }
+
+    /// A file of user attributes (CSV or JSON Lines) under `mapping`.
+    public static func users(_ path: String, mapping: UserProfiles) throws -> FileInput {
+        try named(path) { document throws(RecordError) in try mapping.normalize(document) }
+    }
+
+    /// The field names of a file whose records name their fields: a CSV's header, else the keys of
+    /// the first JSON record (later records are read by the same names).
+    public static func fieldNames(_ path: String) throws -> [String] {
+        if path.lowercased().hasSuffix(".csv") { return try csvHeader(path) }
+        guard let first = try JSONRecordStream(path: path).next() else { throw CollectError.unsupportedFormat("\(path) is empty") }
+        return try parse(first).keys
+    }
+
+    /// Records as documents keyed by field name (a CSV row's text fields, a JSON record as parsed),
+    /// each normalized by `normalize`.
+    private static func named(_ path: String, normalize: @escaping (Document) throws(RecordError) -> NormalizedRecord) throws
+        -> FileInput
+    {
+        guard path.lowercased().hasSuffix(".csv") else {
+            return try jsonRecords(path) { document, _ throws(RecordError) in try normalize(document) }
+        }
+        let stream = try CSVRecordStream(path: path)
+        guard let headerRecord = try stream.next() else { throw CollectError.unsupportedFormat("\(path) is empty") }
+        let header = headerRecord.strings.map { $0.trimmingCharacters(in: .whitespaces) }
+        return rows(of: stream, path: path, header: header) { record throws(RecordError) in
+            try normalize(textDocument(header: header, record: record))
+        }
+    }
+
     /// The header row of a CSV file.
     public static func csvHeader(_ path: String) throws -> [String] {
         guard let header = try CSVRecordStream(path: path).next() else { throw CollectError.unsupportedFormat("\(path) is empty") }
