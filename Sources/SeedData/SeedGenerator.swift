@@ -3,7 +3,8 @@ import Hashing
 
 /// Writes EngageML's sample data: TMDB movies with credits and keywords, TikTok items from many
 /// authors over six months (and a re-crawl of some with grown stats), and a per-video CSV export
-/// with non-standard column names. Deterministic: the same seed writes the same bytes.
+/// with non-standard column names, and 60 days of its viewers' interaction events with their
+/// attributes. Deterministic: the same seed writes the same bytes.
 ///
 /// The outcomes carry real signal: views grow with followers, verification, evening posting,
 /// original sound and the author's hidden quality; a movie's revenue with its budget, genre,
@@ -32,7 +33,10 @@ public struct SeedGenerator: Sendable {
     }
 
     /// The files, in the order `make demo` loads them.
-    public static let fileNames = ["tmdb_movies.jsonl", "tiktok_items.jsonl", "tiktok_recrawl.jsonl", "videos_export.csv"]
+    public static let fileNames = [
+        "tmdb_movies.jsonl", "tiktok_items.jsonl", "tiktok_recrawl.jsonl", "videos_export.csv", "users.csv", "events.csv",
+        "events_sample.csv",
+    ]
 
     /// Writes every file into `folder` and returns what it wrote.
     public func write(to folder: String) throws -> [WrittenFile] {
@@ -40,10 +44,16 @@ public struct SeedGenerator: Sendable {
         let movies = TMDBSeeds(seed: seed, count: Int(3_000 * scale)).lines()
         let tiktok = TikTokSeeds(seed: seed &+ 1, authors: max(10, Int(800 * scale)), videos: Int(8_000 * scale))
         let (items, recrawl) = tiktok.lines()
-        let videos = VideoCSVSeeds(seed: seed &+ 2, rows: Int(5_000 * scale)).lines()
+        let (videos, catalog) = VideoCSVSeeds(seed: seed &+ 2, rows: Int(5_000 * scale)).generate()
+        let eventSeeds = EventSeeds(seed: seed &+ 3, users: max(20, Int(2_000 * scale)), videos: catalog)
+        let (events, users) = eventSeeds.lines()
+        // The first quarter of the users' events: what `make demo` loads, sized for the embedded database.
+        let sampled = Set(users.dropFirst().prefix(users.count / 4).map { $0.prefix { $0 != "," } })
+        let sample = [events[0]] + events.dropFirst().filter { sampled.contains($0.prefix { $0 != "," }) }
         return try [
             (Self.fileNames[0], movies, "\n"), (Self.fileNames[1], items, "\n"), (Self.fileNames[2], recrawl, "\n"),
-            (Self.fileNames[3], videos, "\r\n"),
+            (Self.fileNames[3], videos, "\r\n"), (Self.fileNames[4], users, "\n"), (Self.fileNames[5], events, "\n"),
+            (Self.fileNames[6], sample, "\n"),
         ].map { name, lines, separator in
             let text = lines.joined(separator: separator) + separator
             let bytes = Array(text.utf8)

@@ -14,9 +14,18 @@ struct VideoCSVSeeds {
     static let categories = ["Education", "Entertainment", "Gaming", "Music", "Sports", "Food", "Travel", "Tech"]
     static let countries = ["US", "GB", "IN", "BR", "DE", "FR", "JP", "MX"]
 
-    func lines() -> [String] {
+    /// A video of the export as `raw_videos` keys it, for the event log to watch.
+    struct Video {
+        let key: String
+        let category: String
+        let seconds: Double
+    }
+
+    /// The export's lines, and the videos it holds that collect (a row with `#N/A` or negative views is rejected).
+    func generate() -> (lines: [String], videos: [Video]) {
         var random = SeedRandom(seed: seed)
         var lines = [Self.header.joined(separator: ",")]
+        var videos: [Video] = []
         let channels = (0..<400).map { (name: "channel_\($0)", size: exp(random.normal(9, 1.8)), quality: random.normal(0, 0.5)) }
         for index in 0..<rows {
             let channel = channels[random.zipf(channels.count, exponent: 0.9)]
@@ -34,7 +43,11 @@ struct VideoCSVSeeds {
             }
             let tagText = random.chance(0.5) ? "\"[" + tags.map { "'\($0)'" }.joined(separator: ", ") + "]\"" : tags.joined(separator: "|")
             var viewText = views >= 1_000 && random.chance(0.3) ? "\"\(Self.thousands(views))\"" : JSONText.number(views)
-            if random.chance(1.0 / 150) { viewText = random.chance(0.5) ? "#N/A" : "-\(JSONText.number(views))" }
+            if random.chance(1.0 / 150) {
+                viewText = random.chance(0.5) ? "#N/A" : "-\(JSONText.number(views))"
+            } else {
+                videos.append(Video(key: "\(platform.lowercased()):v\(100_000 + index)", category: category, seconds: length))
+            }
             lines.append(
                 [
                     "v\(100_000 + index)", platform, channel.name, "\"\(category) video \(index), part \(index % 5 + 1)\"", viewText,
@@ -42,7 +55,7 @@ struct VideoCSVSeeds {
                     Self.format(date), category, random.pick(Self.countries), tagText,
                 ].joined(separator: ","))
         }
-        return lines
+        return (lines, videos)
     }
 
     static func thousands(_ value: Double) -> String {
