@@ -10,7 +10,8 @@ state=${ENGAGE_STATE:-.engage}
 mkdir -p "$state"
 step() { printf '\n== %s\n' "$*"; }
 
-if [[ ! -f seeds/videos_export.csv || ! -f seeds/tmdb_movies.jsonl || ! -f seeds/tiktok_items.jsonl || ! -f seeds/tiktok_recrawl.jsonl ]]; then
+if [[ ! -f seeds/videos_export.csv || ! -f seeds/tmdb_movies.jsonl || ! -f seeds/tiktok_items.jsonl || ! -f seeds/tiktok_recrawl.jsonl
+  || ! -f seeds/events_sample.csv || ! -f seeds/users.csv ]]; then
   step "engage seeds generate --seed 42 (deterministic sample data, see seeds/README.md)"
   $engage seeds generate --seed 42 --out seeds
 fi
@@ -21,6 +22,10 @@ $engage collect tmdb --from seeds/tmdb_movies.jsonl
 $engage collect tiktok --from seeds/tiktok_items.jsonl --observed-at 2026-11-01T00:00:00Z
 $engage collect tiktok --from seeds/tiktok_recrawl.jsonl --observed-at 2026-11-08T00:00:00Z
 $engage collect videos --from seeds/videos_export.csv
+# Viewers' interactions with those videos: the demo loads a quarter of the users' events
+# (seeds/events.csv holds them all, about 160k, for a larger database).
+$engage collect users --from seeds/users.csv
+$engage collect events --from seeds/events_sample.csv
 
 step "engage features build all (aggregation pipelines inside MongoDB, \$merge into features_*)"
 $engage features build all
@@ -33,7 +38,7 @@ $engage features verify tiktok_virality tmdb_hit tmdb_revenue video_virality
 step "engage features show tiktok_virality"
 $engage features show tiktok_virality
 
-step "engage insights build (in the background while models train: dashboard summaries inside MongoDB)"
+step "engage insights build (in the background while models train: dashboard summaries and audience numbers inside MongoDB)"
 $engage insights build > "$state/insights-build.txt" 2> "$state/insights-build.log" &
 insights=$!
 

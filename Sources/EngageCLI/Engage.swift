@@ -10,7 +10,7 @@ struct Engage: AsyncParsableCommand {
         version: TrainingRun.codeVersion,
         subcommands: [
             DatabaseCommand.self, CollectCommand.self, FeaturesCommand.self, TrainCommand.self, ModelsCommand.self, EvaluateCommand.self,
-            PredictCommand.self, ServeCommand.self, InsightsCommand.self, SeedsCommand.self,
+            PredictCommand.self, ServeCommand.self, InsightsCommand.self, AudienceCommand.self, SeedsCommand.self,
         ]
     )
 }

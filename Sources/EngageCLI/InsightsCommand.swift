@@ -14,7 +14,7 @@ struct InsightsCommand: AsyncParsableCommand {
     /// `engage insights build`
     struct Build: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Merge collected videos into insights_videos and store one summary per platform (incremental unless --full).")
+            abstract: "Merge collected videos into insights_videos, store one summary per platform, and build the audience numbers.")
 
         @OptionGroup var connection: ConnectionOptions
         @Flag(help: "Rebuild every row instead of those ingested since the last build.") var full = false
@@ -33,6 +33,7 @@ struct InsightsCommand: AsyncParsableCommand {
                 "insights_videos: \(summary.full ? "full" : "incremental") build merged \(merged); \(summary.rows) rows, "
                     + "\(summary.scopes.count) summaries (\(summary.scopes.joined(separator: ", "))) in \(String(format: "%.1f", summary.seconds)) s"
             )
+            if let audience = summary.audience, audience.events > 0 { print(audience.text) }
         }
     }
 

@@ -51,6 +51,8 @@ public struct InsightsBuilder: Sendable {
         public var seconds: Double
         /// Each step's wall time, in order.
         public var steps: [Step]
+        /// The audience build that followed (nil until it ran).
+        public var audience: AudienceBuilder.Summary?
 
         /// One step of a build.
         public struct Step: Sendable, Codable, Equatable {
@@ -79,9 +81,18 @@ public struct InsightsBuilder: Sendable {
         }
     }
 
-    /// Builds the insights; `full` rebuilds every row instead of those ingested since the last run.
-    /// `progress` is told each step's name as it starts.
+    /// Builds the insights, then the audience numbers (``AudienceBuilder``); `full` rebuilds every
+    /// row instead of those ingested since the last run. `progress` is told each step's name as it starts.
     public func build(full: Bool = false, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Summary {
+        var summary = try await buildVideos(full: full, progress: progress)
+        let audience = try await AudienceBuilder(database: database, logger: logger).build(full: full) { progress("audience " + $0) }
+        summary.audience = audience
+        summary.seconds += audience.seconds
+        summary.steps += audience.steps.map { Summary.Step(name: "audience " + $0.name, seconds: $0.seconds) }
+        return summary
+    }
+
+    private func buildVideos(full: Bool, progress: @escaping @Sendable (String) -> Void) async throws -> Summary {
         let clock = ContinuousClock()
         let start = clock.now
         var timer = StepClock(progress: progress)
