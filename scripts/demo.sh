@@ -19,13 +19,16 @@ for task in tiktok_virality tiktok_engagement tmdb_hit tmdb_revenue creator_segm
   $engage evaluate "$task@production"
 done
 
+step "engage audience: DAU, WAU, MAU, retention and churn from the viewers' events (built with the insights)"
+$engage audience
+
 step "engage serve: predictions over HTTP (features, explained; a raw TikTok item), then a graceful stop"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 $engage serve --port "$port" --log-level error --log-sample 1 &
 server=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break; sleep 0.2; done
 curl -s "http://127.0.0.1:$port/v2/health/ready"; echo
-for page in / /growth /creators /virality /segments /explorer /trends /movies /models; do
+for page in / /growth /creators /virality /segments /explorer /trends /movies /audience /models; do
   curl -s -o /dev/null -w "GET $page (dashboard): %{http_code} in %{time_total} s\n" "http://127.0.0.1:$port$page"
 done
 instance='{"log_followers": 9.2, "log_following": 6.5, "verified": 0, "duration_s": 21, "hashtag_count": 3, "generic_hashtag": 1,
@@ -47,6 +50,6 @@ kill -TERM "$server"; wait "$server" || true
 step "engage db stats"
 $engage db stats
 
-printf '\nDashboard: `ENGAGE_MONGODB_URI=%s .build/debug/engage serve` and open http://127.0.0.1:8080/ (overview, growth, creators, virality, segments, explorer, trends, movies, models),\nor write it as static files: `.build/debug/engage insights export --out dashboard` and open dashboard/index.html.\n' "$ENGAGE_MONGODB_URI"
+printf '\nDashboard: `ENGAGE_MONGODB_URI=%s .build/debug/engage serve` and open http://127.0.0.1:8080/ (overview, growth, creators, virality, segments, explorer, trends, movies, audience, models),\nor write it as static files: `.build/debug/engage insights export --out dashboard` and open dashboard/index.html.\n' "$ENGAGE_MONGODB_URI"
 printf '\nReports are in reports/ (open reports/tiktok_virality-v*.html); model artifacts in models/.\n'
 printf '\nThe database keeps running at %s (stop it with `make db-stop`).\n' "$ENGAGE_MONGODB_URI"

@@ -53,6 +53,20 @@ struct BrowserTests {
                 ]
             }
             try await database.collection("raw_tmdb_movies").insertMany(movies)
+            // 40 viewers over five weeks, each coming every few days, some leaving early.
+            var events: [Document] = []
+            for user in 0..<40 {
+                for day in stride(from: user % 5, to: 35 - (user % 3) * 9, by: 1 + user % 4) {
+                    let time = BSONDateTime(millisecondsSinceEpoch: 1_788_220_800_000 + Int64(day) * 86_400_000)
+                    events.append([
+                        "_id": .string("e\(user)-\(day)"), "user_id": .string("u\(user)"), "action": "view",
+                        "video_id": .string("youtube:v\((user * 7 + day) % 400)"), "timestamp": .datetime(time), "day": .datetime(time),
+                        "watch_seconds": .double(Double(10 + (user * day) % 50)), "device": .string(["ios", "android", "web"][user % 3]),
+                        "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
+                    ])
+                }
+            }
+            try await database.collection("raw_events").insertMany(events)
             _ = try await InsightsBuilder(database: database).build()
             var configuration = ServerConfiguration()
             configuration.port = 0
@@ -79,7 +93,7 @@ struct BrowserTests {
             try FileManager.default.createDirectory(atPath: Self.screenshots, withIntermediateDirectories: true)
             for (name, path) in [
                 ("overview", "/"), ("growth", "/growth"), ("creators", "/creators"), ("virality", "/virality"), ("segments", "/segments"),
-                ("explorer", "/explorer"), ("trends", "/trends"), ("movies", "/movies"),
+                ("explorer", "/explorer"), ("trends", "/trends"), ("movies", "/movies"), ("audience", "/audience"),
             ] {
                 try await driver.navigate(base + path)  // warm: the first load fills the summary cache
                 try await driver.navigate(base + path)
@@ -113,6 +127,18 @@ struct BrowserTests {
                 slices
                     == potential.filter { ($0["videos"] as? Int ?? 0) > 0 }.map { "\($0["name"]!)=\($0["videos"]!)" }.joined(separator: ",")
             )
+
+            // The Audience page's MAU card and its chart's last MAU point say what /v1/audience says.
+            try await driver.navigate(base + "/audience")
+            let audience = try await Self.json(client, "/v1/audience")
+            let lastDay = try #require((audience["days"] as? [[String: Any]])?.last)
+            let mau = try await driver.execute("return document.querySelector('[data-kpi=mau] .value').textContent;") as? String
+            #expect(mau == "\(lastDay["mau"] as? Int ?? -1)")
+            let plotted =
+                try await driver.execute(
+                    "return [...document.querySelectorAll('#active-users circle')].map(c => c.dataset.value).slice(-1)[0];") as? String
+            #expect(plotted == "\(lastDay["mau"] as? Int ?? -1)")
+            try await driver.navigate(base + "/")
 
             // Choosing a platform in the form changes the numbers to that platform's.
             try await driver.execute("document.getElementById('platform').value = 'youtube'; document.getElementById('filters').submit();")

@@ -40,6 +40,17 @@ import Testing
             ]
         }
         try await database.collection("raw_tmdb_movies").insertMany(movies)
+        // Three viewers over four days, one on a device whose name is markup.
+        let events: [Document] = (0..<9).map { (i: Int) -> Document in
+            let day = BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000 / 86_400_000 * 86_400_000 + Int64(i % 4) * 86_400_000)
+            return [
+                "_id": .string("e\(i)"), "user_id": .string("u\(i % 3)"), "video_id": .string("youtube:v\(i % 5)"), "action": "view",
+                "timestamp": .datetime(day), "day": .datetime(day), "watch_seconds": 12.0,
+                "device": .string(i % 3 == 0 ? "<b>bold</b>" : "ios"),
+                "_ingest": ["fetched_at": .datetime(BSONDateTime(millisecondsSinceEpoch: 1_790_000_000_000))],
+            ]
+        }
+        try await database.collection("raw_events").insertMany(events)
         _ = try await InsightsBuilder(database: database).build()
     }
 
@@ -73,7 +84,7 @@ import Testing
             for path in [
                 "/", "/growth", "/growth?metric=engagement_rate&period=week", "/creators", "/virality?threshold=0", "/segments",
                 "/segments?by=country&metric=likes&stat=sum", "/explorer", "/explorer?country=US&from=2026-01-01", "/trends",
-                "/trends?rank=videos&creator=channel_1", "/movies", "/movies?genre=Drama&from=2012-01-01",
+                "/trends?rank=videos&creator=channel_1", "/movies", "/movies?genre=Drama&from=2012-01-01", "/audience",
             ] {
                 let (status, html, headers) = try await Self.get(client, path)
                 #expect(status == 200, "\(path)")
@@ -113,6 +124,14 @@ import Testing
             let (_, moviesPage, _) = try await Self.get(client, "/movies?to=2013-12-31")
             #expect(moviesPage.contains("data-kpi=\"movies\"><div class=\"value\">4</div>"))
             #expect(moviesPage.contains("&lt;script&gt;alert(&#39;m&#39;)&lt;/script&gt;"))
+            // The Audience page shows what its twin counts.
+            let (_, audienceJSON, _) = try await Self.get(client, "/v1/audience")
+            let audience = try #require(try JSONSerialization.jsonObject(with: Data(audienceJSON.utf8)) as? [String: Any])
+            let days = try #require(audience["days"] as? [[String: Any]])
+            #expect(days.count == 4 && (audience["totals"] as? [String: Any])?["users"] as? Int == 3)
+            let (_, audiencePage, _) = try await Self.get(client, "/audience")
+            #expect(audiencePage.contains("data-kpi=\"dau\"><div class=\"value\">\(days.last?["dau"] as? Int ?? -1)</div>"))
+            #expect(audiencePage.contains("&lt;b&gt;bold&lt;/b&gt;"))
             // A live filter says so on the page.
             let (_, live, _) = try await Self.get(client, "/?country=US&from=2026-01-01")
             #expect(live.contains("id=\"live-note\""))
@@ -128,7 +147,7 @@ import Testing
                 ("/v1/insights/explorer", 200), ("/v1/insights/explorer?creator=channel_1", 200), ("/v1/insights/trends", 200),
                 ("/v1/insights/trends?platform=myspace", 400), ("/v1/insights/rows.csv?country=ZZ", 400),
                 ("/v1/insights/movies", 200), ("/v1/insights/movies?genre=Drama&to=2013-01-01", 200),
-                ("/v1/insights/movies?genre=Western", 400),
+                ("/v1/insights/movies?genre=Western", 400), ("/v1/audience", 200),
             ] {
                 let (status, contentType, body) = try await client.execute(uri: path, method: .get) { response in
                     (Int(response.status.code), response.headers[.contentType] ?? "", Data(response.body.readableBytesView))

@@ -29,10 +29,13 @@ struct Dashboard: Sendable {
         router.post("sign-in") { request, _ in try await signIn(request) }
         let pages = token.map { router.group().add(middleware: DashboardSignIn(token: $0)) }
         let routes: any RouterMethods<BasicRequestContext> = pages ?? router
-        for page in DashboardPages.all where ![ModelsPage.page.path, DashboardPages.movies.path].contains(page.path) {
+        for page in DashboardPages.all
+        where ![ModelsPage.page.path, DashboardPages.movies.path, AudiencePage.page.path].contains(page.path) {
             routes.get(RouterPath(page.path)) { request, _ in await cachedPage(page, query: Self.query(request)) }
         }
         routes.get("models") { request, _ in Self.response(await modelsPage(query: Self.query(request))) }
+        routes.get("audience") { _, _ in Self.response(await audiencePage()) }
+        routes.get("v1/audience") { _, _ in try await audienceJSON() }
         routes.get("movies") { request, _ in await cachedPage(DashboardPages.movies, query: Self.query(request)) }
         routes.get("models/:name/versions/:version/report") { _, context in
             try report(name: context.parameters.get("name") ?? "", version: context.parameters.get("version") ?? "")
@@ -63,6 +66,7 @@ struct Dashboard: Sendable {
         switch page.path {
         case ModelsPage.page.path: await modelsPage(query: query)
         case DashboardPages.movies.path: await moviesPage(query: query)
+        case AudiencePage.page.path: await audiencePage()
         default: await render(page, query: query)
         }
     }
@@ -96,7 +100,8 @@ struct Dashboard: Sendable {
     /// but a platform, valid parameters), else rendered. The Models page reads the registry,
     /// which changes without a build, so it is always rendered.
     func cachedPage(_ page: DashboardPages.Page, query: [String: String]) async -> Response {
-        guard page.path != ModelsPage.page.path, let (key, stamp) = await cacheKey(page, query) else {
+        // The Models page reads the registry and the Audience page its own build, neither stamped by an insights build.
+        guard page.path != ModelsPage.page.path, page.path != AudiencePage.page.path, let (key, stamp) = await cacheKey(page, query) else {
             return Self.response(await html(page, query: query))
         }
         if let hit = await cache.answer(key, stamp: stamp) {
@@ -201,6 +206,45 @@ struct Dashboard: Sendable {
             return problemPage(
                 page, filter: InsightsFilter(), known: nil, headline: "The database did not answer",
                 detail: "\(error) — check that the database is up (`engage db ping`) and reload.", status: .serviceUnavailable)
+        }
+    }
+
+    private func audiencePage() async -> RenderedPage {
+        let page = AudiencePage.page
+        do {
+            guard let report = try await AudienceReport.read(from: insights.database) else {
+                return problemPage(
+                    page, filter: InsightsFilter(), known: nil, headline: "No audience numbers yet",
+                    detail: "Collect interaction events (engage collect events --from FILE), then run engage audience build.",
+                    status: .notFound)
+            }
+            let html = DashboardTemplates.library.render(AudiencePage.context(report), withTemplate: page.template) ?? ""
+            var context = DashboardPages.layout(page: page, body: html, filter: InsightsFilter(), known: nil, scope: nil)
+            context["scope"] =
+                "\(DashboardPages.count(report.totals.users)) users · \(DashboardPages.count(report.totals.events)) events · built \(DashboardPages.dayTime(report.builtAt))"
+            return Self.page(context, status: .ok)
+        } catch {
+            return problemPage(
+                page, filter: InsightsFilter(), known: nil, headline: "The database did not answer",
+                detail: "\(error) — check that the database is up (`engage db ping`) and reload.", status: .serviceUnavailable)
+        }
+    }
+
+    /// `/v1/audience`: the Audience page's numbers as JSON (404 before the first build).
+    private func audienceJSON() async throws -> Response {
+        do {
+            guard let report = try await AudienceReport.read(from: insights.database) else {
+                return try json(
+                    ErrorBody(error: "no audience numbers yet: collect events (engage collect events), then engage audience build"),
+                    status: .notFound)
+            }
+            let encoder = JSONCoding.encoder()
+            encoder.dateEncodingStrategy = .iso8601
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(report))))
+        } catch let error as MongoError {
+            throw ServingError.database("reading the audience numbers", error)
         }
     }
 

@@ -82,6 +82,9 @@ public struct DashboardExport: Sendable {
         if let movies = try await Self.unlessMissing({ try await insights.movies(MovieFilter()) }) {
             try save("api/movies.json", try encoder.encode(movies))
         }
+        if let audience = try await AudienceReport.read(from: insights.database) {
+            try save("api/audience.json", try encoder.encode(audience))
+        }
 
         let rows = try await writeRows(to: folder + "/rows.csv")
         files.append("rows.csv")

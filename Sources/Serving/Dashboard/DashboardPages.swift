@@ -20,7 +20,7 @@ enum DashboardPages {
     static let explorer = Page(path: "/explorer", name: "Data explorer", template: "explorer")
     static let trends = Page(path: "/trends", name: "TikTok trends", template: "trends")
     static let movies = Page(path: "/movies", name: "Movies", template: "movies")
-    static let all = [overview, growth, creators, virality, segments, explorer, trends, movies, ModelsPage.page]
+    static let all = [overview, growth, creators, virality, segments, explorer, trends, movies, AudiencePage.page, ModelsPage.page]
 
     /// What the scope line under a page's title says: how many videos, and whether the numbers
     /// are a stored summary or computed for this request.
@@ -483,6 +483,9 @@ enum DashboardPages {
         formatter.groupingSeparator = ","
         return formatter.string(from: NSNumber(value: value)) ?? "\(value)"
     }
+
+    /// A day as the pages show it: `YYYY-MM-DD` (UTC).
+    static func day(_ date: Date) -> String { String(dayTime(date).prefix(10)) }
 
     /// A moment as the pages show it: `YYYY-MM-DD HH:MM` UTC.
     static func dayTime(_ date: Date) -> String {

@@ -9,7 +9,7 @@ enum DashboardTemplates {
         for (name, text) in [
             ("layout", layout), ("overview", overview), ("growth", growth), ("creators", creators), ("virality", virality),
             ("signin", signIn), ("problem", problem), ("models", models), ("segments", segments),
-            ("explorer", explorer), ("trends", trends), ("movies", movies),
+            ("explorer", explorer), ("trends", trends), ("movies", movies), ("audience", AudiencePage.template),
         ] {
             // The templates are constants of this file: a parse error is a programming error,
             // which DashboardTests catch as a page without its body.
