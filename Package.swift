@@ -217,7 +217,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InsightsTests",
-            dependencies: ["Insights", "MongoKit", "EngageTestSupport", "Collectors", "SourceSchemas"],
+            dependencies: ["Insights", "MongoKit", "EngageTestSupport", "Collectors", "SourceSchemas", "Features"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -6,7 +6,10 @@ import Foundation
 public enum FeatureCatalog {
     /// The built-in sets' names.
     public static var names: [String] {
-        ["tiktok_virality", "tiktok_engagement", "tmdb_hit", "tmdb_revenue", "creator_segments", "video_virality", "video_engagement"]
+        [
+            "tiktok_virality", "tiktok_engagement", "tmdb_hit", "tmdb_revenue", "creator_segments", "video_virality", "video_engagement",
+            "user_churn",
+        ]
     }
 
     /// The set named `name`.

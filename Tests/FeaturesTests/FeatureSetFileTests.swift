@@ -16,8 +16,12 @@ import Testing
         "video_engagement": "cc4f1596ab2030c0a5b08fa89fbdc904a74100a947fc8027c4bd5046254c2021",
     ]
 
+    /// Sets added as files since, at their first version.
+    static let hashesOfLaterSets = ["user_churn": "e372530d1518aadd788dade7fd93164f1772cbce840acbf755053847ff15559b"]
+
     @Test(arguments: FeatureCatalog.names) func everyBuiltInFileDeclaresWhatTheSwiftCatalogDid(name: String) throws {
-        #expect(try FeatureCatalog.set(name).definitionHash == Self.hashesBeforeTheMoveToFiles[name])
+        let hash = try FeatureCatalog.set(name).definitionHash
+        #expect(hash == (Self.hashesBeforeTheMoveToFiles[name] ?? Self.hashesOfLaterSets[name]), "\(name): \(hash)")
     }
 
     @Test(arguments: FeatureCatalog.names) func everyBuiltInSetSurvivesWritingAndReading(name: String) throws {

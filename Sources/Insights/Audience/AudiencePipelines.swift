@@ -28,8 +28,9 @@ enum AudiencePipelines {
 
     static func plural(_ action: String) -> String { action == "ad_impression" ? "ad_impressions" : action + "s" }
 
-    /// `raw_events` → one row per user and active day: counts per action, watch time, revenue, and
-    /// the day's country and device.
+    /// `raw_events` → one row per user and active day: counts per action, watch time, revenue, the
+    /// day's country and device, and its newest event's ingest time (the `user_churn` feature set
+    /// reads these rows).
     static var userDays: [Document] {
         var group: Document = [
             "_id": ["user_id": "$user_id", "day": "$day"],
@@ -38,11 +39,13 @@ enum AudiencePipelines {
             "revenue": ["$sum": ["$ifNull": ["$revenue", 0]]],
             "country": ["$max": "$country"],
             "device": ["$max": "$device"],
+            "fetched": ["$max": "$_ingest.fetched_at"],
         ]
         for action in counted {
             group[plural(action)] = ["$sum": ["$cond": [["$eq": ["$action", .string(action)]], 1, 0]]]
         }
-        var project: Document = ["user_id": "$_id.user_id", "day": "$_id.day"]
+        // The newest event's ingest time, so a feature set over these rows builds incrementally.
+        var project: Document = ["user_id": "$_id.user_id", "day": "$_id.day", "_ingest": ["fetched_at": "$fetched"]]
         for name in ["events", "watch_seconds", "revenue", "country", "device"] + counted.map(plural) {
             project[name] = .string("$" + name)
         }
