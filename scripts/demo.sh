@@ -15,7 +15,7 @@ $engage db ping
 ENGAGE=$engage scripts/pipeline.sh
 
 step "engage evaluate: reports of the production models (HTML with charts, Markdown, JSON)"
-for task in tiktok_virality tiktok_engagement tmdb_hit tmdb_revenue creator_segments; do
+for task in tiktok_virality tiktok_engagement tmdb_hit tmdb_revenue creator_segments user_churn; do
   $engage evaluate "$task@production"
 done
 

@@ -27,6 +27,9 @@ $engage collect videos --from seeds/videos_export.csv
 $engage collect users --from seeds/users.csv
 $engage collect events --from seeds/events_sample.csv
 
+step "engage audience build (the viewers' events per user and day, DAU/WAU/MAU, retention, churn; user_churn reads it)"
+$engage audience build
+
 step "engage features build all (aggregation pipelines inside MongoDB, \$merge into features_*)"
 $engage features build all
 
@@ -54,6 +57,9 @@ train tmdb_revenue tree --param max_depth=6 --param min_samples_leaf=10
 train tmdb_revenue ridge
 train creator_segments kmeans --param n_clusters=4 --param random_state=1
 train creator_segments kmeans --param n_clusters=6 --param random_state=1
+# Churn rows of later cutoffs are the test rows: a hash split would put one user's rows on both sides.
+$engage train --task user_churn --algorithm logistic --param class_weight=balanced --split time:2026-10-10
+$engage train --task user_churn --algorithm tree --param max_depth=5 --param min_samples_leaf=20 --split time:2026-10-10
 
 step "engage models promote --best-by: the better candidate of each task becomes production"
 $engage models promote tiktok_virality --best-by roc_auc
@@ -61,6 +67,7 @@ $engage models promote tiktok_engagement --best-by r2
 $engage models promote tmdb_hit --best-by roc_auc
 $engage models promote tmdb_revenue --best-by r2
 $engage models promote creator_segments --best-by silhouette
+$engage models promote user_churn --best-by roc_auc
 $engage models list
 
 wait "$insights" || { echo "engage insights build failed:" >&2; cat "$state/insights-build.log" >&2; exit 1; }
