@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENGAGE := .build/debug/engage
 
-.PHONY: help bootstrap build lint format test fuzz-serve demo db-start db-stop bench bench-store bench-ml bench-serve bench-insights clean
+.PHONY: help bootstrap build lint format test fuzz-serve demo db-start db-stop bench bench-store bench-ml bench-serve bench-insights bench-events clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -38,10 +38,13 @@ db-start: ## Start the embedded database (data in .engage/db) and print its URI
 db-stop: ## Stop the embedded database
 	@scripts/db.sh stop
 
-bench: bench-store bench-ml bench-serve bench-insights ## Run every benchmark against its peer
+bench: bench-store bench-ml bench-serve bench-insights bench-events ## Run every benchmark against its peer
 
 bench-store: bootstrap ## Client CPU of insert/find/aggregate, 50k TikTok documents, vs pymongo
 	scripts/bench-store.sh
+
+bench-events: bootstrap ## Client CPU of collect events vs pymongo insert_many (EVENTS=1000000), and the audience build time
+	scripts/bench-events.sh
 
 bench-ml: bootstrap ## Fit time and quality of the four estimators vs scikit-learn on the shared datasets
 	scripts/bench-ml.sh
