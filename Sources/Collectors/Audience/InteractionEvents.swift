@@ -58,11 +58,14 @@ public struct InteractionEvents: Sendable, Equatable {
 
     /// The columns found for each field.
     public let match: ColumnMatch<Field>
+    /// The columns that hold a field; the others are kept under `extra`.
+    private let mapped: Set<String>
 
     /// Detects the fields from `header` (a CSV header, or a JSON record's keys), then applies
     /// `overrides` (field name → column name); a user, a time and an action must be found.
     public init(header: [String], overrides: [String: String] = [:]) throws(CollectError) {
         match = try ColumnMatch(header: header, overrides: overrides)
+        mapped = Set(match.columns.values.map { header[$0] })
         for field in [Field.userID, .timestamp, .action] where match.columns[field] == nil {
             let candidates = match.ambiguous[field].map { " (\($0.joined(separator: " and ")) match it equally well)" } ?? ""
             throw .invalidMapping(
@@ -116,7 +119,6 @@ public struct InteractionEvents: Sendable, Equatable {
         for field in [Field.device, .country] where match.columns[field] != nil {
             if let text = try fields.string(column(field)), !text.isEmpty { document[field.rawValue] = .string(text) }
         }
-        let mapped = Set(match.columns.values.map { match.header[$0] })
         var extra = Document()
         for (name, value) in record where !mapped.contains(name) && !name.hasPrefix("_") { extra[name] = value }
         if !extra.isEmpty { document["extra"] = .document(extra) }
