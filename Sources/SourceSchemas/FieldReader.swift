@@ -16,13 +16,27 @@ public struct FieldReader {
     /// Markers that mean "no value" in real exports.
     public static let missingMarkers: Set<String> = ["", "na", "n/a", "#n/a", "nan", "null", "none", "-"]
 
+    /// Whether `text` is a missing marker, ignoring case and surrounding spaces. Most values are
+    /// longer than any marker and not padded: those are answered without trimming or lowercasing.
+    static func isMissingMarker(_ text: String) -> Bool {
+        let trimmed = trimmed(text)
+        return trimmed.utf8.count <= 4 && missingMarkers.contains(trimmed.lowercased())
+    }
+
+    /// `text` without surrounding spaces; most values have none, and are returned as they are
+    /// (Foundation's trimming costs a copy through NSString).
+    public static func trimmed(_ text: String) -> String {
+        let padded =
+            text.unicodeScalars.first.map(CharacterSet.whitespaces.contains) == true
+            || text.unicodeScalars.last.map(CharacterSet.whitespaces.contains) == true
+        return padded ? text.trimmingCharacters(in: .whitespaces) : text
+    }
+
     /// The value at dotted `path`; nil when absent, null or a missing marker (`NA`, `-`, …).
     public func value(_ path: String) -> BSONValue? {
         guard let value = document[path: path] else { return nil }
         if case .null = value { return nil }
-        if case .string(let text) = value, Self.missingMarkers.contains(text.trimmingCharacters(in: .whitespaces).lowercased()) {
-            return nil
-        }
+        if case .string(let text) = value, Self.isMissingMarker(text) { return nil }
         return value
     }
 
@@ -108,7 +122,7 @@ public struct FieldReader {
     }
 
     static func parseDate(_ text: String) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = trimmed(text)
         if let date = DateText.parse(trimmed) { return date }
         if let number = Double(trimmed) { return dateFromEpoch(number) }
         for formatter in dateFormatters { if let date = formatter.date(from: trimmed) { return date } }
@@ -131,7 +145,7 @@ public struct FieldReader {
 
     /// Numbers as exports write them: `1,234`, ` 12 `, `1.2K`, `3.4M`.
     public static func parseNumber(_ text: String) -> Double? {
-        var trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
+        var trimmed = trimmed(text).replacingOccurrences(of: ",", with: "")
         var scale = 1.0
         if let last = trimmed.last?.uppercased(), ["K", "M", "B"].contains(last) {
             scale = last == "K" ? 1e3 : last == "M" ? 1e6 : 1e9
@@ -144,7 +158,7 @@ public struct FieldReader {
     /// The list a cell of JSON text holds (`[{"id": 28, "name": "Action"}]`), as exports write
     /// API lists; an empty cell is an empty list, and anything but one JSON list is refused.
     public static func jsonList(_ text: String, field: String) throws(RecordError) -> [BSONValue] {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = trimmed(text)
         if trimmed.isEmpty { return [] }
         let value: BSONValue
         do {

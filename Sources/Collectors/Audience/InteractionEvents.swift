@@ -90,7 +90,7 @@ public struct InteractionEvents: Sendable, Equatable {
         let fields = FieldReader(document: record)
         func column(_ field: Field) -> String { match.column(field) ?? field.rawValue }
         var document = Document()
-        let user = try fields.requiredString(column(.userID)).trimmingCharacters(in: .whitespaces)
+        let user = FieldReader.trimmed(try fields.requiredString(column(.userID)))
         guard !user.isEmpty else { throw RecordError(field: column(.userID), reason: "required, missing") }
         guard let time = try fields.date(column(.timestamp)) else {
             throw RecordError(field: column(.timestamp), reason: "required, missing")
@@ -184,7 +184,7 @@ public struct UserProfiles: Sendable, Equatable {
         try OperatorKeys.refuse(in: record)
         let fields = FieldReader(document: record)
         func column(_ field: Field) -> String { match.column(field) ?? field.rawValue }
-        let user = try fields.requiredString(column(.userID)).trimmingCharacters(in: .whitespaces)
+        let user = FieldReader.trimmed(try fields.requiredString(column(.userID)))
         var document: Document = ["_id": .string(user), "user_id": .string(user)]
         if match.columns[.signupAt] != nil, let date = try fields.date(column(.signupAt)) { document["signup_at"] = .date(date) }
         if match.columns[.ageBand] != nil, let text = try fields.string(column(.ageBand)), !text.isEmpty {
