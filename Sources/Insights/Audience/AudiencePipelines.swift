@@ -220,27 +220,39 @@ enum AudiencePipelines {
     /// `audience_users` → the weekly cohort retention matrix: of each cohort (signup week), the
     /// share active N weeks later, for cohorts that start inside the log.
     static func cohorts(firstWeek: BSONValue) -> [Document] {
-        [
-            ["$match": ["$expr": ["$gte": ["$cohort", firstWeek]]]],
-            [
-                "$setWindowFields": [
-                    "partitionBy": "$cohort", "output": ["cohort_size": ["$sum": 1, "window": ["documents": ["unbounded", "unbounded"]]]],
-                ]
-            ],
+        let inLog: Document = ["$match": ["$expr": ["$gte": ["$cohort", firstWeek]]]]
+        // Each cohort's size joins its cells by a group, not a window over the cohort's users: the
+        // embedded server evaluates an unbounded window once per row (100k users: over 5 minutes).
+        return [
+            inLog,
             ["$unwind": "$weeks"],
             [
                 "$group": [
                     "_id": [
                         "cohort": "$cohort", "offset": ["$floor": ["$divide": [["$subtract": ["$weeks", "$cohort"]], .int64(7 * day)]]],
                     ],
-                    "users": ["$sum": 1], "cohort_size": ["$max": "$cohort_size"],
+                    "users": ["$sum": 1],
                 ]
             ],
             ["$match": ["_id.offset": ["$gte": 0]]],
             [
+                "$unionWith": [
+                    "coll": .string(Collection.users),
+                    "pipeline": [.document(inLog), ["$group": ["_id": ["cohort": "$cohort", "offset": "size"], "size": ["$sum": 1]]]],
+                ]
+            ],
+            [
+                "$group": [
+                    "_id": "$_id.cohort", "size": ["$max": "$size"],
+                    "cells": ["$push": ["offset": "$_id.offset", "users": "$users"]],
+                ]
+            ],
+            ["$unwind": "$cells"],
+            ["$match": ["cells.offset": ["$type": "number"]]],
+            [
                 "$project": [
-                    "cohort": "$_id.cohort", "offset": "$_id.offset", "users": 1, "cohort_size": 1,
-                    "share": ["$divide": ["$users", "$cohort_size"]],
+                    "_id": ["cohort": "$_id", "offset": "$cells.offset"], "cohort": "$_id", "offset": "$cells.offset",
+                    "users": "$cells.users", "cohort_size": "$size", "share": ["$divide": ["$cells.users", "$size"]],
                 ]
             ],
             replace(Collection.cohorts),
