@@ -224,11 +224,11 @@ extension CollectCommand {
 
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: Output
-        @Option(help: "The CSV or JSON Lines file.", completion: .file(extensions: ["csv", "jsonl", "json"])) var from: String
-        @Option(name: .customLong("map"), help: "field=column, to override detection; repeatable.") var mappings: [KeyValue] = []
+        @OptionGroup var file: NamedFieldsFile
 
         func run() async throws {
-            let overrides = Dictionary(mappings.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+            let from = file.from
+            let overrides = file.overrides
             let mapping = try InteractionEvents(header: try FileInput.fieldNames(from), overrides: overrides)
             if !output.json { print("field mapping for \(from):\n\(mapping.description)") }
             let known = Set(InteractionEvents.knownActions)
@@ -251,11 +251,11 @@ extension CollectCommand {
 
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: Output
-        @Option(help: "The CSV or JSON Lines file.", completion: .file(extensions: ["csv", "jsonl", "json"])) var from: String
-        @Option(name: .customLong("map"), help: "field=column, to override detection; repeatable.") var mappings: [KeyValue] = []
+        @OptionGroup var file: NamedFieldsFile
 
         func run() async throws {
-            let overrides = Dictionary(mappings.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+            let from = file.from
+            let overrides = file.overrides
             let mapping = try UserProfiles(header: try FileInput.fieldNames(from), overrides: overrides)
             if !output.json { print("field mapping for \(from):\n\(mapping.description)") }
             try await output.collect(
@@ -263,6 +263,15 @@ extension CollectCommand {
                 connection: connection)
         }
     }
+}
+
+/// The file of a collector whose fields are found by name (events, users): its path and `--map` overrides.
+struct NamedFieldsFile: ParsableArguments {
+    @Option(help: "The CSV or JSON Lines file.", completion: .file(extensions: ["csv", "jsonl", "json"])) var from: String
+    @Option(name: .customLong("map"), help: "field=column, to override detection; repeatable.") var mappings: [KeyValue] = []
+
+    /// Field name → column name, the last `--map` of a field winning.
+    var overrides: [String: String] { Dictionary(mappings.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }) }
 }
 
 extension TMDBAPICollector.List: ExpressibleByArgument {}
