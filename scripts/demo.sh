@@ -22,7 +22,7 @@ done
 step "engage audience: DAU, WAU, MAU, retention and churn from the viewers' events (built with the insights)"
 $engage audience
 
-step "engage serve: predictions over HTTP (features, explained; a raw TikTok item), then a graceful stop"
+step "engage serve: predictions over HTTP (features, explained; a raw TikTok item; viewers by id), then a graceful stop"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 $engage serve --port "$port" --log-level error --log-sample 1 &
 server=$!
@@ -45,6 +45,19 @@ print(json.dumps(item))')
 echo "POST /v1/models/tiktok_virality/predict with a raw TikTok item (features computed in-process, author history looked up)"
 curl -s -X POST "http://127.0.0.1:$port/v1/models/tiktok_virality/predict" -H 'content-type: application/json' \
   -d "{\"documents\": [$item]}"; echo
+# Two viewers of the seed log, scored from their stored events as of the day after the log ends
+# (without a cutoff the answer is as of now, and the seed log is from autumn 2026).
+viewers=$(python3 -c 'import csv
+rows = list(csv.DictReader(open("seeds/events_sample.csv")))
+last = {}
+for row in rows:
+    if row["event_time"][:4].isdigit(): last[row["user_id"]] = max(last.get(row["user_id"], ""), row["event_time"])
+ids = sorted(last, key=last.get)
+print(" ".join([ids[len(ids) // 3], ids[-1]]))')
+set -- $viewers
+echo "POST /v1/models/user_churn/predict with two user ids (features from their stored events before the cutoff)"
+curl -s -X POST "http://127.0.0.1:$port/v1/models/user_churn/predict" -H 'content-type: application/json' \
+  -d "{\"documents\": [{\"user_id\": \"$1\", \"cutoff\": \"2026-10-31\"}, {\"user_id\": \"$2\", \"cutoff\": \"2026-10-31\"}]}"; echo
 kill -TERM "$server"; wait "$server" || true
 
 step "engage db stats"

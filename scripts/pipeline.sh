@@ -35,8 +35,8 @@ $engage features build all
 
 # One set per distinct feature definition (the *_engagement sets share their features and history
 # with the *_virality sets; verify compares features, never labels); `verify all` checks every set.
-step "engage features verify: every built value equals what serving computes for its raw document"
-$engage features verify tiktok_virality tmdb_hit tmdb_revenue video_virality
+step "engage features verify: every built value equals what serving computes for its raw document (or, for user_churn, its prepared row)"
+$engage features verify tiktok_virality tmdb_hit tmdb_revenue video_virality user_churn
 
 step "engage features show tiktok_virality"
 $engage features show tiktok_virality

@@ -45,6 +45,8 @@ public struct FeatureSet: Sendable, Equatable {
     public let label: FeatureExpression?
     /// Stages that run before the features, after the filter (grouping rows into entities, for example).
     public let preparation: [Document]
+    /// The cutoffs of a point-in-time set (one row per entity and cutoff), set before the preparation runs.
+    public let pointInTime: PointInTime?
     /// Outcome-derived columns stored beside the features for reports and labels, never model inputs.
     public let scores: [Feature]
     /// A label set from a quantile of an expression at build time (e.g. the top 10 % virality score).
@@ -56,8 +58,12 @@ public struct FeatureSet: Sendable, Equatable {
     public init(
         name: String, version: Int, task: LearningTask, source: String, outcomeFields: Set<String>, filter: Document = [:],
         timeField: String, features: [Feature], history: [HistoryWindow] = [], label: FeatureExpression?,
-        preparation: [Document] = [], scores: [Feature] = [], scoring: ShortVideoScores? = nil, quantileLabel: QuantileLabel? = nil
+        preparation: [Document] = [], pointInTime: PointInTime? = nil, scores: [Feature] = [], scoring: ShortVideoScores? = nil,
+        quantileLabel: QuantileLabel? = nil
     ) throws(FeatureDefinitionError) {
+        if pointInTime != nil, preparation.isEmpty || !history.isEmpty {
+            throw .pointInTimeShape(name)
+        }
         for feature in features {
             for path in feature.expression.fieldsRead {
                 if let outcome = outcomeFields.first(where: { path == $0 || path.hasPrefix($0 + ".") }) {
@@ -80,6 +86,7 @@ public struct FeatureSet: Sendable, Equatable {
         self.history = history
         self.label = label
         self.preparation = preparation
+        self.pointInTime = pointInTime
         self.scores = scores
         self.quantileLabel = quantileLabel
         self.scoring = scoring
@@ -132,10 +139,14 @@ public struct FeatureSet: Sendable, Equatable {
         return SHA256.hex(Array("\(name)|\(version)|\(source)|\(text)".utf8))
     }
 
+    /// The stages that give the documents the features read: the filter, the cutoffs of a
+    /// point-in-time set, and the preparation (none of them for a set of raw documents as stored).
+    var preparedStages: [Document] {
+        (filter.isEmpty ? [] : [["$match": .document(filter)]]) + (pointInTime?.trainingStages ?? []) + preparation
+    }
+
     private func computation(onlyIngestedAfter: Date?) -> [Document] {
-        var stages: [Document] = []
-        if !filter.isEmpty { stages.append(["$match": .document(filter)]) }
-        stages += preparation
+        var stages = preparedStages
         stages += HistoryWindow.stages(history, timeField: timeField, probes: false)
         if let onlyIngestedAfter {
             // Windows above saw every row; only rows ingested since the last build are rewritten.
@@ -155,10 +166,12 @@ public struct FeatureSet: Sendable, Equatable {
         return projection
     }
 
-    /// Refuses a set whose rows are computed from many raw documents (grouped entities): those rows
-    /// cannot be re-evaluated, or predicted, one raw document at a time.
+    /// Refuses a set whose rows are computed from many raw documents (grouped entities) without
+    /// declared cutoffs: those rows cannot be re-evaluated, or predicted, from the documents a
+    /// request sends. (A point-in-time set serves from the stored documents instead: see
+    /// ``pointInTimeDocuments(for:in:)``.)
     public func requirePerDocument() throws(FeatureDefinitionError) {
-        guard preparation.isEmpty else { throw .notPerDocument(name) }
+        guard preparation.isEmpty || pointInTime != nil else { throw .notPerDocument(name) }
     }
 
     /// The per-document features of one normalized document, evaluated in Swift (history
@@ -177,6 +190,7 @@ public enum FeatureDefinitionError: Error, Sendable, Equatable, CustomStringConv
     case unknownSet(String)
     case invalidSplit(String)
     case notPerDocument(String)
+    case pointInTimeShape(String)
     case builtInUnreadable(String, String)
 
     /// The problem, with what to do about it.
@@ -189,6 +203,9 @@ public enum FeatureDefinitionError: Error, Sendable, Equatable, CustomStringConv
         case .unknownSet(let name): "no feature set named \(name); known sets: \(FeatureCatalog.names.joined(separator: ", "))"
         case .notPerDocument(let name):
             "\(name) groups raw documents into entities; its rows cannot be re-evaluated one raw document at a time"
+        case .pointInTimeShape(let name):
+            "\(name) declares cutoffs, so its preparation must build the rows (one per entity and cutoff); "
+                + "give it a preparation and no history (count earlier activity in the preparation instead)"
         case .builtInUnreadable(let name, let problem):
             "the built-in feature set \(name) could not be read (\(problem)); the installation is incomplete: "
                 + "EngageML_Features.resources must sit beside the engage executable"

@@ -17,6 +17,16 @@ extension FeatureSetFile {
         if !set.outcomeFields.isEmpty {
             entries.append((Node("outcome_fields"), Node(set.outcomeFields.sorted().map(scalar), .implicit, .flow)))
         }
+        if let pointInTime = set.pointInTime {
+            entries.append(
+                (
+                    Node("cutoffs"),
+                    flow([
+                        ("entity", scalar(pointInTime.entity)), ("field", scalar(pointInTime.cutoffField)),
+                        ("at", Node(pointInTime.dates.map { Node($0, .implicit, .doubleQuoted) }, .implicit, .flow)),
+                    ])
+                ))
+        }
         if !set.preparation.isEmpty {
             var stages: [Node] = []
             for stage in set.preparation { stages.append(try node(.document(stage), blockLevels: 2)) }

@@ -24,6 +24,11 @@ import Yams
 /// label: {log1p: views}            # an expression, or {quantile: 0.9, of: EXPRESSION, within: FIELD}
 /// ```
 ///
+/// A point-in-time set (one row per entity and cutoff, such as `user_churn`) declares its cutoffs,
+/// `cutoffs: {entity: user_id, field: cutoff, at: ["2026-09-22", "2026-09-29"]}`: each source
+/// document gets every cutoff in `field` before the `preparation` stages group them into rows, and
+/// serving runs the same stages for the requested entities at one cutoff (see ``PointInTime``).
+///
 /// Expressions: a number is a constant, a text a field path, `null` no value; otherwise one of
 /// `field`, `constant`, `add: [..]`, `subtract: [a, b]`, `multiply: [..]`, `ratio: [a, b]` (with
 /// `if_zero`), `log1p`, `clamp` (with `min`, `max`), `hour`, `weekday`, `month`, `year`, `array_size`,
@@ -228,8 +233,8 @@ private struct DefinitionNode {
 
 extension DefinitionNode {
     static let setKeys = [
-        "name", "version", "task", "source", "filter", "time_field", "outcome_fields", "preparation", "features", "history", "label",
-        "scores", "scoring",
+        "name", "version", "task", "source", "filter", "time_field", "outcome_fields", "cutoffs", "preparation", "features", "history",
+        "label", "scores", "scoring",
     ]
 
     func featureSet() throws(FeatureFileError) -> FeatureSet {
@@ -254,6 +259,7 @@ extension DefinitionNode {
         let timeField = try required("time_field").fieldPath()
         let outcomes = try entries["outcome_fields"]?.list().map { (item) throws(FeatureFileError) in try item.fieldPath() } ?? []
         let preparation = try entries["preparation"]?.list().map { (item) throws(FeatureFileError) in try item.document() } ?? []
+        let pointInTime = try entries["cutoffs"].map { (node) throws(FeatureFileError) in try node.pointInTime() }
         let features = try required("features").features()
         let history = try entries["history"]?.list().map { (item) throws(FeatureFileError) in try item.historyWindow() } ?? []
         let scoring = try entries["scoring"].map { (node) throws(FeatureFileError) in try node.scoring() }
@@ -272,7 +278,9 @@ extension DefinitionNode {
         do {
             return try FeatureSet(
                 name: name, version: version, task: task, source: source, outcomeFields: Set(outcomes), filter: filter,
-                timeField: timeField, features: features, history: history, label: label, preparation: preparation, scores: scores,
+                timeField: timeField, features: features, history: history, label: label, preparation: preparation,
+                pointInTime: pointInTime,
+                scores: scores,
                 scoring: scoring, quantileLabel: quantileLabel)
         } catch {
             throw definitionFailure(error)
@@ -345,6 +353,20 @@ extension DefinitionNode {
         throw failure(
             "a partition is a field path, {first_element: ARRAY, where: F, equals: V, key: K} or {leading_elements: ARRAY, count: N, key: K}"
         )
+    }
+
+    func pointInTime() throws(FeatureFileError) -> PointInTime {
+        let entries = Dictionary(uniqueKeysWithValues: try mapping(allowed: ["entity", "field", "at"]))
+        guard let entity = entries["entity"], let field = entries["field"], let at = entries["at"] else {
+            throw failure("cutoffs need entity (the field naming whom a row describes), field (where the cutoff goes) and at (dates)")
+        }
+        let (entityPath, cutoffPath) = (try entity.fieldPath(), try field.fieldPath())
+        let dates = try at.list().map { (item) throws(FeatureFileError) in try item.text() }
+        do {
+            return try PointInTime(entity: entityPath, cutoffField: cutoffPath, dates: dates)
+        } catch {
+            throw at.failure(error.description)
+        }
     }
 
     func quantileLabel() throws(FeatureFileError) -> QuantileLabel {

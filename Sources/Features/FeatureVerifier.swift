@@ -4,6 +4,8 @@ import MongoKit
 /// documents: for every row, every per-document feature and score stored by the build must equal
 /// the value ``FeatureSet/evaluate(_:)`` gives in Swift, and every history feature the value
 /// ``FeatureSet/history(for:in:)`` looks up for the document (both missing, or within 1e-9 relative).
+/// For a set whose preparation groups raw documents into entities (creators, users at cutoffs),
+/// the documents evaluated are the preparation's output, as serving evaluates them.
 public struct FeatureVerification: Sendable, Codable, Equatable {
     /// One disagreement.
     public struct Mismatch: Sendable, Codable, Equatable {
@@ -28,11 +30,15 @@ public struct FeatureVerification: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey { case featureSet = "feature_set", rows, compared, mismatches }
 
-    /// Verifies `set` (rows built from grouped entities cannot be re-evaluated per raw document and are refused).
+    /// Verifies `set`.
     public static func verify(_ set: FeatureSet, in database: MongoDatabase) async throws -> FeatureVerification {
-        try set.requirePerDocument()
+        // History is looked up per raw document, which grouped rows do not have.
+        if !set.history.isEmpty, !set.preparation.isEmpty { throw FeatureDefinitionError.notPerDocument(set.name) }
         let rows = try await database.collection(set.collection).find()
-        let raw = try await database.collection(set.source).find(set.filter)
+        let raw =
+            set.preparation.isEmpty
+            ? try await database.collection(set.source).find(set.filter)
+            : try await database.collection(set.source).aggregate(set.preparedStages)
         let byID = Dictionary(
             raw.compactMap { document in document["_id"].map { ($0, document) } }, uniquingKeysWith: { first, _ in first })
         var result = FeatureVerification(featureSet: set.name, rows: rows.count, compared: 0, mismatches: [])

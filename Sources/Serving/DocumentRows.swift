@@ -10,6 +10,12 @@ import SourceSchemas
 /// are looked up among the stored rows that came before it, in one aggregation for the request.
 /// A feature the document cannot give is missing (the model's preprocessing imputes it, or the
 /// tree routes it).
+///
+/// A point-in-time set (``FeatureSet/pointInTime``, such as `user_churn`) serves from stored
+/// documents instead: a request names the entity (`{"user_id": "u1"}`, optionally with a past
+/// cutoff), and its row is prepared from the stored source documents before the cutoff (by
+/// default the next UTC midnight, so every stored event counts), as the build prepared the
+/// training rows, then evaluated in Swift.
 public enum DocumentRows {
     /// The feature table (in the model's feature order) of `documents`, and each document's
     /// computed features. Throws ``ServingError/fields(summary:_:)`` naming every document that
@@ -25,6 +31,21 @@ public enum DocumentRows {
         } catch {
             throw ServingError.malformed("\(model.name): \(error); send instances")
         }
+        let rows =
+            set.pointInTime == nil
+            ? try await perDocument(documents, set: set, database: database)
+            : try await pointInTime(documents, set: set, database: database)
+        let names = model.keys.names
+        let columns = names.map { name in FeatureColumn.numeric(rows.map { ($0[name] ?? nil) ?? .nan }) }
+        do {
+            return (try FeatureTable(names: names, columns: columns), rows)
+        } catch {
+            throw ServingError.internalError("feature table of \(model.name) from documents: \(error)")
+        }
+    }
+
+    /// Each document normalized, its features evaluated and its history looked up.
+    private static func perDocument(_ documents: [Document], set: FeatureSet, database: MongoDatabase) async throws -> [[String: Double?]] {
         let now = Date()
         var normalized: [Document] = []
         var problems: [FieldProblem] = []
@@ -42,14 +63,40 @@ public enum DocumentRows {
         } catch {
             throw ServingError.database("looking up the history features of \(set.name)", error)
         }
-        let rows = zip(normalized, history).map { document, history in set.evaluate(document).merging(history) { given, _ in given } }
-        let names = model.keys.names
-        let columns = names.map { name in FeatureColumn.numeric(rows.map { ($0[name] ?? nil) ?? .nan }) }
-        do {
-            return (try FeatureTable(names: names, columns: columns), rows)
-        } catch {
-            throw ServingError.internalError("feature table of \(model.name) from documents: \(error)")
+        return zip(normalized, history).map { document, history in set.evaluate(document).merging(history) { given, _ in given } }
+    }
+
+    /// Each document's entity prepared from the stored documents at its cutoff, then evaluated.
+    private static func pointInTime(_ documents: [Document], set: FeatureSet, database: MongoDatabase) async throws -> [[String: Double?]] {
+        let now = Date()
+        var requests: [PointInTimeRequest] = []
+        var problems: [FieldProblem] = []
+        for (index, document) in documents.enumerated() {
+            do {
+                requests.append(try set.pointInTimeRequest(document, now: now))
+            } catch {
+                problems.append(FieldProblem(instance: index, field: error.field, error: error.reason))
+            }
         }
+        guard problems.isEmpty else { throw ServingError.fields(summary: "invalid documents", problems) }
+        let prepared: [Document?]
+        do {
+            prepared = try await set.pointInTimeDocuments(for: requests, in: database)
+        } catch let error as MongoError {
+            throw ServingError.database("preparing the \(set.name) rows from \(set.source)", error)
+        } catch {
+            throw ServingError.internalError("\(set.name): \(error)")
+        }
+        for (index, (request, document)) in zip(requests, prepared).enumerated() where document == nil {
+            let entity = request.entity.stringValue.map { "\"\($0.prefix(60))\"" } ?? "\(request.entity)"
+            problems.append(
+                FieldProblem(
+                    instance: index, field: set.pointInTime?.entity ?? "(document)",
+                    error: "\(set.source) gives \(set.name) no row for \(entity) at cutoff \(PointInTime.dayText(request.cutoff)): "
+                        + "no stored activity its preparation counts before that day"))
+        }
+        guard problems.isEmpty else { throw ServingError.fields(summary: "no row for these entities", problems) }
+        return prepared.map { set.evaluate($0 ?? [:]) }
     }
 
     /// The document as the collectors store it in `source`.

@@ -89,6 +89,13 @@ extension FeatureSetFileTests {
 
         let badPath = try #require(problem(Self.valid.replacingOccurrences(of: "duration_s: duration_s", with: "duration_s: $where")))
         #expect(badPath.key == "features.duration_s" && badPath.line == 8)
+
+        let cutoffs = "cutoffs: {entity: user_id, field: cutoff, at: [\"2026-09-31\"]}\nfeatures:"
+        let badCutoff = try #require(problem(Self.valid.replacingOccurrences(of: "features:", with: cutoffs)))
+        #expect(badCutoff.line == 7 && badCutoff.key == "cutoffs.at" && badCutoff.problem.contains("2026-09-31 is not a date"))
+        let noPreparation = try #require(
+            problem(Self.valid.replacingOccurrences(of: "features:", with: cutoffs.replacingOccurrences(of: "09-31", with: "09-30"))))
+        #expect(noPreparation.problem.contains("preparation must build the rows"), "\(noPreparation)")
     }
 
     @Test func jsonIsReadAsWell() throws {
