@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENGAGE := .build/debug/engage
 
-.PHONY: help bootstrap build lint format test fuzz-serve demo db-start db-stop bench bench-store bench-ml bench-serve bench-insights bench-events clean
+.PHONY: help bootstrap build lint format test fuzz-serve demo db-start db-stop bench bench-store bench-ml bench-serve bench-insights bench-events bench-scale clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -45,6 +45,9 @@ bench-store: bootstrap ## Client CPU of insert/find/aggregate, 50k TikTok docume
 
 bench-events: bootstrap ## Client CPU of collect events vs pymongo insert_many (EVENTS=1000000), and the audience build time
 	scripts/bench-events.sh
+
+bench-scale: bootstrap ## Fit time per row and peak memory of the four estimators at 200k, 1M, 5M rows; hist vs exact trees vs LightGBM
+	scripts/bench-scale.sh
 
 bench-ml: bootstrap ## Fit time and quality of the four estimators vs scikit-learn on the shared datasets
 	scripts/bench-ml.sh

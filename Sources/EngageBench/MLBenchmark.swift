@@ -17,9 +17,11 @@ struct MLBenchmark: ParsableCommand {
     @Option(help: "Only these models (logreg, tree_cls, tree_reg, kmeans), comma-separated.") var models = "logreg,tree_cls,tree_reg,kmeans"
     @Option(help: "k-means seeds, comma-separated: a seed means different draws here and in numpy, so both sides run several.")
     var kmeansSeeds = "0"
+    @Option(help: "The trees' splitter: exact, hist or auto.") var splitter = "exact"
     @Option(help: "Where to write the JSON result.") var out: String
 
     func run() throws {
+        guard let splitter = TreeSplitter(rawValue: splitter) else { throw BenchmarkError("splitter must be exact, hist or auto") }
         let threadCounts = threads.split(separator: ",").compactMap { Int($0) }
         let wanted = models.split(separator: ",").map(String.init)
         var results: [String: [String: ModelResult]] = [:]
@@ -33,7 +35,7 @@ struct MLBenchmark: ParsableCommand {
             for _ in 0..<repeats {
                 for seed in seeds {
                     for threadCount in threadCounts {
-                        let result = try fit(name, split, threads: threadCount, seed: seed)
+                        let result = try fit(name, split, threads: threadCount, seed: seed, splitter: splitter)
                         fits["\(threadCount)", default: []].append(result)
                         FileHandle.standardError.write(Data("\(name) threads=\(threadCount) seed=\(seed) \(result.line)\n".utf8))
                     }
@@ -44,7 +46,8 @@ struct MLBenchmark: ParsableCommand {
         try JSONCoding.readableEncoder().encode(results).write(to: URL(fileURLWithPath: out))
     }
 
-    private func fit(_ name: String, _ split: Split, threads: Int, seed: UInt64) throws -> Fit {
+    private func fit(_ name: String, _ split: Split, threads: Int, seed: UInt64, splitter: TreeSplitter) throws -> Fit {
+        let growth = TreeGrowth(maxDepth: 12, minSamplesLeaf: 20, splitter: splitter)
         resetPeakResidentBytes()
         let before = residentBytes().current
         let cpu = processCPUSeconds()
@@ -62,7 +65,7 @@ struct MLBenchmark: ParsableCommand {
             metrics["n_iter"] = Double(model.iterations)
             return Fit(elapsed, metrics)
         case "tree_cls":
-            let model = try DecisionTreeClassifier(growth: TreeGrowth(maxDepth: 12, minSamplesLeaf: 20), threads: threads)
+            let model = try DecisionTreeClassifier(growth: growth, threads: threads)
                 .fit(split.train, split.trainTarget)
             let elapsed = (clock.now - start, processCPUSeconds() - cpu, residentBytes().peak - before)
             metrics = classification(split.testTarget, try model.predictPositiveProbability(split.test))
@@ -70,7 +73,7 @@ struct MLBenchmark: ParsableCommand {
             metrics["depth"] = Double(model.tree.depth)
             return Fit(elapsed, metrics)
         case "tree_reg":
-            let model = try DecisionTreeRegressor(growth: TreeGrowth(maxDepth: 12, minSamplesLeaf: 20), threads: threads)
+            let model = try DecisionTreeRegressor(growth: growth, threads: threads)
                 .fit(split.train, split.trainTarget)
             let elapsed = (clock.now - start, processCPUSeconds() - cpu, residentBytes().peak - before)
             let predicted = try model.predict(split.test)

@@ -24,7 +24,7 @@ public struct AlgorithmSpec: Sendable, Equatable, Codable {
         .ridge: ["alpha"],
         .tree: [
             "criterion", "max_depth", "min_samples_split", "min_samples_leaf", "min_impurity_decrease",
-            "max_leaf_nodes", "ccp_alpha", "class_weight",
+            "max_leaf_nodes", "ccp_alpha", "class_weight", "splitter", "max_bins",
         ],
         .kmeans: ["n_clusters", "n_init", "max_iter", "tol", "random_state"],
     ]
@@ -124,6 +124,12 @@ public struct AlgorithmSpec: Sendable, Equatable, Codable {
             case "min_impurity_decrease": settings.growth.minImpurityDecrease = try number(key, text)
             case "max_leaf_nodes": settings.growth.maxLeafNodes = text == "none" ? nil : try integer(key, text)
             case "ccp_alpha": settings.growth.costComplexityAlpha = try number(key, text)
+            case "splitter":
+                guard let splitter = TreeSplitter(rawValue: text) else {
+                    throw .invalidParameter("splitter must be exact, hist or auto, got \(text)")
+                }
+                settings.growth.splitter = splitter
+            case "max_bins": settings.growth.maxBins = try integer(key, text)
             case "n_clusters": settings.kmeans.clusterCount = try integer(key, text)
             case "n_init": settings.kmeans.restarts = try integer(key, text)
             case "random_state": settings.kmeans.seed = UInt64(try integer(key, text))

@@ -204,6 +204,8 @@ struct TreeBuilder {
 
     // MARK: Nodes and splits
 
+    private var scoring: SplitScoring { SplitScoring(criterion: criterion, width: targets.width, minSamplesLeaf: growth.minSamplesLeaf) }
+
     private func makeNode(ids: [Int32], start: Int, end: Int) -> TreeNode {
         var channels = [Double](repeating: 0, count: targets.width)
         var weight = 0.0
@@ -214,24 +216,7 @@ struct TreeBuilder {
             weight += sample.weight
             squares += sample.square
         }
-        let impurity = nodeImpurity(channels: channels, weight: weight, squares: squares)
-        let value = criterion == .squaredError ? [weight > 0 ? channels[0] / weight : 0] : channels.map { weight > 0 ? $0 / weight : 0 }
-        return TreeNode(
-            feature: -1, threshold: 0, missingGoesLeft: false, left: -1, right: -1, impurity: impurity,
-            samples: end - start, weight: weight, value: value)
-    }
-
-    private func nodeImpurity(channels: [Double], weight: Double, squares: Double) -> Double {
-        guard weight > 0 else { return 0 }
-        switch criterion {
-        case .gini:
-            return 1 - channels.reduce(0) { $0 + ($1 / weight) * ($1 / weight) }
-        case .entropy:
-            return channels.reduce(0) { $1 > 0 ? $0 - ($1 / weight) * log2($1 / weight) : $0 }
-        case .squaredError:
-            let mean = channels[0] / weight
-            return max(0, squares / weight - mean * mean)
-        }
+        return scoring.node(channels: channels, weight: weight, squares: squares, samples: end - start)
     }
 
     /// A frontier entry for a new node, with its best split when the node may be split.
@@ -242,8 +227,7 @@ struct TreeBuilder {
         var result = FrontierEntry(node: node, start: start, end: end, depth: depth, split: nil, gain: 0)
         let current = nodes[node]
         let count = end - start
-        if let maxDepth = growth.maxDepth, depth >= maxDepth { return result }
-        if count < growth.minSamplesSplit || count < 2 * growth.minSamplesLeaf || current.impurity <= 1e-12 { return result }
+        guard growth.mayExpand(current, depth: depth) else { return result }
         let work = threads > 1 && count * x.columns >= Self.parallelSearchCells ? threads : 1
         let candidates = parallelChunks(count: x.columns, chunkSize: 1, threads: work) { features in
             bestSplit(feature: features.lowerBound, sorted: sorted, start: start, end: end, lanes)
@@ -255,8 +239,7 @@ struct TreeBuilder {
         guard let best else { return result }
         // The exact impurity decrease needs the children's impurities; evaluate them once for the winner.
         let gain = impurityDecrease(of: best, sorted: sorted, start: start, end: end, parent: current)
-        // As scikit-learn: a split that gains nothing is still taken when allowed (XOR needs one).
-        guard gain / totalWeight + 1e-12 >= growth.minImpurityDecrease else { return result }
+        guard growth.accepts(gain: gain, totalWeight: totalWeight) else { return result }
         result.split = best
         result.gain = gain
         return result
@@ -277,7 +260,7 @@ struct TreeBuilder {
             squares[side] += sample.square
         }
         let children = (0..<2).reduce(0.0) {
-            $0 + weights[$1] * nodeImpurity(channels: channels[$1], weight: weights[$1], squares: squares[$1])
+            $0 + weights[$1] * scoring.impurity(channels: channels[$1], weight: weights[$1], squares: squares[$1])
         }
         return parent.weight * parent.impurity - children
     }
@@ -308,34 +291,6 @@ struct TreeBuilder {
         return (known, total, totalWeight, missing, missingWeight)
     }
 
-    /// The score of one candidate split (higher is better; -∞ when a side would keep fewer than
-    /// `minSamplesLeaf` rows) and whether the rows missing the feature go left: to whichever side
-    /// scores higher with them, or with none missing, to the heavier side.
-    @inline(__always)
-    private func splitScore<Lanes: SIMD & SendableMetatype>(
-        left: (sums: Lanes, weight: Double, count: Int), right: (sums: Lanes, weight: Double, count: Int),
-        missing: (sums: Lanes, weight: Double, count: Int)
-    ) -> (score: Double, missingLeft: Bool) where Lanes.Scalar == Double {
-        let minLeaf = growth.minSamplesLeaf
-        guard missing.count > 0 else {
-            let fits = left.count >= minLeaf && right.count >= minLeaf
-            return (fits ? proxy(left.sums, left.weight) + proxy(right.sums, right.weight) : -.infinity, left.weight >= right.weight)
-        }
-        var score = -Double.infinity
-        var missingLeft = true
-        if left.count + missing.count >= minLeaf && right.count >= minLeaf {
-            score = proxy(left.sums + missing.sums, left.weight + missing.weight) + proxy(right.sums, right.weight)
-        }
-        if left.count >= minLeaf && right.count + missing.count >= minLeaf {
-            let other = proxy(left.sums, left.weight) + proxy(right.sums + missing.sums, right.weight + missing.weight)
-            if other > score {
-                score = other
-                missingLeft = false
-            }
-        }
-        return (score, missingLeft)
-    }
-
     /// The best threshold on one feature for the node's segment, or nil when no split keeps
     /// `minSamplesLeaf` on both sides. With missing values, both directions are tried for them.
     private func bestSplit<Lanes: SIMD & SendableMetatype>(
@@ -343,6 +298,7 @@ struct TreeBuilder {
     ) -> SplitCandidate? where Lanes.Scalar == Double {
         let n = x.rows
         let minLeaf = growth.minSamplesLeaf
+        let scoring = self.scoring
         return sorted.ids.withUnsafeBufferPointer { allIds in
             sorted.values.withUnsafeBufferPointer { allValues in
                 targets.samples.withUnsafeBufferPointer { samples in
@@ -370,7 +326,7 @@ struct TreeBuilder {
                         let rightCount = known - p
                         let right = total - left
                         let rightWeight = totalWeight - leftWeight
-                        let (score, missingLeft) = splitScore(
+                        let (score, missingLeft) = scoring.score(
                             left: (left, leftWeight, leftCount), right: (right, rightWeight, rightCount),
                             missing: (missing, missingWeight, missingCount))
                         if score > bestScore {
@@ -383,21 +339,6 @@ struct TreeBuilder {
                     return best
                 }
             }
-        }
-    }
-
-    /// The criterion's score for one side (larger is purer): `Σ cₖ²/w` for gini, `Σ cₖ log₂(cₖ/w)`
-    /// for entropy, `s²/w` for squared error; summing both sides orders splits by child impurity.
-    @inline(__always)
-    private func proxy<Lanes: SIMD & SendableMetatype>(_ channels: Lanes, _ weight: Double) -> Double where Lanes.Scalar == Double {
-        guard weight > 0 else { return 0 }
-        switch criterion {
-        case .gini, .squaredError:
-            return (channels * channels).sum() / weight
-        case .entropy:
-            var sum = 0.0
-            for k in 0..<targets.width where channels[k] > 0 { sum += channels[k] * log2(channels[k] / weight) }
-            return sum
         }
     }
 }
