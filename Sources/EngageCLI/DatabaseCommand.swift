@@ -8,7 +8,7 @@ struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Check and inspect the MongoDB database.",
-        subcommands: [Ping.self, Stats.self]
+        subcommands: [Ping.self, Stats.self, Shard.self]
     )
 
     /// `engage db ping`
@@ -50,6 +50,52 @@ struct DatabaseCommand: AsyncParsableCommand {
             for collection in statistics.collections {
                 print("  " + collection.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(collection.documents)")
             }
+        }
+    }
+}
+
+extension DatabaseCommand {
+    /// `engage db shard`
+    struct Shard: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Shard engage's large collections on a sharded cluster (run through mongos; see SCALING.md).",
+            discussion: """
+                Enables sharding for the database and shards the raw, feature, per-video insight and \
+                prediction collections by hashed _id; audience and summary collections stay on the \
+                primary shard. Safe to re-run. --dry-run prints the commands instead.
+                """)
+
+        @OptionGroup var connection: ConnectionOptions
+        @Flag(help: "Print the plan and its commands; send nothing.") var dryRun = false
+        @Flag(help: "Print JSON instead of text.") var json = false
+
+        func run() async throws {
+            let plan = ShardPlan.engage()
+            let name = connection.databaseName(try connection.configuration())
+            let commands = plan.commands(database: name)
+            if dryRun {
+                if json {
+                    print("[" + (try commands.map { try $0.extendedJSON(.relaxed) }.joined(separator: ",\n ")) + "]")
+                    return
+                }
+                for entry in plan.sharded {
+                    print("shard \(entry.collection) by \((try? entry.key.extendedJSON(.relaxed)) ?? ""): \(entry.why)")
+                }
+                for entry in plan.unsharded { print("keep \(entry.collection) on the primary shard: \(entry.why)") }
+                return
+            }
+            let answers = try await connection.withDatabase { database in
+                var answers: [String] = []
+                let admin = database.client.database("admin")
+                for command in commands {
+                    _ = try await admin.runCommand(command)
+                    let verb = command.keys.first ?? ""
+                    let target = command[verb]?.stringValue ?? ""
+                    answers.append("\(verb) \(target)")
+                }
+                return answers
+            }
+            if json { try printJSON(answers) } else { answers.forEach { print("ok: \($0)") } }
         }
     }
 }

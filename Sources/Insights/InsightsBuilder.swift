@@ -13,8 +13,9 @@ public struct InsightsBuilder: Sendable {
     public let database: MongoDatabase
     let logger: Logger
 
-    /// The collection of stored summaries, and the key of its bookkeeping document.
-    static let summaries = "insights_summaries"
+    /// The collection of stored summaries.
+    public static let summaries = "insights_summaries"
+    /// The key of the summaries' bookkeeping document.
     static let metaKey = "_build"
     /// The key of the Movies page's summary.
     static let moviesKey = "movies"

@@ -44,6 +44,12 @@ public struct AudienceBuilder: Sendable {
 
     static let summaryKey = "summary"
 
+    /// Every collection the build writes (each by `$out`).
+    public static let collections = [
+        AudiencePipelines.Collection.userDays, AudiencePipelines.Collection.users, AudiencePipelines.Collection.daily,
+        AudiencePipelines.Collection.weekly, AudiencePipelines.Collection.cohorts, AudiencePipelines.Collection.summary,
+    ]
+
     /// Builds the audience collections; `full` rebuilds even when no event is new.
     public func build(full: Bool = false, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Summary {
         let start = ContinuousClock.now

@@ -33,7 +33,8 @@ extension MongoCollection {
         options: AggregateOptions = AggregateOptions(),
         _ body: @escaping @Sendable (inout MongoCursor) throws(MongoError) -> T
     ) async throws(MongoError) -> T {
-        try await withCursor(
+        PipelineObserver.observe?(name, pipeline)
+        return try await withCursor(
             "aggregate", sizesBatches: options.batchSize == nil,
             open: { (collection, context) throws(MongoError) in
                 let pipelineHandle = try context.handle(["pipeline": .array(pipeline.map(BSONValue.document))])
@@ -91,6 +92,7 @@ extension MongoDatabase {
     /// Runs a database-level aggregation (`{aggregate: 1}`), whose pipeline starts from `$documents`
     /// rather than a collection, and returns every result document.
     public func aggregate(_ pipeline: [Document], options: AggregateOptions = AggregateOptions()) async throws(MongoError) -> [Document] {
+        PipelineObserver.observe?(nil, pipeline)
         let context = OperationContext(operation: "aggregate \(name)", hosts: client.configuration.hosts)
         let databaseName = name
         return try await client.withConnection(context.operation) { (connection) throws(MongoError) -> [Document] in
@@ -111,4 +113,12 @@ extension MongoDatabase {
             return try cursor.drain()
         }
     }
+}
+
+/// Sees every aggregation pipeline before it is sent, with the collection it runs on (nil for a
+/// database-level aggregation), in the task that sets it: the sharded-cluster test records every
+/// pipeline a whole build runs and checks it against what a cluster refuses.
+public enum PipelineObserver {
+    /// Called with each pipeline sent in this task and its children; nil observes nothing.
+    @TaskLocal public static var observe: (@Sendable (_ collection: String?, _ pipeline: [Document]) -> Void)?
 }
