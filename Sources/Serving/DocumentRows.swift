@@ -47,16 +47,7 @@ public enum DocumentRows {
     /// Each document normalized, its features evaluated and its history looked up.
     private static func perDocument(_ documents: [Document], set: FeatureSet, database: MongoDatabase) async throws -> [[String: Double?]] {
         let now = Date()
-        var normalized: [Document] = []
-        var problems: [FieldProblem] = []
-        for (index, raw) in documents.enumerated() {
-            do {
-                normalized.append(try normalize(raw, source: set.source, at: now))
-            } catch {
-                problems.append(FieldProblem(instance: index, field: error.field, error: error.reason))
-            }
-        }
-        guard problems.isEmpty else { throw ServingError.fields(summary: "invalid documents", problems) }
+        let normalized = try readEach(documents) { (raw) throws(RecordError) in try normalize(raw, source: set.source, at: now) }
         let history: [[String: Double?]]
         do {
             history = try await set.history(for: normalized, in: database)
@@ -69,16 +60,9 @@ public enum DocumentRows {
     /// Each document's entity prepared from the stored documents at its cutoff, then evaluated.
     private static func pointInTime(_ documents: [Document], set: FeatureSet, database: MongoDatabase) async throws -> [[String: Double?]] {
         let now = Date()
-        var requests: [PointInTimeRequest] = []
-        var problems: [FieldProblem] = []
-        for (index, document) in documents.enumerated() {
-            do {
-                requests.append(try set.pointInTimeRequest(document, now: now))
-            } catch {
-                problems.append(FieldProblem(instance: index, field: error.field, error: error.reason))
-            }
+        let requests = try readEach(documents) { (document) throws(PointInTimeRequestError) in
+            try set.pointInTimeRequest(document, now: now)
         }
-        guard problems.isEmpty else { throw ServingError.fields(summary: "invalid documents", problems) }
         let prepared: [Document?]
         do {
             prepared = try await set.pointInTimeDocuments(for: requests, in: database)
@@ -87,6 +71,7 @@ public enum DocumentRows {
         } catch {
             throw ServingError.internalError("\(set.name): \(error)")
         }
+        var problems: [FieldProblem] = []
         for (index, (request, document)) in zip(requests, prepared).enumerated() where document == nil {
             let entity = request.entity.stringValue.map { "\"\($0.prefix(60))\"" } ?? "\(request.entity)"
             problems.append(
@@ -97,6 +82,23 @@ public enum DocumentRows {
         }
         guard problems.isEmpty else { throw ServingError.fields(summary: "no row for these entities", problems) }
         return prepared.map { set.evaluate($0 ?? [:]) }
+    }
+
+    /// Each document as `read` gives it, or a 400 naming every document it refuses, by index, and the field.
+    private static func readEach<Value, Failure: FieldRefusal>(
+        _ documents: [Document], _ read: (Document) throws(Failure) -> Value
+    ) throws(ServingError) -> [Value] {
+        var values: [Value] = []
+        var problems: [FieldProblem] = []
+        for (index, document) in documents.enumerated() {
+            do {
+                values.append(try read(document))
+            } catch {
+                problems.append(FieldProblem(instance: index, field: error.field, error: error.reason))
+            }
+        }
+        guard problems.isEmpty else { throw .fields(summary: "invalid documents", problems) }
+        return values
     }
 
     /// The document as the collectors store it in `source`.
@@ -114,3 +116,12 @@ public enum DocumentRows {
         }
     }
 }
+
+/// A refusal of one field of a document: what ``DocumentRows`` lists in a 400.
+protocol FieldRefusal: Error {
+    var field: String { get }
+    var reason: String { get }
+}
+
+extension RecordError: FieldRefusal {}
+extension PointInTimeRequestError: FieldRefusal {}

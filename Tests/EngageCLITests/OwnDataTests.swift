@@ -48,14 +48,7 @@ import Testing
         try ([newHeader] + newPosts).joined(separator: "\n").write(toFile: "\(folder)/new.csv", atomically: true, encoding: .utf8)
 
         try await withTestDatabase { database in
-            func engage(_ arguments: [String]) async throws {
-                var command = try Engage.parseAsRoot(arguments + ["--database", database.name])
-                if var asynchronous = command as? AsyncParsableCommand {
-                    try await asynchronous.run()
-                } else {
-                    try command.run()
-                }
-            }
+            func engage(_ arguments: [String]) async throws { try await runEngage(arguments, on: database) }
             try await engage(["collect", "videos", "--from", "\(folder)/export.csv", "--json"])
             let stored = try await database.collection("raw_videos").countDocuments()
             #expect(stored > 400)

@@ -101,14 +101,7 @@ import Testing
         let recorder = Recorder()
         let plan = ShardPlan.engage()
         try await withTestDatabase { database in
-            func engage(_ arguments: [String]) async throws {
-                var command = try Engage.parseAsRoot(arguments + ["--database", database.name])
-                if var asynchronous = command as? AsyncParsableCommand {
-                    try await asynchronous.run()
-                } else {
-                    try command.run()
-                }
-            }
+            func engage(_ arguments: [String]) async throws { try await runEngage(arguments, on: database) }
             try await PipelineObserver.$observe.withValue({ collection, pipeline in
                 recorder.sent.withLock { $0.append((collection, pipeline)) }
             }) {

@@ -21,17 +21,7 @@ import Testing
     }
 
     @Test func treeLearnsWhereMissingValuesGo() throws {
-        // Missing feature 0 means positive: the split must send missing values to the positive side.
-        var rows: [[Double]] = []
-        var y: [Double] = []
-        for i in 0..<120 {
-            switch i % 3 {
-            case 0: rows.append([.nan, Double(i % 5)]); y.append(1)
-            case 1: rows.append([Double(i % 10), Double(i % 5)]); y.append(0)
-            default: rows.append([10 + Double(i % 10), Double(i % 5)]); y.append(1)
-            }
-        }
-        let x = try Matrix(rows: rows)
+        let (x, y) = Datasets.missingMeansPositive()
         let tree = try DecisionTreeClassifier(growth: TreeGrowth(maxDepth: 1)).fit(x, y)
         let root = tree.tree.nodes[0]
         #expect(root.feature == 0)

@@ -53,4 +53,21 @@ enum Datasets {
         // The rows are built rectangular just above, so the matrix cannot be refused.
         return (try! Matrix(rows: rows), y)
     }
+
+    /// 120 rows of two features where a missing feature 0 means positive: the split on feature 0
+    /// must send missing values to the positive (right) side.
+    static func missingMeansPositive() -> (x: Matrix, y: [Double]) {
+        var rows: [[Double]] = []
+        var y: [Double] = []
+        for i in 0..<120 {
+            switch i % 3 {
+            case 0: rows.append([.nan, Double(i % 5)]); y.append(1)
+            case 1: rows.append([Double(i % 10), Double(i % 5)]); y.append(0)
+            default: rows.append([10 + Double(i % 10), Double(i % 5)]); y.append(1)
+            }
+        }
+        // swift-format-ignore: NeverUseForceTry
+        // The rows are built rectangular just above, so the matrix cannot be refused.
+        return (try! Matrix(rows: rows), y)
+    }
 }

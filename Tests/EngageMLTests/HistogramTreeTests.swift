@@ -73,17 +73,8 @@ import Testing
     }
 
     @Test func missingValuesGoWhereTheyScoreAndThreadsChangeNothing() throws {
-        // Missing feature 0 means positive (as the exact splitter's test).
-        var rows: [[Double]] = []
-        var y: [Double] = []
-        for i in 0..<120 {
-            switch i % 3 {
-            case 0: rows.append([.nan, Double(i % 5)]); y.append(1)
-            case 1: rows.append([Double(i % 10), Double(i % 5)]); y.append(0)
-            default: rows.append([10 + Double(i % 10), Double(i % 5)]); y.append(1)
-            }
-        }
-        let tree = try DecisionTreeClassifier(growth: TreeGrowth(maxDepth: 1, splitter: .histogram)).fit(try Matrix(rows: rows), y)
+        let missing = Datasets.missingMeansPositive()
+        let tree = try DecisionTreeClassifier(growth: TreeGrowth(maxDepth: 1, splitter: .histogram)).fit(missing.x, missing.y)
         #expect(tree.tree.nodes[0].feature == 0 && tree.tree.nodes[0].missingGoesLeft == false)
         #expect(try tree.predict(try Matrix(rows: [[.nan, 0], [3, 0], [15, 0]])) == [1, 0, 1])
 

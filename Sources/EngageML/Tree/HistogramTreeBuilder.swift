@@ -116,25 +116,13 @@ private struct Histogram<Lanes: SIMD & Sendable>: Sendable where Lanes.Scalar ==
 }
 
 /// A candidate split between two bins of one feature.
-private struct BinSplit: Sendable {
+private struct BinSplit: Sendable, NodeSplit {
     var feature: Int
     /// Bins `0...bin` go left (and missing values when `missingGoesLeft`).
     var bin: Int
     var threshold: Double
     var missingGoesLeft: Bool
     var score: Double
-}
-
-/// A node waiting to be split: its rows' segment, its histogram and its best split.
-private struct HistogramEntry<Lanes: SIMD & Sendable> where Lanes.Scalar == Double {
-    var node: Int
-    var start: Int
-    var end: Int
-    var depth: Int
-    var split: BinSplit?
-    var gain: Double
-    /// Kept only while the node may still be split: its children's histograms come from it.
-    var histogram: Histogram<Lanes>?
 }
 
 /// Grows one tree by histogram splitting (`splitter=hist`), as LightGBM and scikit-learn's
@@ -174,53 +162,25 @@ struct HistogramTreeBuilder {
         var rows = (0..<n).map { Int32($0) }
         let totalWeight = targets.samples.reduce(0) { $0 + $1.weight }
         let rootHistogram = histogram(binned, rows: rows, start: 0, end: n, Lanes.self)
-        var nodes: [TreeNode] = [node(rootHistogram, samples: n)]
-        var frontier = [entry(node: 0, start: 0, end: n, depth: 0, nodes: nodes, binned: binned, histogram: rootHistogram, totalWeight)]
-        var leaves = 1
-        while !frontier.isEmpty {
-            let pick: Int
-            if growth.maxLeafNodes != nil {
-                var best = 0
-                for index in frontier.indices where frontier[index].gain > frontier[best].gain { best = index }
-                pick = best
-            } else {
-                pick = frontier.count - 1
-            }
-            let current = frontier.remove(at: pick)
-            guard let split = current.split, let parentHistogram = current.histogram else { continue }
-            if let maxLeaves = growth.maxLeafNodes, leaves >= maxLeaves { break }
-            let middle = partition(&rows, binned: binned, split: split, start: current.start, end: current.end)
-            let leftIsSmaller = middle - current.start <= current.end - middle
-            let small =
-                leftIsSmaller
-                ? histogram(binned, rows: rows, start: current.start, end: middle, Lanes.self)
-                : histogram(binned, rows: rows, start: middle, end: current.end, Lanes.self)
-            let large = parentHistogram - small
-            let (leftHistogram, rightHistogram) = leftIsSmaller ? (small, large) : (large, small)
-            let leftIndex = nodes.count
-            nodes.append(node(leftHistogram, samples: middle - current.start))
-            nodes.append(node(rightHistogram, samples: current.end - middle))
-            nodes[current.node].feature = split.feature
-            nodes[current.node].threshold = split.threshold
-            nodes[current.node].missingGoesLeft = split.missingGoesLeft
-            nodes[current.node].left = leftIndex
-            nodes[current.node].right = leftIndex + 1
-            leaves += 1
-            let depth = current.depth + 1
-            frontier.append(
-                entry(
-                    node: leftIndex + 1, start: middle, end: current.end, depth: depth, nodes: nodes, binned: binned,
-                    histogram: rightHistogram, totalWeight))
-            frontier.append(
-                entry(
-                    node: leftIndex, start: current.start, end: middle, depth: depth, nodes: nodes, binned: binned,
-                    histogram: leftHistogram, totalWeight))
-        }
-        var tree = DecisionTree(nodes: nodes, featureCount: x.columns, criterion: criterion)
-        if growth.costComplexityAlpha > 0 {
-            tree = tree.pruned(alpha: growth.costComplexityAlpha, totalWeight: totalWeight)
-        }
-        return tree
+        return growth.grow(
+            root: node(rootHistogram, samples: n), context: rootHistogram, featureCount: x.columns, criterion: criterion,
+            totalWeight: totalWeight,
+            entry: { node, start, end, depth, nodes, histogram in
+                entry(node: node, start: start, end: end, depth: depth, nodes: nodes, binned: binned, histogram: histogram, totalWeight)
+            },
+            split: { current, split, parentHistogram in
+                let middle = partition(&rows, binned: binned, split: split, start: current.start, end: current.end)
+                let leftIsSmaller = middle - current.start <= current.end - middle
+                let small =
+                    leftIsSmaller
+                    ? histogram(binned, rows: rows, start: current.start, end: middle, Lanes.self)
+                    : histogram(binned, rows: rows, start: middle, end: current.end, Lanes.self)
+                let large = parentHistogram - small
+                let (left, right) = leftIsSmaller ? (small, large) : (large, small)
+                return SplitChildren(
+                    middle: middle, left: (node(left, samples: middle - current.start), left),
+                    right: (node(right, samples: current.end - middle), right))
+            })
     }
 
     /// The sums of the segment's rows, feature by feature (in parallel over features for large
@@ -301,8 +261,10 @@ struct HistogramTreeBuilder {
     private func entry<Lanes: SIMD & SendableMetatype & Sendable>(
         node: Int, start: Int, end: Int, depth: Int, nodes: [TreeNode], binned: BinnedColumns, histogram: Histogram<Lanes>,
         _ totalWeight: Double
-    ) -> HistogramEntry<Lanes> where Lanes.Scalar == Double {
-        var result = HistogramEntry<Lanes>(node: node, start: start, end: end, depth: depth, split: nil, gain: 0, histogram: nil)
+    ) -> FrontierEntry<BinSplit, Histogram<Lanes>> where Lanes.Scalar == Double {
+        // The histogram is kept only while the node may still be split: its children's come from it.
+        var result = FrontierEntry<BinSplit, Histogram<Lanes>>(
+            node: node, start: start, end: end, depth: depth, split: nil, gain: 0, context: nil)
         let current = nodes[node]
         guard growth.mayExpand(current, depth: depth) else { return result }
         var best: BinSplit?
@@ -318,7 +280,7 @@ struct HistogramTreeBuilder {
         guard growth.accepts(gain: gain, totalWeight: totalWeight) else { return result }
         result.split = best
         result.gain = gain
-        result.histogram = histogram
+        result.context = histogram
         return result
     }
 

@@ -20,23 +20,12 @@ struct TreeTargets: Sendable {
 }
 
 /// A candidate split found for one node.
-private struct SplitCandidate: Sendable {
+private struct SplitCandidate: Sendable, NodeSplit {
     var feature: Int
     var threshold: Double
     var missingGoesLeft: Bool
     /// Larger is better; comparable between features of the same node.
     var score: Double
-}
-
-/// A node waiting to be split: its segment of every feature's sorted order and its best split.
-private struct FrontierEntry {
-    var node: Int
-    var start: Int
-    var end: Int
-    var depth: Int
-    var split: SplitCandidate?
-    /// Weighted impurity decrease of `split`, for best-first growth.
-    var gain: Double
 }
 
 /// Every feature's training values in ascending order (NaN last) with the sample id of each,
@@ -81,49 +70,20 @@ struct TreeBuilder {
         var sorted = presorted()
         var goesLeft = [Bool](repeating: false, count: n)
         let totalWeight = targets.samples.reduce(0) { $0 + $1.weight }
-        var nodes: [TreeNode] = [makeNode(ids: sorted.ids, start: 0, end: n)]
-        var frontier = [entry(node: 0, start: 0, end: n, depth: 0, nodes: nodes, sorted: sorted, totalWeight: totalWeight, lanes)]
-        var leaves = 1
-        while !frontier.isEmpty {
-            let pick: Int
-            if growth.maxLeafNodes != nil {
-                // Best-first: the largest gain, the oldest entry on a tie.
-                var best = 0
-                for index in frontier.indices where frontier[index].gain > frontier[best].gain { best = index }
-                pick = best
-            } else {
-                pick = frontier.count - 1
-            }
-            let current = frontier.remove(at: pick)
-            guard let split = current.split else { continue }
-            if let maxLeaves = growth.maxLeafNodes, leaves >= maxLeaves { break }
-            let leftCount = markSides(split, sorted: sorted, start: current.start, end: current.end, goesLeft: &goesLeft)
-            partition(&sorted, start: current.start, end: current.end, goesLeft: goesLeft)
-            let middle = current.start + leftCount
-            let leftIndex = nodes.count
-            nodes.append(makeNode(ids: sorted.ids, start: current.start, end: middle))
-            nodes.append(makeNode(ids: sorted.ids, start: middle, end: current.end))
-            nodes[current.node].feature = split.feature
-            nodes[current.node].threshold = split.threshold
-            nodes[current.node].missingGoesLeft = split.missingGoesLeft
-            nodes[current.node].left = leftIndex
-            nodes[current.node].right = leftIndex + 1
-            leaves += 1
-            let depth = current.depth + 1
-            frontier.append(
-                entry(
-                    node: leftIndex + 1, start: middle, end: current.end, depth: depth, nodes: nodes, sorted: sorted,
-                    totalWeight: totalWeight, lanes))
-            frontier.append(
-                entry(
-                    node: leftIndex, start: current.start, end: middle, depth: depth, nodes: nodes, sorted: sorted,
-                    totalWeight: totalWeight, lanes))
-        }
-        var tree = DecisionTree(nodes: nodes, featureCount: x.columns, criterion: criterion)
-        if growth.costComplexityAlpha > 0 {
-            tree = tree.pruned(alpha: growth.costComplexityAlpha, totalWeight: totalWeight)
-        }
-        return tree
+        return growth.grow(
+            root: makeNode(ids: sorted.ids, start: 0, end: n), context: (), featureCount: x.columns, criterion: criterion,
+            totalWeight: totalWeight,
+            entry: { node, start, end, depth, nodes, _ in
+                entry(node: node, start: start, end: end, depth: depth, nodes: nodes, sorted: sorted, totalWeight: totalWeight, lanes)
+            },
+            split: { current, split, _ in
+                let leftCount = markSides(split, sorted: sorted, start: current.start, end: current.end, goesLeft: &goesLeft)
+                partition(&sorted, start: current.start, end: current.end, goesLeft: goesLeft)
+                let middle = current.start + leftCount
+                return SplitChildren(
+                    middle: middle, left: (makeNode(ids: sorted.ids, start: current.start, end: middle), ()),
+                    right: (makeNode(ids: sorted.ids, start: middle, end: current.end), ()))
+            })
     }
 
     // MARK: Sorting and partitioning
@@ -223,8 +183,8 @@ struct TreeBuilder {
     private func entry<Lanes: SIMD & SendableMetatype>(
         node: Int, start: Int, end: Int, depth: Int, nodes: [TreeNode], sorted: SortedColumns, totalWeight: Double,
         _ lanes: Lanes.Type
-    ) -> FrontierEntry where Lanes.Scalar == Double {
-        var result = FrontierEntry(node: node, start: start, end: end, depth: depth, split: nil, gain: 0)
+    ) -> FrontierEntry<SplitCandidate, Void> where Lanes.Scalar == Double {
+        var result = FrontierEntry<SplitCandidate, Void>(node: node, start: start, end: end, depth: depth, split: nil, gain: 0, context: ())
         let current = nodes[node]
         let count = end - start
         guard growth.mayExpand(current, depth: depth) else { return result }
